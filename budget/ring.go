@@ -1,0 +1,184 @@
+package budget
+
+import (
+	"time"
+
+	"github.com/errbudget/errbudget/sli"
+)
+
+// The window ring.
+//
+// Counts are kept in three tiers of fixed-width buckets, each a ring indexed
+// by bucket number (Unix time / width), all aligned to the Unix epoch:
+//
+//	tier    width   slots            span      serves windows
+//	fine    10 s    2304             6.4 h     5m 30m 1h 2h 6h
+//	medium  5 min   912              76 h      1d 3d
+//	coarse  15 min  period/15m + 3   period    the SLO period
+//
+// A window of length W ending at now covers the last ceil(W/width) buckets of
+// the finest tier that spans it, the current (partial) bucket included, so
+// its start edge is off by less than one bucket width: 10 s for the short
+// windows, 5 minutes for a day, 15 minutes for the period. Fifteen minutes
+// divides every UTC offset in the IANA database today (including +05:45 and
+// +10:30), so local midnight on the first of a month is always a coarse bucket
+// edge and calendar months split exactly.
+//
+// Tiers are written only under the series mutex, when the counts that the
+// recording path accumulates in per-CPU stripes are flushed (see series.go),
+// so the rings themselves need no atomics. Each slot remembers the bucket
+// number it holds; a slot whose number is not the one asked for counts as
+// empty, so idle periods need no clearing pass.
+//
+// Memory per series: (2304 + 912 + 2883) slots × 24 bytes ≈ 143 KiB for a
+// 30-day window, plus the latency ring for latency kinds (latency.go).
+
+const (
+	fineWidth   = int64(10 * time.Second)
+	mediumWidth = int64(5 * time.Minute)
+	coarseWidth = int64(15 * time.Minute)
+
+	fineSlots   = 2304
+	mediumSlots = 912
+)
+
+// BucketWidths are the widths of the fine, medium and coarse tiers. A window
+// edge is off by less than the width of the tier that serves it.
+var BucketWidths = [3]time.Duration{time.Duration(fineWidth), time.Duration(mediumWidth), time.Duration(coarseWidth)}
+
+type tier struct {
+	width int64 // nanoseconds
+	epoch []int64
+	good  []int64
+	bad   []int64
+}
+
+func newTier(width int64, slots int) tier {
+	t := tier{width: width, epoch: make([]int64, slots), good: make([]int64, slots), bad: make([]int64, slots)}
+	for i := range t.epoch {
+		t.epoch[i] = -1
+	}
+	return t
+}
+
+func coarseSlots(w sli.Window) int {
+	return int(int64(w.MaxLength())/coarseWidth) + 3
+}
+
+// span is how far back the tier reaches from its newest bucket.
+func (t *tier) span() int64 { return t.width * int64(len(t.epoch)) }
+
+func (t *tier) slot(b int64) int {
+	n := int64(len(t.epoch))
+	return int(((b % n) + n) % n)
+}
+
+// add adds counts to bucket b (in this tier's units). A bucket older than the
+// slot's current one has left the ring; it is not added and add reports false.
+func (t *tier) add(b, good, bad int64) bool {
+	i := t.slot(b)
+	switch e := t.epoch[i]; {
+	case e == b:
+	case e > b:
+		return false
+	default:
+		t.epoch[i], t.good[i], t.bad[i] = b, 0, 0
+	}
+	t.good[i] += good
+	t.bad[i] += bad
+	return true
+}
+
+// sum adds up buckets from..to inclusive (this tier's units).
+func (t *tier) sum(from, to int64) (good, bad int64) {
+	if to-from >= int64(len(t.epoch)) {
+		from = to - int64(len(t.epoch)) + 1
+	}
+	for b := from; b <= to; b++ {
+		i := t.slot(b)
+		if t.epoch[i] == b {
+			good += t.good[i]
+			bad += t.bad[i]
+		}
+	}
+	return good, bad
+}
+
+// zero clears the buckets from..to inclusive, returning what they held.
+func (t *tier) zero(from, to int64) (good, bad int64) {
+	if to-from >= int64(len(t.epoch)) {
+		from = to - int64(len(t.epoch)) + 1
+	}
+	for b := from; b <= to; b++ {
+		i := t.slot(b)
+		if t.epoch[i] == b {
+			good += t.good[i]
+			bad += t.bad[i]
+			t.good[i], t.bad[i] = 0, 0
+		}
+	}
+	return good, bad
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// counts are exact good/bad counts over some span.
+type counts struct{ good, bad int64 }
+
+func (c counts) total() int64 { return c.good + c.bad }
+
+// ring is the three tiers of one series.
+type ring struct {
+	tiers [3]tier
+}
+
+func newRing(w sli.Window) ring {
+	return ring{tiers: [3]tier{
+		newTier(fineWidth, fineSlots),
+		newTier(mediumWidth, mediumSlots),
+		newTier(coarseWidth, coarseSlots(w)),
+	}}
+}
+
+// add places counts of the fine bucket fb in every tier that still holds it.
+// It reports whether any tier took them.
+func (r *ring) add(fb, good, bad int64) bool {
+	ns := fb * fineWidth
+	took := false
+	for i := range r.tiers {
+		t := &r.tiers[i]
+		if t.add(floorDiv(ns, t.width), good, bad) {
+			took = true
+		}
+	}
+	return took
+}
+
+// window returns the counts of the window of length d ending at the instant
+// end (nanoseconds), from the finest tier that spans it.
+func (r *ring) window(d time.Duration, end int64) counts {
+	for i := range r.tiers {
+		t := &r.tiers[i]
+		if int64(d) <= t.span()-t.width || i == len(r.tiers)-1 {
+			to := floorDiv(end, t.width)
+			n := (int64(d) + t.width - 1) / t.width
+			g, b := t.sum(to-n+1, to)
+			return counts{g, b}
+		}
+	}
+	panic("unreachable")
+}
+
+// between returns the counts of the coarse buckets from the one holding the
+// instant from to the one holding end (nanoseconds), both included.
+func (r *ring) between(from, end int64) counts {
+	t := &r.tiers[2]
+	g, b := t.sum(floorDiv(from, t.width), floorDiv(end, t.width))
+	return counts{g, b}
+}

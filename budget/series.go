@@ -1,0 +1,219 @@
+package budget
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/errbudget/errbudget/sli"
+)
+
+// Series holds the counts of one objective, or of one group of a grouped
+// objective, and records events into them. Obtain one from a Tracker (Series
+// or SLO.Series) when wiring, then call Record for each completed call.
+//
+// A Series is safe for concurrent use. Record takes no lock, allocates
+// nothing and never fails; the read side (the tracker's status) takes the
+// series' mutex briefly.
+//
+// # How recording stays exact
+//
+// Record adds 1 to a cumulative per-CPU counter (stripe.go) when the event
+// falls in the bucket now being accumulated, cur. The first event of a new
+// 10-second bucket takes the slow path: under the mutex it flushes what the
+// stripes gathered since the last flush into the ring at bucket cur, then
+// moves cur on. An event that races with that flush (it saw the old cur, and
+// added after the flush read the stripes) is counted at the next flush, in
+// the next bucket: a count is never lost, and lands at most one bucket late.
+// An event older than cur (its call ended just before another's, which
+// rotated first) is added under the mutex straight into its own bucket.
+type Series struct {
+	tr    *Tracker
+	slo   *SLO
+	obj   *sli.Objective
+	group string
+
+	// cur is the fine bucket the stripes accumulate. It is read on every
+	// Record and written every 10 s: keep it off the stripes' lines.
+	_   [64]byte
+	cur atomic.Int64
+	_   [56]byte
+
+	stripes []stripe
+	mask    int
+	lat     *latencyStripes // nil for kinds without a latency
+
+	mu     sync.Mutex
+	base   counts // stripe sums (good, bad) at the last flush
+	ring   ring
+	latRng *latencyRing
+	alerts []alertState
+	policy PolicyState
+	evalAt time.Time // the latest instant alerts were evaluated at
+	excl   int64     // stripe excluded sum at the last flush
+	excAll int64     // events excluded by classification, lifetime
+	life   counts    // lifetime good and bad, including restored state
+}
+
+type alertState struct {
+	firing bool
+	since  time.Time
+}
+
+func newSeries(tr *Tracker, slo *SLO, group string) *Series {
+	n := tr.stripes
+	s := &Series{
+		tr:      tr,
+		slo:     slo,
+		obj:     &slo.decl,
+		group:   group,
+		stripes: make([]stripe, n),
+		mask:    n - 1,
+		ring:    newRing(slo.decl.Window),
+		alerts:  make([]alertState, len(tr.rules)),
+	}
+	if slo.decl.Kind.HasThreshold() {
+		l := newLatencyStripes(n)
+		s.lat = &l
+		s.latRng = newLatencyRing()
+	}
+	return s
+}
+
+// Objective returns the objective the series counts for.
+func (s *Series) Objective() sli.Objective { return *s.obj }
+
+// Group returns the series' group value; empty for an ungrouped objective.
+func (s *Series) Group() string { return s.group }
+
+// Record classifies e for the series' objective and counts it in the bucket
+// of e.Time. It never blocks on other recorders, never allocates and never
+// panics; an event too far in the past or future is dropped and counted
+// (Tracker.Dropped). A nil Series records nothing.
+func (s *Series) Record(e sli.Event) {
+	if s != nil {
+		s.record(e, stripeHint())
+	}
+}
+
+func (s *Series) record(e sli.Event, hint int) {
+	v := s.obj.Verdict(e)
+	ns := e.Time.UnixNano()
+	if c := s.tr.corrections.Load(); c != nil && v != sli.Excluded && c.covers(s.obj.Name, ns) {
+		v = sli.Excluded
+	}
+	b := floorDiv(ns, fineWidth)
+	if b != s.cur.Load() && !s.slow(e, v, b) {
+		return
+	}
+	st := &s.stripes[hint&s.mask]
+	switch v {
+	case sli.Good:
+		st.good.Add(1)
+	case sli.Bad:
+		st.bad.Add(1)
+	default:
+		st.excluded.Add(1)
+		return
+	}
+	if s.lat != nil {
+		if d, ok := s.obj.Measure(e); ok {
+			us := int64(d / time.Microsecond)
+			s.lat.observe(hint&s.mask, us)
+			if us > st.max.Load() {
+				casMax(&st.max, us)
+			}
+		}
+	}
+}
+
+func casMax(a *atomic.Int64, v int64) {
+	for {
+		old := a.Load()
+		if v <= old || a.CompareAndSwap(old, v) {
+			return
+		}
+	}
+}
+
+// maxAhead is how far past the tracker's clock an event may claim to have
+// completed before it is dropped as a wall-clock jump.
+const maxAhead = time.Minute
+
+// slow handles an event outside the current bucket. It reports whether the
+// caller should add the event to the stripes (it now belongs to cur).
+func (s *Series) slow(e sli.Event, v sli.Outcome, b int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.cur.Load()
+	switch {
+	case b == cur:
+		return true
+	case b > cur:
+		now := s.tr.now()
+		if e.Time.Sub(now) > maxAhead {
+			s.tr.droppedFuture.Add(1)
+			return false
+		}
+		s.flushLocked()
+		s.cur.Store(b)
+		return true
+	}
+	// A late event: place it in its own bucket, in every tier that still
+	// holds it.
+	if s.tr.now().Sub(e.Time) > s.obj.Window.MaxLength() {
+		s.tr.droppedPast.Add(1)
+		return false
+	}
+	switch v {
+	case sli.Good:
+		s.addLocked(b, 1, 0)
+	case sli.Bad:
+		s.addLocked(b, 0, 1)
+	default:
+		s.excAll++
+	}
+	return false
+}
+
+func (s *Series) addLocked(b, good, bad int64) {
+	if s.ring.add(b, good, bad) {
+		s.life.good += good
+		s.life.bad += bad
+	} else {
+		s.tr.droppedPast.Add(good + bad)
+	}
+}
+
+// flushLocked moves what the stripes counted since the last flush into the
+// ring at bucket cur.
+func (s *Series) flushLocked() {
+	var sum counts
+	var excl int64
+	for i := range s.stripes {
+		st := &s.stripes[i]
+		sum.good += st.good.Load()
+		sum.bad += st.bad.Load()
+		excl += st.excluded.Load()
+	}
+	dg, db := sum.good-s.base.good, sum.bad-s.base.bad
+	s.base = sum
+	s.excAll += excl - s.excl
+	s.excl = excl
+	cur := s.cur.Load()
+	if dg != 0 || db != 0 {
+		s.addLocked(cur, dg, db)
+	}
+	if s.latRng != nil {
+		s.latRng.flush(s.lat, s.stripes, cur*fineWidth)
+	}
+}
+
+// advanceLocked flushes and moves cur up to the bucket of now, so that events
+// that complete before now but are recorded after are placed exactly.
+func (s *Series) advanceLocked(now time.Time) {
+	s.flushLocked()
+	if b := floorDiv(now.UnixNano(), fineWidth); b > s.cur.Load() {
+		s.cur.Store(b)
+	}
+}

@@ -1,0 +1,176 @@
+package budget
+
+import (
+	"time"
+
+	"github.com/errbudget/errbudget/sli"
+)
+
+// StandardWindows are the windows whose burn rates every status reports,
+// with the names the endpoint uses; the period follows them as "period".
+var StandardWindows = []struct {
+	Name     string
+	Duration time.Duration
+}{
+	{"5m", 5 * time.Minute},
+	{"30m", 30 * time.Minute},
+	{"1h", time.Hour},
+	{"2h", 2 * time.Hour},
+	{"6h", 6 * time.Hour},
+	{"1d", 24 * time.Hour},
+	{"3d", 72 * time.Hour},
+}
+
+// WindowBurn is the burn rate over one window.
+type WindowBurn struct {
+	// Window is the name: "5m" … "3d", or "period".
+	Window string
+	// Duration is the window's length (the period's length for "period").
+	Duration time.Duration
+	// Good and Bad count the window's events.
+	Good, Bad int64
+	// Rate is the burn rate; invalid without events.
+	Rate Float
+}
+
+// Status is the state of one objective (or one group of a grouped
+// objective) at one instant. Every figure is computed from exact counts.
+type Status struct {
+	// Objective is the declaration.
+	Objective sli.Objective
+	// Group is the group value of a grouped objective (Objective.GroupBy
+	// names its label); empty otherwise.
+	Group string
+	// Time is the instant the status describes.
+	Time time.Time
+	// PeriodStart and PeriodEnd bound the SLO period: [now − window, now]
+	// for a rolling window, the calendar month for a calendar one.
+	PeriodStart, PeriodEnd time.Time
+	// Good, Bad and Excluded count the events of the period so far (Excluded
+	// over the series' lifetime).
+	Good, Bad, Excluded int64
+	// SLI is Good / (Good + Bad); invalid without events.
+	SLI Float
+	// Consumed and Remaining are fractions of the period's error budget.
+	// Remaining goes negative when the budget is overspent.
+	Consumed, Remaining Float
+	// BurnRates are the burn rates over StandardWindows, then the period.
+	BurnRates []WindowBurn
+	// Alerts are the alert rules' states, in the tracker's rule order.
+	Alerts []Alert
+	// Policy is the error-budget policy state.
+	Policy PolicyState
+	// ReleaseAllowed is false when this objective freezes releases: its
+	// budget is exhausted and it is not advisory.
+	ReleaseAllowed bool
+	// ExhaustionETA is when the budget runs out at the current 1h burn rate;
+	// zero when it will not (burn ≤ 1, no budget left, no data).
+	ExhaustionETA time.Time
+	// Latency summarises recent latencies for latency kinds; zero otherwise.
+	Latency Latency
+	// Corrections are the corrections that apply to the period.
+	Corrections []Correction
+}
+
+// Total returns Good + Bad.
+func (st *Status) Total() int64 { return st.Good + st.Bad }
+
+// BurnRateOf returns the burn rate over the named window ("1h", "period").
+func (st *Status) BurnRateOf(window string) Float {
+	for _, b := range st.BurnRates {
+		if b.Window == window {
+			return b.Rate
+		}
+	}
+	return Float{}
+}
+
+// Firing returns the alerts that fire.
+func (st *Status) Firing() []Alert {
+	var out []Alert
+	for _, a := range st.Alerts {
+		if a.Firing {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// statusLocked computes the status at now and updates the alert and policy
+// state, appending the transitions it sees to trs.
+func (s *Series) statusLocked(now time.Time, trs []Transition) (Status, []Transition) {
+	s.advanceLocked(now)
+	o := s.obj
+	end := now.UnixNano()
+	st := Status{Objective: *o, Group: s.group, Time: now, Excluded: s.excAll}
+	st.PeriodStart, st.PeriodEnd = o.Window.Bounds(now, s.slo.loc)
+	period := st.PeriodEnd.Sub(st.PeriodStart)
+
+	var pc counts
+	if o.Window.IsCalendar() {
+		pc = s.ring.between(st.PeriodStart.UnixNano(), end)
+	} else {
+		pc = s.ring.window(period, end)
+	}
+	st.Good, st.Bad = pc.good, pc.bad
+	st.SLI = SLI(pc.good, pc.bad)
+	st.Consumed = Consumed(pc.good, pc.bad, o.Target)
+	st.Remaining = Remaining(pc.good, pc.bad, o.Target)
+
+	st.BurnRates = make([]WindowBurn, 0, len(StandardWindows)+1)
+	var burn1h Float
+	for _, w := range StandardWindows {
+		c := s.ring.window(w.Duration, end)
+		br := WindowBurn{Window: w.Name, Duration: w.Duration, Good: c.good, Bad: c.bad, Rate: BurnRate(c.good, c.bad, o.Target)}
+		if w.Duration == time.Hour {
+			burn1h = br.Rate
+		}
+		st.BurnRates = append(st.BurnRates, br)
+	}
+	st.BurnRates = append(st.BurnRates, WindowBurn{Window: "period", Duration: period, Good: pc.good, Bad: pc.bad, Rate: st.Consumed})
+
+	paging := false
+	advance := !now.Before(s.evalAt)
+	if advance {
+		s.evalAt = now
+	}
+	st.Alerts = make([]Alert, len(s.tr.rules))
+	for i, r := range s.tr.rules {
+		a := r.evaluate(s.ring.window(r.LongWindow, end), s.ring.window(r.ShortWindow, end), o.Target, period)
+		as := &s.alerts[i]
+		if advance && a.Firing != as.firing {
+			as.firing = a.Firing
+			kind := AlertResolved
+			if a.Firing {
+				as.since = now
+				kind = AlertFired
+			} else {
+				as.since = time.Time{}
+			}
+			trs = append(trs, Transition{Kind: kind, Time: now, Objective: o.Name, Group: s.group, Alert: a})
+		}
+		if a.Firing {
+			a.Since = as.since
+			if r.Severity == Page {
+				paging = true
+			}
+		}
+		st.Alerts[i] = a
+	}
+
+	st.Policy = s.tr.policy.State(pc.total(), st.Remaining, paging)
+	if advance && st.Policy != s.policy {
+		trs = append(trs, Transition{Kind: PolicyChanged, Time: now, Objective: o.Name, Group: s.group, From: s.policy, To: st.Policy})
+		s.policy = st.Policy
+	}
+	st.ReleaseAllowed = st.Policy != Exhausted || o.Advisory
+
+	if eta, ok := ExhaustionETA(now, st.Remaining, burn1h, period); ok && (!o.Window.IsCalendar() || eta.Before(st.PeriodEnd)) {
+		st.ExhaustionETA = eta
+	}
+	if s.latRng != nil {
+		st.Latency = s.latRng.summary(end)
+	}
+	st.Corrections = s.tr.correctionsFor(o.Name, st.PeriodStart, st.PeriodEnd)
+	return st, trs
+}

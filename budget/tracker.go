@@ -1,0 +1,336 @@
+package budget
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/errbudget/errbudget/sli"
+)
+
+// Tracker keeps the live error budget of a set of objectives. Create one with
+// New when the application starts, resolve the Series each middleware records
+// into, and ask for the status when it is needed (the endpoint, the
+// OpenTelemetry view and the release gate do).
+//
+// A Tracker starts no goroutine. Alert and policy transitions are detected
+// when the status is computed; an application that wants them without
+// anyone asking runs Run in a goroutine of its own.
+//
+// All methods are safe for concurrent use.
+type Tracker struct {
+	slos   []*SLO
+	byName map[string]*SLO
+
+	clock    func() time.Time
+	logger   *slog.Logger
+	rules    []AlertRule
+	policy   Policy
+	handlers []func(Transition)
+	stripes  int
+
+	droppedPast, droppedFuture atomic.Int64
+
+	corrMu      sync.Mutex
+	corrList    []Correction
+	corrections atomic.Pointer[correctionSet]
+
+	evalMu sync.Mutex // serialises transition delivery order per evaluation
+}
+
+// Option configures a Tracker.
+type Option interface{ apply(*Tracker) }
+
+type optionFunc func(*Tracker)
+
+func (f optionFunc) apply(t *Tracker) { f(t) }
+
+// WithClock sets the clock the tracker reads for Status, for validating
+// event times and for Run. Tests pass a fake clock (budgettest.Clock).
+// The default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(t *Tracker) { t.clock = now })
+}
+
+// WithLogger logs every transition at Info (alerts resolved, policy back to
+// healthy) or Warn (alerts fired, policy worsened).
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(t *Tracker) { t.logger = l })
+}
+
+// WithAlertRules replaces DefaultAlertRules.
+func WithAlertRules(rules []AlertRule) Option {
+	return optionFunc(func(t *Tracker) { t.rules = append([]AlertRule(nil), rules...) })
+}
+
+// WithPolicy sets the error-budget policy.
+func WithPolicy(p Policy) Option {
+	return optionFunc(func(t *Tracker) { t.policy = p })
+}
+
+// OnTransition adds a function called for every transition, outside any
+// lock, in the goroutine that computed the status. It may call back into
+// the tracker. Several may be added.
+func OnTransition(f func(Transition)) Option {
+	return optionFunc(func(t *Tracker) { t.handlers = append(t.handlers, f) })
+}
+
+// New returns a tracker for objs. Every problem with the declarations or the
+// options comes back at once in the error.
+func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
+	t := &Tracker{
+		byName:  make(map[string]*SLO, len(objs)),
+		clock:   time.Now,
+		rules:   DefaultAlertRules(),
+		stripes: stripeCount(),
+	}
+	for _, o := range opts {
+		o.apply(t)
+	}
+	var errs []error
+	if len(objs) == 0 {
+		errs = append(errs, errors.New("budget: no objectives"))
+	}
+	if err := sli.ValidateAll(objs); err != nil {
+		errs = append(errs, err)
+	}
+	names := map[string]bool{}
+	for _, r := range t.rules {
+		if err := r.validate(); err != nil {
+			errs = append(errs, err)
+		}
+		if names[r.Name] {
+			errs = append(errs, fmt.Errorf("budget: alert rule %q: name is declared more than once", r.Name))
+		}
+		names[r.Name] = true
+	}
+	if err := t.policy.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if t.clock == nil {
+		errs = append(errs, errors.New("budget: WithClock(nil)"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for _, o := range objs {
+		slo := &SLO{tr: t, decl: o}
+		slo.loc, _ = o.Window.Location() // validated above
+		if o.GroupBy == "" {
+			slo.single = newSeries(t, slo, "")
+			slo.order = []*Series{slo.single}
+		} else {
+			slo.max = o.MaxGroups
+			if slo.max == 0 {
+				slo.max = sli.DefaultMaxGroups
+			}
+			m := map[string]*Series{}
+			slo.groups.Store(&m)
+		}
+		t.slos = append(t.slos, slo)
+		t.byName[o.Name] = slo
+	}
+	return t, nil
+}
+
+func (t *Tracker) now() time.Time { return t.clock() }
+
+// Now reads the tracker's clock.
+func (t *Tracker) Now() time.Time { return t.clock() }
+
+// SLO returns the live objective named name, or nil.
+func (t *Tracker) SLO(name string) *SLO { return t.byName[name] }
+
+// SLOs returns the objectives in declaration order.
+func (t *Tracker) SLOs() []*SLO { return append([]*SLO(nil), t.slos...) }
+
+// Objectives returns the declarations in order.
+func (t *Tracker) Objectives() []sli.Objective {
+	out := make([]sli.Objective, len(t.slos))
+	for i, s := range t.slos {
+		out[i] = s.decl
+	}
+	return out
+}
+
+// AlertRules returns the alert rules in force.
+func (t *Tracker) AlertRules() []AlertRule { return append([]AlertRule(nil), t.rules...) }
+
+// Series returns the series of the named objective for group (ignored for
+// an ungrouped objective). It is meant for wiring; an unknown objective is an
+// error.
+func (t *Tracker) Series(objective, group string) (*Series, error) {
+	s := t.byName[objective]
+	if s == nil {
+		return nil, fmt.Errorf("budget: no objective named %q", objective)
+	}
+	return s.Series(group), nil
+}
+
+// Dropped returns how many events were dropped for completing too far in the
+// past (before the longest window) or in the future (more than a minute
+// past the clock): the marks of a wall-clock jump.
+func (t *Tracker) Dropped() (past, future int64) {
+	return t.droppedPast.Load(), t.droppedFuture.Load()
+}
+
+// SLO is the live state of one declared objective: one Series, or one per
+// group value of a grouped objective.
+type SLO struct {
+	tr     *Tracker
+	decl   sli.Objective
+	loc    *time.Location
+	single *Series // ungrouped
+
+	groups   atomic.Pointer[map[string]*Series] // copy on write
+	mu       sync.Mutex                         // serialises group creation
+	order    []*Series                          // in creation order, under mu
+	overflow *Series
+	max      int
+}
+
+// Objective returns the declaration.
+func (s *SLO) Objective() sli.Objective { return s.decl }
+
+// Series returns the series for a group value, creating it while the
+// objective has fewer than MaxGroups groups; later values share the
+// sli.OverflowGroup series. For an ungrouped objective it returns the one
+// series whatever the value. Looking up a known value takes no lock and
+// allocates nothing.
+func (s *SLO) Series(group string) *Series {
+	if s.single != nil {
+		return s.single
+	}
+	if x, ok := (*s.groups.Load())[group]; ok {
+		return x
+	}
+	return s.create(group)
+}
+
+func (s *SLO) create(group string) *Series {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := *s.groups.Load()
+	if x, ok := cur[group]; ok {
+		return x
+	}
+	if group == sli.OverflowGroup || len(cur) >= s.max {
+		if s.overflow == nil {
+			s.overflow = newSeries(s.tr, s, sli.OverflowGroup)
+			s.order = append(s.order, s.overflow)
+		}
+		return s.overflow
+	}
+	x := newSeries(s.tr, s, group)
+	next := make(map[string]*Series, len(cur)+1)
+	for k, v := range cur {
+		next[k] = v
+	}
+	next[group] = x
+	s.groups.Store(&next)
+	s.order = append(s.order, x)
+	return x
+}
+
+// AllSeries returns the objective's series in creation order (the overflow
+// series among them once used).
+func (s *SLO) AllSeries() []*Series {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*Series(nil), s.order...)
+}
+
+// Set is the series one call counts toward, recorded together. A nil or
+// empty Set records nothing.
+type Set []*Series
+
+// Record records e into every series of the set.
+func (set Set) Record(e sli.Event) {
+	if len(set) == 0 {
+		return
+	}
+	h := stripeHint()
+	for _, s := range set {
+		if s != nil {
+			s.record(e, h)
+		}
+	}
+}
+
+// Status returns the status of every series at the tracker's clock.
+func (t *Tracker) Status() []Status { return t.StatusAt(t.now()) }
+
+// StatusAt returns the status of every series at now, objectives in
+// declaration order and groups in the order they appeared. It also detects
+// and delivers the transitions since the last evaluation.
+func (t *Tracker) StatusAt(now time.Time) []Status {
+	var out []Status
+	var trs []Transition
+	for _, slo := range t.slos {
+		for _, s := range slo.AllSeries() {
+			s.mu.Lock()
+			var st Status
+			st, trs = s.statusLocked(now, trs)
+			s.mu.Unlock()
+			out = append(out, st)
+		}
+	}
+	t.deliver(trs)
+	return out
+}
+
+// Run evaluates the status every interval until ctx is done, so that
+// transitions are logged and delivered even when nobody asks. It returns
+// ctx's error.
+func (t *Tracker) Run(ctx context.Context, interval time.Duration) error {
+	if interval <= 0 {
+		interval = 10 * time.Second
+	}
+	tk := time.NewTicker(interval)
+	defer tk.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tk.C:
+			t.Status()
+		}
+	}
+}
+
+// Gate is the release decision across all objectives.
+type Gate struct {
+	// Allowed is false when any non-advisory objective's budget is
+	// exhausted.
+	Allowed bool
+	// Reasons name the objectives that freeze releases.
+	Reasons []GateReason
+}
+
+// GateReason is one objective (or group) that freezes releases.
+type GateReason struct {
+	Objective string
+	Group     string
+	State     PolicyState
+	Remaining Float
+}
+
+// GateOf returns the release decision that statuses imply.
+func GateOf(statuses []Status) Gate {
+	g := Gate{Allowed: true, Reasons: []GateReason{}}
+	for i := range statuses {
+		st := &statuses[i]
+		if !st.ReleaseAllowed {
+			g.Allowed = false
+			g.Reasons = append(g.Reasons, GateReason{Objective: st.Objective.Name, Group: st.Group, State: st.Policy, Remaining: st.Remaining})
+		}
+	}
+	return g
+}
+
+// ReleaseAllowedAt returns the release decision at now.
+func (t *Tracker) ReleaseAllowedAt(now time.Time) Gate { return GateOf(t.StatusAt(now)) }

@@ -1,0 +1,115 @@
+package budget
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// TransitionKind says what changed.
+type TransitionKind uint8
+
+const (
+	// AlertFired: an alert rule started firing.
+	AlertFired TransitionKind = iota + 1
+	// AlertResolved: a firing alert rule stopped.
+	AlertResolved
+	// PolicyChanged: the error-budget policy state changed.
+	PolicyChanged
+)
+
+// String returns "alert_fired", "alert_resolved" or "policy_changed".
+func (k TransitionKind) String() string {
+	switch k {
+	case AlertFired:
+		return "alert_fired"
+	case AlertResolved:
+		return "alert_resolved"
+	case PolicyChanged:
+		return "policy_changed"
+	}
+	return fmt.Sprintf("TransitionKind(%d)", uint8(k))
+}
+
+// Transition is a change of alert or policy state, seen when the status was
+// computed at Time.
+type Transition struct {
+	Kind      TransitionKind
+	Time      time.Time
+	Objective string
+	Group     string
+	// Alert is the alert's state, for AlertFired and AlertResolved.
+	Alert Alert
+	// From and To are the policy states, for PolicyChanged.
+	From, To PolicyState
+}
+
+// String describes the transition for people.
+func (tr Transition) String() string {
+	name := tr.Objective
+	if tr.Group != "" {
+		name += "[" + tr.Group + "]"
+	}
+	switch tr.Kind {
+	case AlertFired, AlertResolved:
+		return fmt.Sprintf("%s %s %s (%s): burn %s over %v, %s over %v, threshold %.3g", name, tr.Alert.Rule.Name, tr.Kind,
+			tr.Alert.Rule.Severity, fmtFloat(tr.Alert.LongBurn), tr.Alert.Rule.LongWindow, fmtFloat(tr.Alert.ShortBurn), tr.Alert.Rule.ShortWindow, tr.Alert.Threshold)
+	case PolicyChanged:
+		return fmt.Sprintf("%s policy %s → %s", name, tr.From, tr.To)
+	}
+	return name + " " + tr.Kind.String()
+}
+
+func fmtFloat(f Float) string {
+	if !f.Valid {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3g", f.Value)
+}
+
+// deliver logs the transitions and calls the handlers, outside any lock.
+func (t *Tracker) deliver(trs []Transition) {
+	if len(trs) == 0 {
+		return
+	}
+	t.evalMu.Lock()
+	defer t.evalMu.Unlock()
+	for _, tr := range trs {
+		if t.logger != nil {
+			t.log(tr)
+		}
+		for _, h := range t.handlers {
+			h(tr)
+		}
+	}
+}
+
+func (t *Tracker) log(tr Transition) {
+	level := slog.LevelInfo
+	attrs := []slog.Attr{
+		slog.String("slo", tr.Objective),
+		slog.String("transition", tr.Kind.String()),
+	}
+	if tr.Group != "" {
+		attrs = append(attrs, slog.String("group", tr.Group))
+	}
+	switch tr.Kind {
+	case AlertFired, AlertResolved:
+		if tr.Kind == AlertFired {
+			level = slog.LevelWarn
+		}
+		attrs = append(attrs,
+			slog.String("alert", tr.Alert.Rule.Name),
+			slog.String("severity", string(tr.Alert.Rule.Severity)),
+			slog.Float64("long_burn", tr.Alert.LongBurn.Value),
+			slog.Float64("short_burn", tr.Alert.ShortBurn.Value),
+			slog.Float64("threshold", tr.Alert.Threshold))
+	case PolicyChanged:
+		if tr.To > tr.From {
+			level = slog.LevelWarn
+		}
+		attrs = append(attrs, slog.String("from", tr.From.String()), slog.String("to", tr.To.String()))
+	}
+	t.logger.LogAttrs(context.Background(), level, "errbudget: "+tr.String(), attrs...)
+}

@@ -1,0 +1,108 @@
+// Package budgettest helps applications test their objectives: a fake clock
+// to hand to budget.WithClock, and scripted traffic that records events at
+// a steady rate while moving that clock, so that a test can assert "this
+// outage pages within N minutes" without waiting for it.
+//
+//	clk := budgettest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+//	tr, _ := budget.New(objectives, budget.WithClock(clk.Now))
+//	rec, _ := tr.Series("checkout-availability", "")
+//	budgettest.Traffic{Rate: 100, ErrorRatio: 0.02}.Run(clk, rec, time.Hour)
+package budgettest
+
+import (
+	"sync"
+	"time"
+
+	"github.com/errbudget/errbudget/sli"
+)
+
+// Clock is a fake clock that moves only when told. Its zero value reads as
+// the zero time; NewClock sets a start. It is safe for concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock reading t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
+// Now returns the clock's time. Pass the method value to budget.WithClock.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d and returns the new time.
+func (c *Clock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return c.now
+}
+
+// Set moves the clock to t, forward or back (a wall-clock jump).
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Traffic is a steady stream of calls: Rate per second, of which the fraction
+// ErrorRatio fail. Failures are spread evenly (every 1/ErrorRatio-th call, by
+// a running remainder) so that every window holds the exact ratio, to the
+// event. The zero value sends nothing.
+type Traffic struct {
+	// Rate is the number of calls per second; fractions are allowed (1/60
+	// is one a minute).
+	Rate float64
+	// ErrorRatio is the fraction of calls that fail, in [0, 1].
+	ErrorRatio float64
+	// Latency is every successful call's duration.
+	Latency time.Duration
+	// Event, when set, builds each event instead (its Time is then set by
+	// Run); bad reports whether the call is one of the failing fraction.
+	Event func(bad bool) sli.Event
+}
+
+// Run records d worth of traffic into rec, advancing clk as it goes: each
+// call at its own instant, the clock set to it before recording. It returns
+// the number of good and bad calls sent.
+func (tr Traffic) Run(clk *Clock, rec sli.Recorder, d time.Duration) (good, bad int64) {
+	if tr.Rate <= 0 || d <= 0 {
+		clk.Advance(d)
+		return 0, 0
+	}
+	start := clk.Now()
+	step := time.Duration(float64(time.Second) / tr.Rate)
+	n := int64(float64(d) / float64(step))
+	var acc float64
+	for i := int64(1); i <= n; i++ {
+		at := start.Add(time.Duration(i) * step)
+		clk.Set(at)
+		acc += tr.ErrorRatio
+		failed := acc >= 1-1e-9
+		if failed {
+			acc--
+		}
+		var e sli.Event
+		if tr.Event != nil {
+			e = tr.Event(failed)
+		} else {
+			e = sli.Event{Outcome: sli.Good, Duration: tr.Latency}
+			if failed {
+				e.Outcome = sli.Bad
+				e.ErrorType = "error"
+			}
+		}
+		e.Time = at
+		rec.Record(e)
+		if failed {
+			bad++
+		} else {
+			good++
+		}
+	}
+	clk.Set(start.Add(d))
+	return good, bad
+}
