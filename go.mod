@@ -2,4 +2,4 @@ module github.com/errbudget/errbudget
 
 go 1.26
 
-require github.com/HdrHistogram/hdrhistogram-go v1.4.0 // indirect
+require github.com/HdrHistogram/hdrhistogram-go v1.4.0

@@ -16,9 +16,9 @@ import (
 //	medium  5 min   912              76 h      1d 3d
 //	coarse  15 min  period/15m + 3   period    the SLO period
 //
-// A window of length W ending at now covers the last ceil(W/width) buckets of
-// the finest tier that spans it, the current (partial) bucket included, so
-// its start edge is off by less than one bucket width: 10 s for the short
+// A window of length W ending at now covers the buckets of the finest tier
+// that spans it which intersect [now − W, now], the current (partial) bucket
+// included, so its start edge reaches back less than one bucket width too far: 10 s for the short
 // windows, 5 minutes for a day, 15 minutes for the period. Fifteen minutes
 // divides every UTC offset in the IANA database today (including +05:45 and
 // +10:30), so local midnight on the first of a month is always a coarse bucket
@@ -161,14 +161,13 @@ func (r *ring) add(fb, good, bad int64) bool {
 }
 
 // window returns the counts of the window of length d ending at the instant
-// end (nanoseconds), from the finest tier that spans it.
+// end (nanoseconds): the buckets of the finest tier spanning it that
+// intersect [end − d, end].
 func (r *ring) window(d time.Duration, end int64) counts {
 	for i := range r.tiers {
 		t := &r.tiers[i]
-		if int64(d) <= t.span()-t.width || i == len(r.tiers)-1 {
-			to := floorDiv(end, t.width)
-			n := (int64(d) + t.width - 1) / t.width
-			g, b := t.sum(to-n+1, to)
+		if int64(d) <= t.span()-2*t.width || i == len(r.tiers)-1 {
+			g, b := t.sum(floorDiv(end-int64(d), t.width), floorDiv(end, t.width))
 			return counts{g, b}
 		}
 	}

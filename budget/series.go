@@ -92,34 +92,43 @@ func (s *Series) Group() string { return s.group }
 // (Tracker.Dropped). A nil Series records nothing.
 func (s *Series) Record(e sli.Event) {
 	if s != nil {
-		s.record(e, stripeHint())
+		s.record(e, stripeHint(), 1)
 	}
 }
 
-func (s *Series) record(e sli.Event, hint int) {
+// RecordN records n identical events at once, as n calls of Record would:
+// for backfilling counts kept elsewhere, and for scripted traffic in tests.
+// It records nothing when n ≤ 0.
+func (s *Series) RecordN(e sli.Event, n int64) {
+	if s != nil && n > 0 {
+		s.record(e, stripeHint(), n)
+	}
+}
+
+func (s *Series) record(e sli.Event, hint int, n int64) {
 	v := s.obj.Verdict(e)
 	ns := e.Time.UnixNano()
 	if c := s.tr.corrections.Load(); c != nil && v != sli.Excluded && c.covers(s.obj.Name, ns) {
 		v = sli.Excluded
 	}
 	b := floorDiv(ns, fineWidth)
-	if b != s.cur.Load() && !s.slow(e, v, b) {
+	if b != s.cur.Load() && !s.slow(e, v, b, n) {
 		return
 	}
 	st := &s.stripes[hint&s.mask]
 	switch v {
 	case sli.Good:
-		st.good.Add(1)
+		st.good.Add(n)
 	case sli.Bad:
-		st.bad.Add(1)
+		st.bad.Add(n)
 	default:
-		st.excluded.Add(1)
+		st.excluded.Add(n)
 		return
 	}
 	if s.lat != nil {
 		if d, ok := s.obj.Measure(e); ok {
 			us := int64(d / time.Microsecond)
-			s.lat.observe(hint&s.mask, us)
+			s.lat.observe(hint&s.mask, us, n)
 			if us > st.max.Load() {
 				casMax(&st.max, us)
 			}
@@ -142,7 +151,7 @@ const maxAhead = time.Minute
 
 // slow handles an event outside the current bucket. It reports whether the
 // caller should add the event to the stripes (it now belongs to cur).
-func (s *Series) slow(e sli.Event, v sli.Outcome, b int64) bool {
+func (s *Series) slow(e sli.Event, v sli.Outcome, b, n int64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.cur.Load()
@@ -152,7 +161,7 @@ func (s *Series) slow(e sli.Event, v sli.Outcome, b int64) bool {
 	case b > cur:
 		now := s.tr.now()
 		if e.Time.Sub(now) > maxAhead {
-			s.tr.droppedFuture.Add(1)
+			s.tr.droppedFuture.Add(n)
 			return false
 		}
 		s.flushLocked()
@@ -162,16 +171,16 @@ func (s *Series) slow(e sli.Event, v sli.Outcome, b int64) bool {
 	// A late event: place it in its own bucket, in every tier that still
 	// holds it.
 	if s.tr.now().Sub(e.Time) > s.obj.Window.MaxLength() {
-		s.tr.droppedPast.Add(1)
+		s.tr.droppedPast.Add(n)
 		return false
 	}
 	switch v {
 	case sli.Good:
-		s.addLocked(b, 1, 0)
+		s.addLocked(b, n, 0)
 	case sli.Bad:
-		s.addLocked(b, 0, 1)
+		s.addLocked(b, 0, n)
 	default:
-		s.excAll++
+		s.excAll += n
 	}
 	return false
 }

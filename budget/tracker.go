@@ -256,7 +256,7 @@ func (set Set) Record(e sli.Event) {
 	h := stripeHint()
 	for _, s := range set {
 		if s != nil {
-			s.record(e, h)
+			s.record(e, h, 1)
 		}
 	}
 }
