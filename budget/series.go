@@ -226,3 +226,13 @@ func (s *Series) advanceLocked(now time.Time) {
 		s.cur.Store(b)
 	}
 }
+
+// Lifetime returns the good and bad events the series has counted since it
+// was created, restored state included: the totals behind the slo.events
+// counter. Events dropped as too old or too new are not in it.
+func (s *Series) Lifetime() (good, bad int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flushLocked()
+	return s.life.good, s.life.bad
+}
