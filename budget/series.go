@@ -112,17 +112,18 @@ func (s *Series) record(e sli.Event, hint int, n int64) {
 		v = sli.Excluded
 	}
 	b := floorDiv(ns, fineWidth)
-	if b != s.cur.Load() && !s.slow(e, v, b, n) {
-		return
-	}
 	st := &s.stripes[hint&s.mask]
-	switch v {
-	case sli.Good:
-		st.good.Add(n)
-	case sli.Bad:
-		st.bad.Add(n)
-	default:
-		st.excluded.Add(n)
+	if b == s.cur.Load() {
+		switch v {
+		case sli.Good:
+			st.good.Add(n)
+		case sli.Bad:
+			st.bad.Add(n)
+		default:
+			st.excluded.Add(n)
+			return
+		}
+	} else if !s.slow(e, v, b, n, st) || v == sli.Excluded {
 		return
 	}
 	if s.lat != nil {
@@ -149,27 +150,36 @@ func casMax(a *atomic.Int64, v int64) {
 // completed before it is dropped as a wall-clock jump.
 const maxAhead = time.Minute
 
-// slow handles an event outside the current bucket. It reports whether the
-// caller should add the event to the stripes (it now belongs to cur).
-func (s *Series) slow(e sli.Event, v sli.Outcome, b, n int64) bool {
+// slow handles an event outside the current bucket: it counts it, in the
+// stripes once it belongs to the new current bucket or straight into the
+// ring when it is late. It reports false when the event was dropped.
+func (s *Series) slow(e sli.Event, v sli.Outcome, b, n int64, st *stripe) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.cur.Load()
-	switch {
-	case b == cur:
-		return true
-	case b > cur:
-		now := s.tr.now()
-		if e.Time.Sub(now) > maxAhead {
+	if b > cur {
+		if e.Time.Sub(s.tr.now()) > maxAhead {
 			s.tr.droppedFuture.Add(n)
 			return false
 		}
 		s.flushLocked()
 		s.cur.Store(b)
+		cur = b
+	}
+	if b == cur {
+		// Under the mutex no flush can run: the add lands in bucket cur.
+		switch v {
+		case sli.Good:
+			st.good.Add(n)
+		case sli.Bad:
+			st.bad.Add(n)
+		default:
+			st.excluded.Add(n)
+		}
 		return true
 	}
 	// A late event: place it in its own bucket, in every tier that still
-	// holds it.
+	// holds it. Its latency goes to the current distribution.
 	if s.tr.now().Sub(e.Time) > s.obj.Window.MaxLength() {
 		s.tr.droppedPast.Add(n)
 		return false
@@ -182,7 +192,7 @@ func (s *Series) slow(e sli.Event, v sli.Outcome, b, n int64) bool {
 	default:
 		s.excAll += n
 	}
-	return false
+	return true
 }
 
 func (s *Series) addLocked(b, good, bad int64) {

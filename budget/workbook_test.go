@@ -110,3 +110,66 @@ func TestWorkbookAlertsFireAboveAndNotBelow(t *testing.T) {
 		}
 	}
 }
+
+func TestPageResolvesWithinShortWindowPlusOneBucket(t *testing.T) {
+	const rate = 10
+	tr, s, clk := prefilled(t, rate, 30*24*time.Hour-time.Hour)
+	budgettest.Traffic{Rate: rate, ErrorRatio: 0.0144 * 1.1}.Run(clk, s, time.Hour)
+	if !firing(tr.Status()[0])["page-1h"] {
+		t.Fatal("page-1h does not fire after an hour at 1.1x its ratio")
+	}
+	stopped := clk.Now()
+	// Clean traffic again; check every 10 s when page-1h resolves.
+	var resolved time.Duration = -1
+	for resolved < 0 && clk.Now().Sub(stopped) < 30*time.Minute {
+		budgettest.Traffic{Rate: rate}.Run(clk, s, 10*time.Second)
+		if !firing(tr.Status()[0])["page-1h"] {
+			resolved = clk.Now().Sub(stopped)
+		}
+	}
+	limit := 5*time.Minute + budget.BucketWidths[0]
+	if resolved < 0 || resolved > limit {
+		t.Fatalf("page-1h resolved %v after the errors stopped, want within %v", resolved, limit)
+	}
+}
+
+func TestLoneBadEventInIdleHourPagesNobody(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, err := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := tr.Series("api", "")
+	clk.Advance(3 * time.Hour)
+	s.Record(sli.Event{Time: clk.Now(), Outcome: sli.Bad})
+	clk.Advance(time.Minute)
+	st := tr.Status()[0]
+	if st.BurnRateOf("5m").Value != 1000 {
+		t.Fatalf("5m burn %v, want 1000 (one bad event out of one)", st.BurnRateOf("5m"))
+	}
+	if f := st.Firing(); len(f) != 0 {
+		t.Fatalf("a single bad event fires %v", f)
+	}
+	if st.Policy != budget.Healthy || !st.ReleaseAllowed {
+		t.Fatalf("policy %v, release %v after one event; want healthy, allowed", st.Policy, st.ReleaseAllowed)
+	}
+}
+
+func TestNoTrafficIsNoData(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, _ := budget.New([]sli.Objective{availability("api"),
+		{Name: "lat", Kind: sli.Latency, Target: 0.99, Threshold: time.Second}}, budget.WithClock(clk.Now))
+	for _, st := range tr.Status() {
+		if st.SLI.Valid || st.Consumed.Valid || st.Remaining.Valid || st.Latency.P99.Valid {
+			t.Errorf("%s: numbers without traffic: %+v", st.Objective.Name, st)
+		}
+		for _, b := range st.BurnRates {
+			if b.Rate.Valid {
+				t.Errorf("%s: burn %s = %v without traffic", st.Objective.Name, b.Window, b.Rate.Value)
+			}
+		}
+		if !st.ExhaustionETA.IsZero() || st.Policy != budget.Healthy || !st.ReleaseAllowed {
+			t.Errorf("%s: eta %v policy %v release %v without traffic", st.Objective.Name, st.ExhaustionETA, st.Policy, st.ReleaseAllowed)
+		}
+	}
+}

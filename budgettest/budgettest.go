@@ -107,6 +107,26 @@ func (tr Traffic) Run(clk *Clock, rec sli.Recorder, d time.Duration) (good, bad 
 		batch.RecordN(tr.event(runBad, runAt), run)
 		run = 0
 	}
+	if batch != nil && tr.ErrorRatio == 0 {
+		// Clean traffic: count the calls of each 10-second slot directly.
+		const slotNS = int64(10 * time.Second)
+		for i := int64(1); i <= n; {
+			at := start.Add(time.Duration(i) * step)
+			slotEnd := (at.UnixNano()/slotNS + 1) * slotNS
+			// The last call index whose time is still before slotEnd.
+			j := min(n, (slotEnd-start.UnixNano()-1)/int64(step))
+			if j < i {
+				j = i
+			}
+			last := start.Add(time.Duration(j) * step)
+			clk.Set(last)
+			batch.RecordN(tr.event(false, last), j-i+1)
+			good += j - i + 1
+			i = j + 1
+		}
+		clk.Set(start.Add(d))
+		return good, 0
+	}
 	for i := int64(1); i <= n; i++ {
 		at := start.Add(time.Duration(i) * step)
 		acc += tr.ErrorRatio

@@ -1,0 +1,145 @@
+package budget_test
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// Several goroutines record millions of events while the clock crosses
+// bucket boundaries and readers flush concurrently: the totals are exact.
+func TestExactUnderConcurrencyAcrossRotations(t *testing.T) {
+	const (
+		writers   = 4
+		perWriter = 500_000
+	)
+	clk := budgettest.NewClock(t0)
+	tr, err := budget.New([]sli.Objective{
+		availability("api"),
+		{Name: "lat", Kind: sli.Latency, Target: 0.99, Threshold: 100 * time.Millisecond},
+	}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := tr.Series("api", "")
+	l, _ := tr.Series("lat", "")
+	set := budget.Set{a, l}
+
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	// Readers flush the stripes while writers add to them.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for !done.Load() {
+			tr.Status()
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	var good, bad [writers]int64
+	var ww sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		ww.Add(1)
+		go func() {
+			defer ww.Done()
+			for i := 0; i < perWriter; i++ {
+				// The first writer moves the clock a second every 1,000
+				// calls: 500 seconds, 50 fine buckets, while the others
+				// record with times they read a moment before.
+				if w == 0 && i%1000 == 0 {
+					clk.Advance(time.Second)
+				}
+				e := sli.Event{Time: clk.Now(), Duration: time.Duration(i%200) * time.Millisecond, Outcome: sli.Good}
+				if i%97 == 0 {
+					e.Outcome = sli.Bad
+					bad[w]++
+				} else {
+					good[w]++
+				}
+				set.Record(e)
+			}
+		}()
+	}
+	ww.Wait()
+	done.Store(true)
+	wg.Wait()
+
+	var wantGood, wantBad int64
+	for w := range writers {
+		wantGood += good[w]
+		wantBad += bad[w]
+	}
+	if past, future := tr.Dropped(); past+future != 0 {
+		t.Fatalf("dropped %d past, %d future events", past, future)
+	}
+	elapsed := clk.Now().Sub(t0)
+	if elapsed != perWriter/1000*time.Second {
+		t.Fatalf("the clock moved %v, want %v", elapsed, perWriter/1000*time.Second)
+	}
+	st := tr.Status()
+	if st[0].Good != wantGood || st[0].Bad != wantBad {
+		t.Errorf("availability counted %d good %d bad, recorded %d good %d bad", st[0].Good, st[0].Bad, wantGood, wantBad)
+	}
+	// Latency: failed calls are excluded; good calls under 100 ms are good.
+	var latGood, latBad int64
+	for w := 0; w < writers; w++ {
+		for i := 0; i < perWriter; i++ {
+			if i%97 == 0 {
+				continue
+			}
+			if time.Duration(i%200)*time.Millisecond <= 100*time.Millisecond {
+				latGood++
+			} else {
+				latBad++
+			}
+		}
+	}
+	if st[1].Good != latGood || st[1].Bad != latBad || st[1].Excluded != wantBad {
+		t.Errorf("latency counted %d/%d/%d good/bad/excluded, want %d/%d/%d", st[1].Good, st[1].Bad, st[1].Excluded, latGood, latBad, wantBad)
+	}
+	if st[1].Latency.Count != latGood+latBad {
+		t.Errorf("latency histogram holds %d values, want %d", st[1].Latency.Count, latGood+latBad)
+	}
+	if g, b := a.Lifetime(); g != wantGood || b != wantBad {
+		t.Errorf("lifetime %d/%d, want %d/%d", g, b, wantGood, wantBad)
+	}
+	// Every fine bucket's counts add up to the total.
+	for _, b := range st[0].BurnRates {
+		if b.Window == "30m" && b.Good+b.Bad != wantGood+wantBad {
+			t.Errorf("30m window holds %d events, want %d", b.Good+b.Bad, wantGood+wantBad)
+		}
+	}
+}
+
+// Events whose completion time is far from the clock are dropped and
+// counted, never smeared into other buckets.
+func TestWallClockJumpsDropAndCount(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, _ := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now))
+	s, _ := tr.Series("api", "")
+	s.Record(sli.Event{Time: t0, Outcome: sli.Good})
+	s.Record(sli.Event{Time: t0.Add(2 * time.Minute), Outcome: sli.Bad})      // ahead of the clock
+	s.Record(sli.Event{Time: t0.Add(-31 * 24 * time.Hour), Outcome: sli.Bad}) // before the window
+	s.Record(sli.Event{Time: t0.Add(30 * time.Second), Outcome: sli.Good})    // within a minute: kept
+	s.Record(sli.Event{Time: t0.Add(-time.Hour), Outcome: sli.Good})          // late, in the window: kept
+	if past, future := tr.Dropped(); past != 1 || future != 1 {
+		t.Fatalf("dropped %d past and %d future, want 1 and 1", past, future)
+	}
+	clk.Advance(time.Minute)
+	st := tr.Status()[0]
+	if st.Good != 3 || st.Bad != 0 {
+		t.Fatalf("counted %d good %d bad, want 3 good 0 bad", st.Good, st.Bad)
+	}
+	// The late event sits in its own bucket: in the 2h window, not the 30m.
+	if b := st.BurnRates[1]; b.Window != "30m" || b.Good != 2 {
+		t.Errorf("30m window holds %d good, want 2 (the late event is an hour old)", b.Good)
+	}
+	if b := st.BurnRates[3]; b.Window != "2h" || b.Good != 3 {
+		t.Errorf("2h window holds %d good, want 3", b.Good)
+	}
+}
