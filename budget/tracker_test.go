@@ -1,0 +1,128 @@
+package budget_test
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/sli"
+)
+
+func TestNewReportsEveryProblem(t *testing.T) {
+	_, err := budget.New([]sli.Objective{
+		{Name: "chat", Target: 1.2},
+		{Name: "neg", Target: 0.99, Window: sli.Rolling(-time.Hour)},
+		{Name: "", Target: 0.99},
+		{Name: "chat", Target: 0.99},
+		{Name: "slow", Kind: sli.Latency, Target: 0.99},
+	}, budget.WithAlertRules([]budget.AlertRule{{Name: "odd", Severity: "sms", LongWindow: time.Minute, ShortWindow: time.Hour}}))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"target must be in (0,1), got 1.2", "window must be positive", "name is empty",
+		`"chat": name is declared more than once`, `"slow": latency kind needs a positive threshold`,
+		`alert rule "odd": severity`, `alert rule "odd": windows must satisfy`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestGroupsAreCappedWithAnOverflowGroup(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, _ := budget.New([]sli.Objective{{Name: "by-model", Target: 0.99, GroupBy: "model", MaxGroups: 3}}, budget.WithClock(clk.Now))
+	slo := tr.SLO("by-model")
+	for i := range 10 {
+		slo.Series(fmt.Sprintf("m%d", i)).Record(sli.Event{Time: t0, Outcome: sli.Good})
+	}
+	if slo.Series("m1") != slo.Series("m1") || slo.Series("m9") != slo.Series(sli.OverflowGroup) {
+		t.Fatal("lookups are not stable, or a late value did not land in the overflow group")
+	}
+	st := tr.Status()
+	if len(st) != 4 {
+		t.Fatalf("%d statuses, want 3 groups and the overflow group", len(st))
+	}
+	want := map[string]int64{"m0": 1, "m1": 1, "m2": 1, sli.OverflowGroup: 7}
+	for _, s := range st {
+		if s.Good != want[s.Group] {
+			t.Errorf("group %q counted %d, want %d", s.Group, s.Good, want[s.Group])
+		}
+	}
+}
+
+// Transition handlers run outside every lock: one that reads the tracker
+// must not deadlock, and each transition is delivered once.
+func TestTransitionsAreDeliveredOutsideLocksAndLogged(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	var log bytes.Buffer
+	var tr *budget.Tracker
+	var got []string
+	tr, _ = budget.New([]sli.Objective{availability("api")},
+		budget.WithClock(clk.Now),
+		budget.WithLogger(slog.New(slog.NewTextHandler(&log, nil))),
+		budget.OnTransition(func(x budget.Transition) {
+			tr.Status() // re-entrant read
+			got = append(got, x.Kind.String()+" "+x.Alert.Rule.Name+x.To.String())
+		}))
+	s, _ := tr.Series("api", "")
+	budgettest.Traffic{Rate: 10}.Run(clk, s, 2*time.Hour)
+	budgettest.Traffic{Rate: 10, ErrorRatio: 0.5}.Run(clk, s, 10*time.Minute)
+	tr.Status()
+	tr.Status()
+	// Two hours of history: ten minutes at 50% errors set every alert off
+	// and spend the budget of the period so far several times over.
+	if strings.Join(got, ",") != "alert_fired page-1hhealthy,alert_fired page-6hhealthy,alert_fired ticket-1dhealthy,alert_fired ticket-3dhealthy,policy_changed exhausted" {
+		t.Fatalf("transitions: %q", got)
+	}
+	if !strings.Contains(log.String(), "level=WARN") || !strings.Contains(log.String(), "alert=page-1h") {
+		t.Errorf("log lacks the alert:\n%s", log.String())
+	}
+	since := tr.Status()[0].Alerts[0].Since
+	if !since.Equal(clk.Now()) {
+		t.Errorf("page-1h since %v, want %v", since, clk.Now())
+	}
+}
+
+func TestBudgetExhaustedFreezesReleasesUnlessAdvisory(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	adv := availability("advisory")
+	adv.Advisory = true
+	tr, _ := budget.New([]sli.Objective{availability("api"), adv}, budget.WithClock(clk.Now))
+	a, _ := tr.Series("api", "")
+	b, _ := tr.Series("advisory", "")
+	set := budget.Set{a, b}
+	// 999 good and 1 bad at 0.999 spend the budget exactly.
+	budgettest.Traffic{Rate: 1, ErrorRatio: 0.001}.Run(clk, set, 1000*time.Second)
+	st := tr.Status()
+	if st[0].Remaining.Value != 0 || st[0].Policy != budget.Exhausted || st[0].ReleaseAllowed {
+		t.Fatalf("remaining %v policy %v release %v, want exactly 0, exhausted, frozen", st[0].Remaining, st[0].Policy, st[0].ReleaseAllowed)
+	}
+	if !st[1].ReleaseAllowed || st[1].Policy != budget.Exhausted {
+		t.Errorf("advisory objective: policy %v release %v, want exhausted but allowed", st[1].Policy, st[1].ReleaseAllowed)
+	}
+	g := budget.GateOf(st)
+	if g.Allowed || len(g.Reasons) != 1 || g.Reasons[0].Objective != "api" {
+		t.Errorf("gate %+v, want frozen by api alone", g)
+	}
+}
+
+func TestExhaustionETA(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, _ := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now))
+	s, _ := tr.Series("api", "")
+	budgettest.Traffic{Rate: 10}.Run(clk, s, 29*24*time.Hour)
+	budgettest.Traffic{Rate: 10, ErrorRatio: 0.01}.Run(clk, s, time.Hour)
+	st := tr.Status()[0]
+	// Burn 10 over the last hour; consumed 360 bad / (697 hours × 36,000
+	// events × 0.001) = 360/25092 of the budget.
+	rem := 1 - 360.0/25092
+	want := clk.Now().Add(time.Duration(rem * float64(30*24*time.Hour) / 10))
+	if d := st.ExhaustionETA.Sub(want); d < -time.Second || d > time.Second {
+		t.Fatalf("ETA %v, want %v", st.ExhaustionETA, want)
+	}
+}
