@@ -1,0 +1,92 @@
+// Package budget keeps the live error budget of a set of objectives: exact
+// windowed counts, the SLI, the budget consumed and remaining, burn rates,
+// multi-window multi-burn-rate alerts and the error-budget policy.
+//
+// # Use
+//
+// Create a [Tracker] from declarations (package sli) when the application
+// starts; resolve each middleware's [Series] (or a [Set] of them) once, when
+// wiring; record every completed call with Record; ask for the [Status]
+// when someone needs it. The endpoint, the OpenTelemetry view and the
+// release gate all read Status.
+//
+//	tr, err := budget.New(objectives, budget.WithLogger(slog.Default()))
+//	api, _ := tr.Series("api-availability", "")
+//	api.Record(sli.Event{Time: end, Duration: end.Sub(start), Outcome: sli.Good})
+//	for _, st := range tr.Status() { … }
+//
+// # Windows
+//
+// Counts are kept in three tiers of buckets aligned to the Unix epoch:
+// 10-second buckets for the last 6.4 hours (the 5m, 30m, 1h, 2h and 6h
+// windows), 5-minute buckets for the last 76 hours (1d and 3d) and 15-minute
+// buckets for the whole SLO period. A window of length W ending at now sums
+// the buckets of the finest tier that intersect [now−W, now], so its start
+// edge reaches back by less than one bucket width too far: 10 s for the short
+// windows, 5 minutes for a day, 15 minutes for the period. Every UTC offset
+// in use is a multiple of 15 minutes, so calendar months split exactly at
+// local midnight. Events land in the bucket of their completion time. A
+// series of a 30-day window takes about 145 KiB, plus 75 KiB for the latency
+// distribution of latency kinds.
+//
+// # Burn rates and budget
+//
+// The error ratio of a window is bad / (good + bad) over the events that
+// completed in it; the burn rate is that ratio divided by 1 − target. The
+// budget consumed over the period is the period's burn rate (so 1 means the
+// whole budget is spent, as Sloth and Datadog count it); remaining is
+// 1 − consumed and goes negative when overspent. Targets are converted to
+// integer parts per billion, so float noise (1 − 0.999 is not 0.001 in
+// float64) never flips a comparison. Without events a figure is "no data":
+// an invalid [Float], null in JSON, never NaN.
+//
+// # Burn-rate alerts
+//
+// [DefaultAlertRules] are the SRE Workbook's: page when the 1h and 5m burn
+// rates both exceed 14.4 or the 6h and 30m both exceed 6; ticket at 3 over 1d
+// and 2h and at 1 over 3d and 6h. Thresholds are fractions of the period's
+// budget (2%, 5%, 10%, 10%) and scale with its length (for a 28-day window,
+// 13.44 rather than 14.4), never below 1. An alert needs 100 events in its
+// long window and 10 in its short one, so a single failure at 3 a.m. pages
+// nobody.
+//
+// # Policy
+//
+// The error-budget [Policy] puts each objective in one of three states:
+// healthy; at_risk while at most 25% of the budget remains or a page alert
+// fires; exhausted when nothing remains. Releases are allowed unless a
+// non-advisory objective is exhausted ([GateOf]). The policy stays healthy
+// until the period holds 100 events.
+//
+// # Transitions
+//
+// Alerts firing and resolving and policy changes are detected when the
+// status is computed and delivered to [OnTransition] handlers and to the
+// [WithLogger] logger, outside every lock. The tracker starts no goroutine:
+// run [Tracker.Run] in one of yours to have transitions noticed when nobody
+// asks for the status.
+//
+// # Time
+//
+// Every computation takes the instant it describes (StatusAt); the plain
+// forms read the tracker's clock ([WithClock], time.Now by default).
+// Recording never reads the clock on the fast path: the event carries its
+// completion time. An event completing more than a minute after the clock,
+// or before the longest window, is dropped and counted ([Tracker.Dropped]),
+// the mark of a wall-clock jump.
+//
+// # Performance
+//
+// Record classifies the event and adds to a counter of the CPU it runs on
+// (per-P stripes, so cores never share a written cache line), and for latency
+// kinds to a histogram bucket: atomic adds, no lock, no allocation, no map
+// lookup. The first event of each 10-second bucket takes a short mutex to
+// flush the stripes into the ring. Status reads a fixed number of buckets,
+// so its cost does not grow with traffic.
+//
+// # Concurrency
+//
+// Tracker, SLO and Series are safe for concurrent use. Record never blocks
+// on a reader for longer than a flush; readers take one series' mutex at a
+// time.
+package budget
