@@ -1,0 +1,389 @@
+package endpoint
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// The dashboard is one page rendered on the server by html/template, which
+// escapes everything it inserts according to its context (text, attribute,
+// CSS, SVG). It loads nothing: styles are inline, the chart is inline SVG,
+// and it reloads itself with a meta refresh, so it works offline, without
+// JavaScript, and under a Content-Security-Policy that forbids everything
+// else.
+
+//go:embed dashboard.html
+var dashboardHTML string
+
+var dashboardTmpl = template.Must(template.New("dashboard").Parse(dashboardHTML))
+
+// contentSecurityPolicy allows the page nothing but its own inline styles
+// and inline SVG.
+const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+func (h *handler) serveDashboard(w http.ResponseWriter, r *http.Request, s *snapshot) {
+	var buf bytes.Buffer
+	if err := dashboardTmpl.Execute(&buf, newPage(&h.cfg, s)); err != nil {
+		http.Error(w, "errbudget: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	writeBody(w, r, http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// page is what the template renders: every figure already formatted, every
+// class already chosen, so that the template holds layout only.
+type page struct {
+	Title          string
+	Generated      string
+	Refresh        int // seconds; 0 means no reload
+	ReleaseAllowed bool
+	Frozen         []string
+	Firing         int
+	Objectives     int
+	AtRisk         int
+	Cards          []card
+}
+
+type card struct {
+	ID          string
+	Name        string
+	GroupLabel  string
+	GroupValue  string
+	Kind        string
+	Description string
+	Window      string
+	Advisory    bool
+
+	Target    string
+	SLI       string
+	SLIClass  string
+	Remaining string
+	RemClass  string
+	Consumed  string
+	Good      string
+	Bad       string
+	Total     string
+	Excluded  string
+	Policy    string
+	PolClass  string
+	ETA       string
+	Release   bool
+	NoData    bool
+
+	Chart       chart
+	Burns       []burnCell
+	Alerts      []alertRow
+	Latency     *latencyView
+	Corrections []correctionRow
+}
+
+type burnCell struct {
+	Window, Value, Class string
+}
+
+type alertRow struct {
+	Name, Severity, Windows, Threshold, Long, Short, LongClass, ShortClass, Since string
+	Firing                                                                        bool
+}
+
+type latencyView struct {
+	Threshold string
+	Cells     []burnCell
+	Count     string
+}
+
+type correctionRow struct {
+	Span, Reason string
+}
+
+func newPage(cfg *config, s *snapshot) page {
+	p := page{
+		Title:      cfg.title,
+		Generated:  s.now.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Objectives: len(s.statuses),
+	}
+	if cfg.refresh > 0 {
+		p.Refresh = max(1, int(cfg.refresh/time.Second))
+	}
+	g := budget.GateOf(s.statuses)
+	p.ReleaseAllowed = g.Allowed
+	for _, r := range g.Reasons {
+		p.Frozen = append(p.Frozen, seriesName(r.Objective, r.Group))
+	}
+	for i := range s.statuses {
+		st := &s.statuses[i]
+		p.Firing += len(st.Firing())
+		if st.Policy != budget.Healthy {
+			p.AtRisk++
+		}
+		bd := s.burnDowns[seriesKey{st.Objective.Name, st.Group}]
+		p.Cards = append(p.Cards, newCard(i, st, &bd))
+	}
+	return p
+}
+
+func seriesName(objective, group string) string {
+	if group == "" {
+		return objective
+	}
+	return objective + " [" + group + "]"
+}
+
+func newCard(i int, st *budget.Status, bd *budget.BurnDown) card {
+	o := &st.Objective
+	c := card{
+		ID:          "slo-" + strconv.Itoa(i),
+		Name:        o.Name,
+		Kind:        o.Kind.String(),
+		Description: o.Description,
+		Window:      windowText(o.Window),
+		Advisory:    o.Advisory,
+		Target:      formatTarget(o.Target),
+		SLI:         formatSLI(st.SLI),
+		Remaining:   formatPercent(st.Remaining),
+		Consumed:    formatPercent(st.Consumed),
+		Good:        formatCount(st.Good),
+		Bad:         formatCount(st.Bad),
+		Total:       formatCount(st.Total()),
+		Excluded:    formatCount(st.Excluded),
+		Policy:      strings.ReplaceAll(st.Policy.String(), "_", " "),
+		Release:     st.ReleaseAllowed,
+		NoData:      !st.SLI.Valid,
+	}
+	if o.Kind.HasThreshold() {
+		c.Kind += " ≤ " + formatSeconds(o.Threshold.Seconds())
+	}
+	if o.GroupBy != "" {
+		c.GroupLabel, c.GroupValue = o.GroupBy, st.Group
+	}
+	switch {
+	case !st.SLI.Valid:
+		c.SLIClass = "none"
+	case st.SLI.Value+1e-12 < o.Target:
+		c.SLIClass = "bad"
+	default:
+		c.SLIClass = "ok"
+	}
+	c.RemClass = remainingClass(st)
+	c.PolClass = map[budget.PolicyState]string{budget.Healthy: "ok", budget.AtRisk: "warn", budget.Exhausted: "bad"}[st.Policy]
+	if !st.ExhaustionETA.IsZero() {
+		c.ETA = "in " + formatSpan(st.ExhaustionETA.Sub(st.Time)) + " · " + st.ExhaustionETA.UTC().Format("Jan 2 15:04 UTC")
+	}
+
+	hot := math.Inf(1) // the lowest page threshold: a burn above it pages
+	for _, a := range st.Alerts {
+		if a.Rule.Severity == budget.Page {
+			hot = min(hot, a.Threshold)
+		}
+	}
+	for _, b := range st.BurnRates {
+		c.Burns = append(c.Burns, burnCell{Window: b.Window, Value: formatRate(b.Rate), Class: burnClass(b.Rate, hot)})
+	}
+	for _, a := range st.Alerts {
+		row := alertRow{
+			Name:       a.Rule.Name,
+			Severity:   string(a.Rule.Severity),
+			Windows:    formatDuration(a.Rule.LongWindow) + " / " + formatDuration(a.Rule.ShortWindow),
+			Threshold:  formatRate(budget.Float{Value: a.Threshold, Valid: true}),
+			Long:       formatRate(a.LongBurn),
+			Short:      formatRate(a.ShortBurn),
+			LongClass:  burnClass(a.LongBurn, a.Threshold),
+			ShortClass: burnClass(a.ShortBurn, a.Threshold),
+			Firing:     a.Firing,
+		}
+		if a.Firing && !a.Since.IsZero() {
+			row.Since = "since " + a.Since.UTC().Format("Jan 2 15:04")
+		}
+		c.Alerts = append(c.Alerts, row)
+	}
+	if o.Kind.HasThreshold() {
+		l := st.Latency
+		th := o.Threshold.Seconds()
+		lv := &latencyView{Threshold: formatSeconds(th), Count: formatCount(l.Count)}
+		for _, x := range []struct {
+			name string
+			v    budget.Float
+		}{{"p50", l.P50}, {"p90", l.P90}, {"p99", l.P99}, {"max", l.Max}} {
+			cls := "none"
+			if x.v.Valid {
+				cls = "ok"
+				if x.v.Value > th {
+					cls = "bad"
+				}
+			}
+			val := "—"
+			if x.v.Valid {
+				val = formatSeconds(x.v.Value)
+			}
+			lv.Cells = append(lv.Cells, burnCell{Window: x.name, Value: val, Class: cls})
+		}
+		c.Latency = lv
+	}
+	for _, x := range st.Corrections {
+		c.Corrections = append(c.Corrections, correctionRow{
+			Span:   x.Start.UTC().Format("Jan 2 15:04") + " – " + x.End.UTC().Format("Jan 2 15:04 UTC"),
+			Reason: x.Reason,
+		})
+	}
+	c.Chart = newChart(bd, c.RemClass)
+	return c
+}
+
+func remainingClass(st *budget.Status) string {
+	switch {
+	case !st.Remaining.Valid:
+		return "none"
+	case st.Remaining.Value <= 0 || st.Policy == budget.Exhausted:
+		return "bad"
+	case st.Policy == budget.AtRisk || st.Remaining.Value <= budget.DefaultAtRiskBelow:
+		return "warn"
+	}
+	return "ok"
+}
+
+func burnClass(f budget.Float, hot float64) string {
+	switch {
+	case !f.Valid:
+		return "none"
+	case f.Value > hot:
+		return "bad"
+	case f.Value > 1:
+		return "warn"
+	}
+	return "ok"
+}
+
+func windowText(w sli.Window) string {
+	if w.IsCalendar() {
+		tz := w.TimeZone
+		if tz == "" {
+			tz = "UTC"
+		}
+		return "calendar " + string(w.Calendar) + " · " + tz
+	}
+	d := w.Rolling
+	if d == 0 {
+		d = sli.DefaultWindow
+	}
+	return formatSpan(d) + " rolling"
+}
+
+// Number formats. A figure that does not exist is an em dash, never NaN.
+
+const noValue = "—"
+
+func formatTarget(t float64) string {
+	return strconv.FormatFloat(math.Round(t*1e6)/1e4, 'f', -1, 64) + "%"
+}
+
+// formatSLI truncates rather than rounds, so that 99.9996% never reads as
+// 100%.
+func formatSLI(f budget.Float) string {
+	if !f.Valid {
+		return noValue
+	}
+	d := 1
+	switch {
+	case f.Value >= 0.99:
+		d = 3
+	case f.Value >= 0.9:
+		d = 2
+	}
+	p := math.Pow(10, float64(d))
+	return strconv.FormatFloat(math.Floor(f.Value*100*p)/p, 'f', d, 64) + "%"
+}
+
+func formatPercent(f budget.Float) string {
+	if !f.Valid {
+		return noValue
+	}
+	v := f.Value * 100
+	d := 1
+	if math.Abs(v) >= 1000 {
+		d = 0
+	}
+	s := strconv.FormatFloat(v, 'f', d, 64)
+	if s == "-0.0" || s == "-0" {
+		s = s[1:]
+	}
+	return strings.Replace(s, "-", "−", 1) + "%"
+}
+
+func formatRate(f budget.Float) string {
+	if !f.Valid {
+		return noValue
+	}
+	v := f.Value
+	switch {
+	case v < 10:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case v < 100:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return formatCount(int64(math.Round(v)))
+}
+
+func formatCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "−" + b.String()
+	}
+	return b.String()
+}
+
+func formatSeconds(s float64) string {
+	switch {
+	case s < 0.001:
+		return strconv.FormatFloat(s*1e6, 'f', 0, 64) + " µs"
+	case s < 1:
+		return strconv.FormatFloat(s*1e3, 'f', 0, 64) + " ms"
+	case s < 10:
+		return strconv.FormatFloat(s, 'f', 2, 64) + " s"
+	}
+	return strconv.FormatFloat(s, 'f', 1, 64) + " s"
+}
+
+// formatSpan writes a duration in the largest units that matter: "30d",
+// "2d 4h", "3h 12m", "45m", "20s".
+func formatSpan(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	}
+	days, d := d/(24*time.Hour), d%(24*time.Hour)
+	hours, d := d/time.Hour, d%time.Hour
+	mins := d / time.Minute
+	var parts []string
+	if days > 0 {
+		parts = append(parts, fmt.Sprintf("%dd", days))
+	}
+	if hours > 0 && len(parts) < 2 {
+		parts = append(parts, fmt.Sprintf("%dh", hours))
+	}
+	if mins > 0 && days == 0 && len(parts) < 2 {
+		parts = append(parts, fmt.Sprintf("%dm", mins))
+	}
+	return strings.Join(parts, " ")
+}

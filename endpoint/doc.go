@@ -1,0 +1,73 @@
+// Package endpoint serves the live error budget from inside the
+// application: the state as JSON, an HTML dashboard and a release gate, all
+// read from a budget.Tracker.
+//
+// # Routes
+//
+// Relative to where the handler is mounted (/slo in the examples):
+//
+//	GET /slo        application/json: every objective (and group) with its SLI,
+//	                error budget, burn rates, alerts, policy, exhaustion ETA,
+//	                latency percentiles and corrections (the contract in DESIGN.md)
+//	GET /slo/ui     the dashboard: one self-contained HTML page
+//	GET /slo/gate   the release gate: 200 {"release_allowed": true, "reasons": []},
+//	                or 423 Locked with the objectives whose budget is exhausted
+//
+// HEAD is answered like GET without the body; every other method gets 405
+// with "Allow: GET, HEAD". Ratios that do not exist yet (no traffic) are
+// JSON null, never NaN.
+//
+// A deploy pipeline asks the gate before it ships:
+//
+//	curl -fsS https://admin.internal:9090/slo/gate || exit 1   # 423 fails the job
+//
+// # Mounting
+//
+// Register the handler for both the path and its subtree; it finds its own
+// routes from the request's ServeMux pattern:
+//
+//	h := endpoint.New(tracker)
+//	mux.Handle("/slo", h)
+//	mux.Handle("/slo/", h)
+//
+// http.StripPrefix works as well (mux.Handle("/slo/",
+// http.StripPrefix("/slo", h))), as does serving h as the whole handler of
+// its own listener.
+//
+// The endpoint only reads, but it tells anyone who can reach it how the
+// service is doing. Mount it on an admin listener that is not exposed to the
+// internet:
+//
+//	admin := http.NewServeMux()
+//	admin.Handle("/slo", h)
+//	admin.Handle("/slo/", h)
+//	go http.ListenAndServe("127.0.0.1:9090", admin)
+//
+// or behind the application's own authentication:
+//
+//	mux.Handle("/slo/", requireOperator(http.StripPrefix("/slo", h)))
+//
+// # The dashboard
+//
+// One page per tracker, server-rendered with html/template: every name and
+// description is escaped. It loads nothing from anywhere (inline CSS, inline
+// SVG, no scripts, no fonts), is served with a Content-Security-Policy that
+// forbids everything else, works offline, and reloads itself (WithRefresh).
+// Per objective it shows the budget remaining (red once spent), the SLI
+// against the target, the events of the period, when the budget runs out at
+// the current burn, a burn-down chart of the period beside the line of even
+// spending, the burn rate over every window, the multi-window alerts and
+// their state, the policy state and, for latency kinds, the percentiles of
+// the last hour. The header says whether releases are allowed.
+//
+// # Cost
+//
+// Nothing here runs per request of the application. A request to the
+// endpoint reads the status computed within the last second (WithInterval)
+// on the tracker's clock, or computes it; requests that arrive while it is
+// being computed wait for that computation and share it. A flood of
+// requests therefore costs one status computation per interval. Computing
+// the status also delivers the tracker's transitions (budget.OnTransition).
+//
+// The handler is safe for concurrent use.
+package endpoint

@@ -1,0 +1,189 @@
+package endpoint
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/internal/statuscache"
+)
+
+// Option configures the handler New returns.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	interval time.Duration
+	refresh  time.Duration
+	title    string
+	points   int
+}
+
+// WithInterval sets how long one status computation serves every request
+// (default 1 s, on the tracker's clock). A longer interval bounds the cost
+// of a flood of requests further; the figures are then up to that old.
+func WithInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.interval = d })
+}
+
+// WithRefresh sets how often the dashboard reloads itself (default 10 s;
+// a negative value turns reloading off).
+func WithRefresh(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.refresh = d })
+}
+
+// WithTitle sets the dashboard's title, such as the service's name
+// (default "Service level objectives").
+func WithTitle(title string) Option {
+	return optionFunc(func(c *config) { c.title = title })
+}
+
+// snapshot is one status computation with what the pages derive from it.
+type snapshot struct {
+	now       time.Time
+	statuses  []budget.Status
+	burnDowns map[seriesKey]budget.BurnDown
+}
+
+type seriesKey struct{ objective, group string }
+
+// handler serves the endpoint. It holds no state besides the cache.
+type handler struct {
+	cfg   config
+	cache *statuscache.Cache[*snapshot]
+}
+
+// New returns the handler serving tr's state: JSON at the root of where it
+// is mounted, the dashboard at ui, the release gate at gate. See the package
+// documentation for how to mount it.
+//
+// The handler only reads; nothing a request says can change the tracker.
+// Computing the status also delivers the tracker's transitions (its
+// OnTransition functions run in the request's goroutine).
+func New(tr *budget.Tracker, opts ...Option) http.Handler {
+	cfg := config{interval: statuscache.DefaultInterval, refresh: 10 * time.Second, title: "Service level objectives", points: 120}
+	for _, o := range opts {
+		o.apply(&cfg)
+	}
+	h := &handler{cfg: cfg}
+	h.cache = statuscache.New(tr.Now, cfg.interval, func(now time.Time) *snapshot {
+		s := &snapshot{now: now, statuses: tr.StatusAt(now), burnDowns: map[seriesKey]budget.BurnDown{}}
+		for _, bd := range tr.BurnDownsAt(now, cfg.points) {
+			s.burnDowns[seriesKey{bd.Objective, bd.Group}] = bd
+		}
+		return s
+	})
+	return h
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var serve func(http.ResponseWriter, *http.Request, *snapshot)
+	switch strings.TrimSuffix(relPath(r), "/") {
+	case "":
+		serve = h.serveJSON
+	case "/ui":
+		serve = h.serveDashboard
+	case "/gate":
+		serve = h.serveGate
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	snap, _ := h.cache.Get()
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	serve(w, r, snap)
+}
+
+func (h *handler) serveJSON(w http.ResponseWriter, r *http.Request, s *snapshot) {
+	writeJSON(w, r, http.StatusOK, newReport(s.now, s.statuses))
+}
+
+func (h *handler) serveGate(w http.ResponseWriter, r *http.Request, s *snapshot) {
+	g := newGateReport(s.now, s.statuses)
+	code := http.StatusOK
+	if !g.ReleaseAllowed {
+		code = http.StatusLocked
+	}
+	writeJSON(w, r, code, g)
+}
+
+func writeJSON(w http.ResponseWriter, r *http.Request, code int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, "errbudget: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	writeBody(w, r, code, "application/json", buf.Bytes())
+}
+
+func writeBody(w http.ResponseWriter, r *http.Request, code int, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// relPath returns the request's path relative to where the handler is
+// mounted: "" or "/" for the root, "/ui", "/gate".
+//
+// Behind http.StripPrefix the path is relative already. Mounted on a
+// ServeMux pattern ("/slo" and "/slo/"), the pattern's path is taken off;
+// a pattern with wildcards ("/t/{tenant}/slo/") takes off as many segments.
+// Served as a listener's whole handler, the path is used as is.
+func relPath(r *http.Request) string {
+	p := r.URL.Path
+	pp := patternPath(r.Pattern)
+	if pp == "" {
+		return p
+	}
+	if !strings.Contains(pp, "{") {
+		if p == pp || strings.HasPrefix(p, pp+"/") {
+			return p[len(pp):]
+		}
+		return p // stripped already
+	}
+	n := strings.Count(pp, "/")
+	rest := p
+	for range n {
+		i := strings.IndexByte(rest[1:], '/')
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i+1:]
+	}
+	return rest
+}
+
+// patternPath returns the path of a ServeMux pattern ("GET host/slo/{$}"),
+// without the trailing slash or a final "{$}" or "{name...}".
+func patternPath(pat string) string {
+	if i := strings.IndexAny(pat, " \t"); i >= 0 {
+		pat = strings.TrimLeft(pat[i:], " \t")
+	}
+	if i := strings.IndexByte(pat, '/'); i >= 0 {
+		pat = pat[i:]
+	} else {
+		return ""
+	}
+	if i := strings.LastIndexByte(pat, '/'); i >= 0 && strings.HasPrefix(pat[i:], "/{") && (pat[i:] == "/{$}" || strings.HasSuffix(pat, "...}")) {
+		pat = pat[:i]
+	}
+	return strings.TrimSuffix(pat, "/")
+}

@@ -1,0 +1,55 @@
+package endpoint_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/endpoint"
+	"github.com/errbudget/errbudget/sli"
+)
+
+func ExampleNew() {
+	clk := budgettest.NewClock(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
+	tracker, _ := budget.New([]sli.Objective{
+		{Name: "checkout-availability", Target: 0.999},
+	}, budget.WithClock(clk.Now))
+
+	mux := http.NewServeMux()
+	h := endpoint.New(tracker)
+	mux.Handle("/slo", h)  // JSON
+	mux.Handle("/slo/", h) // /slo/ui, /slo/gate
+
+	// An hour of traffic with 1% errors spends ten times the budget.
+	checkout, _ := tracker.Series("checkout-availability", "")
+	budgettest.Traffic{Rate: 10, ErrorRatio: 0.01}.Run(clk, checkout, time.Hour)
+
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/slo/gate")
+	if err != nil {
+		panic(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	fmt.Println(res.Status)
+	fmt.Print(string(body))
+	// Output:
+	// 423 Locked
+	// {
+	//   "release_allowed": false,
+	//   "reasons": [
+	//     {
+	//       "objective": "checkout-availability",
+	//       "group": "",
+	//       "state": "exhausted",
+	//       "remaining": -9
+	//     }
+	//   ],
+	//   "generated_at": "2026-01-05T01:00:00Z"
+	// }
+}

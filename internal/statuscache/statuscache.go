@@ -1,0 +1,93 @@
+// Package statuscache computes a value from a tracker's state at most once
+// per interval of the tracker's clock, however often and however
+// concurrently it is asked. The endpoint and the OpenTelemetry view read the
+// status through it, so that a flood of requests or of collections costs
+// one status computation per interval.
+package statuscache
+
+import (
+	"sync"
+	"time"
+)
+
+// DefaultInterval is how long a computed value serves when no interval is
+// given.
+const DefaultInterval = time.Second
+
+// Cache holds the latest value computed and when. Its methods are safe for
+// concurrent use; callers that arrive while a computation runs wait for it
+// and share its result.
+type Cache[T any] struct {
+	now      func() time.Time
+	interval time.Duration
+	compute  func(now time.Time) T
+
+	mu   sync.Mutex
+	at   time.Time
+	val  T
+	ok   bool
+	wait chan struct{} // non-nil while a computation runs
+}
+
+// New returns a cache that calls compute with the time now returns, at most
+// once per interval (DefaultInterval when interval ≤ 0). A clock that moves
+// backwards invalidates the value.
+func New[T any](now func() time.Time, interval time.Duration, compute func(now time.Time) T) *Cache[T] {
+	if interval <= 0 {
+		interval = DefaultInterval
+	}
+	return &Cache[T]{now: now, interval: interval, compute: compute}
+}
+
+// Get returns the value computed within the last interval, computing it if
+// there is none, and the instant it was computed for.
+func (c *Cache[T]) Get() (T, time.Time) {
+	c.mu.Lock()
+	now := c.now()
+	for {
+		if c.ok && !now.Before(c.at) && now.Sub(c.at) < c.interval {
+			v, at := c.val, c.at
+			c.mu.Unlock()
+			return v, at
+		}
+		if c.wait == nil {
+			break
+		}
+		// Someone is computing: share that result, fresh by definition.
+		w := c.wait
+		c.mu.Unlock()
+		<-w
+		c.mu.Lock()
+		if c.ok {
+			v, at := c.val, c.at
+			c.mu.Unlock()
+			return v, at
+		}
+		// The computation panicked; try ourselves.
+	}
+	w := make(chan struct{})
+	c.wait = w
+	c.mu.Unlock()
+
+	done := false
+	defer func() {
+		if !done {
+			// compute panicked: release the waiters, keep the old value
+			// stale, and let the panic go on.
+			c.mu.Lock()
+			c.ok = false
+			c.wait = nil
+			close(w)
+			c.mu.Unlock()
+		}
+	}()
+	v := c.compute(now)
+	done = true
+
+	c.mu.Lock()
+	c.val, c.at, c.ok = v, now, true
+	c.wait = nil
+	close(w)
+	c.mu.Unlock()
+	return v, now
+}
