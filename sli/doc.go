@@ -20,7 +20,7 @@
 //	latency       Duration ≤ Threshold                       the call failed (unless IncludeFailures)
 //	ttft          FirstToken ≤ Threshold                     the call failed, or no token arrived
 //	tpot          (Duration−FirstToken)/(tokens−1) ≤ Thr.    the call failed, or fewer than 2 tokens
-//	quality       Score ≥ MinScore                           the call carries no score
+//	quality       Score ≥ MinScore                           the call failed, or carries no score
 //	custom        Classify says Good                         Classify says Excluded
 //
 // Any objective may also narrow the events it applies to with Include.

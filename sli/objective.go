@@ -28,8 +28,8 @@ const (
 	// per output token after the first is at most Threshold. Calls with fewer
 	// than two output tokens are excluded.
 	TimePerOutputToken
-	// Quality counts a scored call as good when its Score is at least
-	// MinScore. Unscored calls are excluded.
+	// Quality counts a successful, scored call as good when its Score is
+	// at least MinScore. Unscored and failed calls are excluded.
 	Quality
 )
 
@@ -138,7 +138,9 @@ func (o *Objective) Verdict(e Event) Outcome {
 		}
 		return o.Classify(e)
 	case Quality:
-		if !e.Scored || math.IsNaN(e.Score) {
+		// A failed call's answer never reached anyone: availability
+		// answers for it, quality does not.
+		if !e.Scored || math.IsNaN(e.Score) || e.Outcome != Good {
 			return Excluded
 		}
 		if e.Score >= o.MinScore {

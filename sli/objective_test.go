@@ -65,8 +65,9 @@ func TestVerdicts(t *testing.T) {
 		{"tpot bad", sli.Objective{Kind: sli.TimePerOutputToken, Threshold: 16 * time.Millisecond}, ok, sli.Bad},
 		{"tpot one token", sli.Objective{Kind: sli.TimePerOutputToken, Threshold: time.Second}, sli.Event{Outcome: sli.Good, OutputTokens: 1, FirstToken: 1, Duration: 2}, sli.Excluded},
 		{"quality unscored", sli.Objective{Kind: sli.Quality, MinScore: 0.5}, ok, sli.Excluded},
-		{"quality low", sli.Objective{Kind: sli.Quality, MinScore: 0.5}, sli.Event{Scored: true, Score: 0.4}, sli.Bad},
-		{"quality at floor", sli.Objective{Kind: sli.Quality, MinScore: 0.5}, sli.Event{Scored: true, Score: 0.5}, sli.Good},
+		{"quality low", sli.Objective{Kind: sli.Quality, MinScore: 0.5}, sli.Event{Outcome: sli.Good, Scored: true, Score: 0.4}, sli.Bad},
+		{"quality at floor", sli.Objective{Kind: sli.Quality, MinScore: 0.5}, sli.Event{Outcome: sli.Good, Scored: true, Score: 0.5}, sli.Good},
+		{"quality of a failed call", sli.Objective{Kind: sli.Quality, MinScore: 0.5}, sli.Event{Outcome: sli.Bad, Scored: true, Score: 0.9}, sli.Excluded},
 		{"custom", sli.Objective{Kind: sli.Custom, Classify: func(e sli.Event) sli.Outcome {
 			if e.ErrorType == "empty" {
 				return sli.Bad
