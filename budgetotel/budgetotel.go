@@ -1,0 +1,269 @@
+package budgetotel
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/internal/statuscache"
+)
+
+// ScopeName is the instrumentation scope of the instruments: the name of the
+// Meter that Register asks the MeterProvider for.
+const ScopeName = "github.com/errbudget/errbudget/budgetotel"
+
+// The instrument names, units and attribute keys (DESIGN.md, "OpenTelemetry
+// names"). Through the OpenTelemetry Prometheus exporter they become
+// slo_events_total, slo_objective_ratio, slo_sli_ratio,
+// slo_error_budget_remaining_ratio, slo_burn_rate_ratio and
+// slo_alert_firing_ratio.
+const (
+	EventsName          = "slo.events"
+	ObjectiveName       = "slo.objective"
+	SLIName             = "slo.sli"
+	BudgetRemainingName = "slo.error_budget.remaining"
+	BurnRateName        = "slo.burn_rate"
+	AlertFiringName     = "slo.alert.firing"
+
+	// NameKey is the objective's name.
+	NameKey = attribute.Key("slo.name")
+	// GroupKey is the group's value; set only for grouped objectives.
+	GroupKey = attribute.Key("slo.group")
+	// OutcomeKey is "good" or "bad" on slo.events.
+	OutcomeKey = attribute.Key("slo.outcome")
+	// WindowKey is "5m", "30m", "1h", "2h", "6h", "1d", "3d" or "period" on
+	// slo.burn_rate.
+	WindowKey = attribute.Key("slo.window")
+	// AlertNameKey and AlertSeverityKey name the alert rule on
+	// slo.alert.firing.
+	AlertNameKey     = attribute.Key("slo.alert.name")
+	AlertSeverityKey = attribute.Key("slo.alert.severity")
+)
+
+// Option configures Register.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	mp       metric.MeterProvider
+	interval time.Duration
+}
+
+// WithMeterProvider sets the MeterProvider the instruments are created
+// with. Without it (or with nil), Register uses the global provider,
+// otel.GetMeterProvider(), as it is when Register runs.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c *config) { c.mp = mp })
+}
+
+// WithInterval sets how long one status computation serves the collections
+// (default 1 s, on the tracker's clock): readers that collect within it,
+// such as a Prometheus scrape and an OTLP export, share one computation.
+func WithInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.interval = d })
+}
+
+// Registration is the instruments' callback registered with a Meter. Close
+// unregisters it; the instruments then report nothing more.
+type Registration struct {
+	reg  metric.Registration
+	once sync.Once
+	err  error
+}
+
+// Close unregisters the callback. It is safe to call more than once; later
+// calls return the first call's error.
+func (r *Registration) Close() error {
+	r.once.Do(func() { r.err = r.reg.Unregister() })
+	return r.err
+}
+
+// Register creates the instruments for tr's objectives and registers one
+// callback that observes them all from one status computation whenever a
+// reader collects. Nothing is recorded per request. Errors creating the
+// instruments or registering the callback come back joined.
+func Register(tr *budget.Tracker, opts ...Option) (*Registration, error) {
+	cfg := config{interval: statuscache.DefaultInterval}
+	for _, o := range opts {
+		o.apply(&cfg)
+	}
+	if tr == nil {
+		return nil, errors.New("budgetotel: nil tracker")
+	}
+	mp := cfg.mp
+	if mp == nil {
+		mp = otel.GetMeterProvider()
+	}
+	m := mp.Meter(ScopeName)
+
+	v := &view{attrs: map[seriesKey]*seriesAttrs{}}
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	var err error
+	v.events, err = m.Int64ObservableCounter(EventsName, metric.WithUnit("{event}"),
+		metric.WithDescription("Good and bad events counted toward the objective since the series began (restored with the state)."))
+	add(err)
+	v.objective, err = m.Float64ObservableGauge(ObjectiveName, metric.WithUnit("1"),
+		metric.WithDescription("The objective's target: the ratio of good events promised."))
+	add(err)
+	v.sli, err = m.Float64ObservableGauge(SLIName, metric.WithUnit("1"),
+		metric.WithDescription("The ratio of good events over the objective's period; absent without events."))
+	add(err)
+	v.remaining, err = m.Float64ObservableGauge(BudgetRemainingName, metric.WithUnit("1"),
+		metric.WithDescription("The fraction of the period's error budget left, negative once overspent; absent without events."))
+	add(err)
+	v.burn, err = m.Float64ObservableGauge(BurnRateName, metric.WithUnit("1"),
+		metric.WithDescription("The error ratio over the window divided by the error budget: 1 spends the budget exactly over the period; absent without events."))
+	add(err)
+	v.firing, err = m.Int64ObservableGauge(AlertFiringName, metric.WithUnit("1"),
+		metric.WithDescription("1 while the multi-window burn-rate alert fires, 0 otherwise."))
+	add(err)
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+
+	v.cache = statuscache.New(tr.Now, cfg.interval, func(now time.Time) *snapshot {
+		s := &snapshot{statuses: tr.StatusAt(now)}
+		for _, slo := range tr.SLOs() {
+			for _, x := range slo.AllSeries() {
+				good, bad := x.Lifetime()
+				s.lifetimes = append(s.lifetimes, lifetime{seriesKey{x.Objective().Name, x.Group(), x.Objective().GroupBy != ""}, good, bad})
+			}
+		}
+		return s
+	})
+	reg, err := m.RegisterCallback(v.observe, v.events, v.objective, v.sli, v.remaining, v.burn, v.firing)
+	if err != nil {
+		return nil, err
+	}
+	return &Registration{reg: reg}, nil
+}
+
+// view is the instruments and what the callback needs to observe them.
+type view struct {
+	events    metric.Int64ObservableCounter
+	objective metric.Float64ObservableGauge
+	sli       metric.Float64ObservableGauge
+	remaining metric.Float64ObservableGauge
+	burn      metric.Float64ObservableGauge
+	firing    metric.Int64ObservableGauge
+
+	cache *statuscache.Cache[*snapshot]
+
+	mu    sync.Mutex // guards attrs: readers may collect concurrently
+	attrs map[seriesKey]*seriesAttrs
+}
+
+type snapshot struct {
+	statuses  []budget.Status
+	lifetimes []lifetime
+}
+
+type lifetime struct {
+	key       seriesKey
+	good, bad int64
+}
+
+type seriesKey struct {
+	objective, group string
+	grouped          bool
+}
+
+// seriesAttrs are the attribute sets of one series, built the first time
+// the series is observed and reused for every collection after.
+type seriesAttrs struct {
+	base      metric.MeasurementOption
+	good, bad metric.MeasurementOption
+	windows   map[string]metric.MeasurementOption
+	alerts    map[string]metric.MeasurementOption // by rule name
+}
+
+func (v *view) attrsFor(k seriesKey, st *budget.Status) *seriesAttrs {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	a := v.attrs[k]
+	if a == nil {
+		a = &seriesAttrs{windows: map[string]metric.MeasurementOption{}, alerts: map[string]metric.MeasurementOption{}}
+		v.attrs[k] = a
+	}
+	base := []attribute.KeyValue{NameKey.String(k.objective)}
+	if k.grouped {
+		base = append(base, GroupKey.String(k.group))
+	}
+	with := func(kvs ...attribute.KeyValue) metric.MeasurementOption {
+		s := attribute.NewSet(append(append([]attribute.KeyValue(nil), base...), kvs...)...)
+		return metric.WithAttributeSet(s)
+	}
+	if a.base == nil {
+		a.base = with()
+		a.good = with(OutcomeKey.String("good"))
+		a.bad = with(OutcomeKey.String("bad"))
+	}
+	if st != nil {
+		for _, b := range st.BurnRates {
+			if a.windows[b.Window] == nil {
+				a.windows[b.Window] = with(WindowKey.String(b.Window))
+			}
+		}
+		for _, al := range st.Alerts {
+			if a.alerts[al.Rule.Name] == nil {
+				a.alerts[al.Rule.Name] = with(AlertNameKey.String(al.Rule.Name), AlertSeverityKey.String(string(al.Rule.Severity)))
+			}
+		}
+	}
+	return a
+}
+
+// observe is the one callback: every instrument from one snapshot. A
+// figure that does not exist (no events) is not observed, so that no NaN
+// ever leaves the process.
+func (v *view) observe(_ context.Context, o metric.Observer) error {
+	s, _ := v.cache.Get()
+	for _, l := range s.lifetimes {
+		a := v.attrsFor(l.key, nil)
+		o.ObserveInt64(v.events, l.good, a.good)
+		o.ObserveInt64(v.events, l.bad, a.bad)
+	}
+	for i := range s.statuses {
+		st := &s.statuses[i]
+		a := v.attrsFor(seriesKey{st.Objective.Name, st.Group, st.Objective.GroupBy != ""}, st)
+		o.ObserveFloat64(v.objective, st.Objective.Target, a.base)
+		if ok(st.SLI) {
+			o.ObserveFloat64(v.sli, st.SLI.Value, a.base)
+		}
+		if ok(st.Remaining) {
+			o.ObserveFloat64(v.remaining, st.Remaining.Value, a.base)
+		}
+		for _, b := range st.BurnRates {
+			if ok(b.Rate) {
+				o.ObserveFloat64(v.burn, b.Rate.Value, a.windows[b.Window])
+			}
+		}
+		for _, al := range st.Alerts {
+			var firing int64
+			if al.Firing {
+				firing = 1
+			}
+			o.ObserveInt64(v.firing, firing, a.alerts[al.Rule.Name])
+		}
+	}
+	return nil
+}
+
+func ok(f budget.Float) bool {
+	return f.Valid && !math.IsNaN(f.Value) && !math.IsInf(f.Value, 0)
+}
