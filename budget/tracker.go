@@ -37,7 +37,10 @@ type Tracker struct {
 
 	corrMu      sync.Mutex
 	corrList    []Correction
+	corrComp    []compiled // corrList parsed, in the same order
 	corrections atomic.Pointer[correctionSet]
+
+	persist persistence // the state store (store.go)
 
 	evalMu sync.Mutex // serialises transition delivery order per evaluation
 }
@@ -134,6 +137,7 @@ func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
 		t.slos = append(t.slos, slo)
 		t.byName[o.Name] = slo
 	}
+	t.restore() // WithStore (store.go)
 	return t, nil
 }
 
@@ -284,20 +288,29 @@ func (t *Tracker) StatusAt(now time.Time) []Status {
 }
 
 // Run evaluates the status every interval until ctx is done, so that
-// transitions are logged and delivered even when nobody asks. It returns
-// ctx's error.
+// transitions are logged and delivered even when nobody asks. With a store
+// (WithStore) it also takes a snapshot every snapshot interval; it takes no
+// final one: call Close after Run returns. It returns ctx's error.
 func (t *Tracker) Run(ctx context.Context, interval time.Duration) error {
 	if interval <= 0 {
 		interval = 10 * time.Second
 	}
 	tk := time.NewTicker(interval)
 	defer tk.Stop()
+	var snap <-chan time.Time
+	if t.persist.store != nil {
+		st := time.NewTicker(t.persist.every)
+		defer st.Stop()
+		snap = st.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tk.C:
 			t.Status()
+		case <-snap:
+			t.Snapshot() // failures are logged
 		}
 	}
 }
