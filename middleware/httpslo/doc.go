@@ -1,0 +1,147 @@
+// Package httpslo counts the requests of a net/http server toward the
+// objectives of a budget.Tracker: each completed request becomes one
+// sli.Event (completion time, duration, outcome, time to the first byte,
+// whether it streamed) recorded into the objectives its route counts toward.
+//
+// # Quick start
+//
+// Wrap the ServeMux itself, so that the route (Request.Pattern) is read after
+// the mux routed the request:
+//
+//	tr, err := budget.New([]sli.Objective{
+//		{Name: "api-availability", Target: 0.999},
+//		{Name: "api-latency", Kind: sli.Latency, Target: 0.99, Threshold: 300 * time.Millisecond, GroupBy: httpslo.RouteLabel},
+//	})
+//	...
+//	http.ListenAndServe(addr, httpslo.NewHandler(mux, tr))
+//
+// NewHandler and NewMiddleware panic on an invalid configuration, at wiring
+// time; New returns the error (every problem at once) and a Middleware whose
+// Handler method wraps handlers.
+//
+// # Routes and objectives
+//
+// A request's route is the ServeMux pattern that matched it ("GET
+// /items/{id}"), or what the function given with WithRouteFunc returns for
+// other routers (chi's RoutePattern, gorilla/mux's CurrentRoute template);
+// the function runs after the handler, once the router has matched. Mount the
+// middleware where the router's route is visible: around a ServeMux, or with
+// the router's Use method for chi and gorilla/mux. Raw paths are never used.
+//
+// By default a request counts toward every objective of the tracker;
+// WithObjectives names the ones it counts toward, and WithRouteObjectives
+// gives some routes objectives of their own. An objective whose GroupBy is
+// RouteLabel ("route") keeps one budget per route, with the route as the
+// group value; its MaxGroups caps the groups as for any grouped objective.
+// A request no route matched (a 404 from the mux) counts under the route
+// UnmatchedRoute ("_UNMATCHED", see WithUnmatchedRoute): one group however
+// many paths are probed.
+//
+// Each route is resolved once, the first time it is seen, to the series it
+// records into; after that a request costs one map lookup. The routes kept
+// are bounded whatever a route function returns: past WithMaxRoutes
+// (DefaultMaxRoutes) routes, and for routes longer than MaxRouteLen, requests
+// count under one overflow route, group sli.OverflowGroup.
+//
+// # What counts as bad
+//
+// Classify is the default classification; the first row that applies
+// decides. WithClassifier replaces it, and can call Classify to keep the
+// rows it does not change.
+//
+//	| the request (first matching row)                      | outcome  | ErrorType |
+//	|--------------------------------------------------------|----------|-----------|
+//	| caller went away: context canceled before completion   | excluded |           |
+//	| handler panicked (http.ErrAbortHandler included)       | bad      | panic     |
+//	| handler code called SetOutcome                         | as set   | handler   |
+//	| the request context's deadline passed                  | bad      | timeout   |
+//	| handler hijacked the connection (WebSocket upgrade)    | excluded |           |
+//	| status 5xx                                             | bad      | 5xx       |
+//	| status 4xx, 429 included                               | excluded |           |
+//	| status 2xx or 3xx; 200 when the handler wrote nothing  | good     |           |
+//	| status 101 Switching Protocols                         | excluded |           |
+//
+// "Canceled" is context.Canceled on the request's context when the handler
+// returns: the client closed the connection or reset its HTTP/2 stream.
+// Informational responses (100 Continue, 103 Early Hints) are not final:
+// the status that follows them counts. ErrorType is set on bad events only;
+// a custom classifier's bad verdicts on other requests get "4xx" or "other".
+//
+// Latency objectives count only the requests this table calls good (failed
+// requests are excluded from them, as sli.Latency documents).
+//
+// # Setting the outcome from handler code
+//
+// A 200 that carries an error (an API that reports failures in its body, a
+// GraphQL error, an empty answer) is marked bad with SetOutcome on the
+// request's context; a 5xx that is really the caller's fault can be
+// excluded the same way:
+//
+//	if err != nil {
+//		httpslo.SetOutcome(r.Context(), sli.Bad)
+//	}
+//
+// The trade-off: to make the context carry the request's state, the
+// middleware hands the handler a copy of the request with a context of its
+// own. That costs one allocation per request, which holds the context, the
+// request copy and the response-writer wrapper together (context.WithValue
+// and Request.WithContext would cost two, and a wrapper a third). Pooling
+// them would cost none, but a context or request kept past the handler's
+// return (a goroutine that logs later) would then read another request's
+// state; the middleware does not take that risk.
+//
+// # Panics
+//
+// The middleware never recovers a panic: it records the request from a
+// deferred call while the panic unwinds, and the panic goes on with its own
+// value and stack, so net/http logs the frame that panicked and
+// http.ErrAbortHandler keeps its meaning (abort quietly). runtime.Goexit in
+// a handler counts as a panic.
+//
+// # Streaming, first byte and duration
+//
+// The event's Time is the completion time, read once when the handler
+// returns; Duration runs from a start time read once before the handler ran
+// to that completion, so a streamed response (server-sent events, a chunked
+// download) counts its whole stream. FirstToken is the time from the start to
+// the handler's first body byte (its first non-empty Write, WriteString or
+// ReadFrom), for time-to-first-token objectives; zero when it wrote no body.
+// Streaming is true when the handler flushed before finishing (Flush,
+// or http.ResponseController's Flush): a response that never flushes reaches
+// the client in one piece when the handler returns, whatever its content
+// type, so it is not a stream as far as the caller can tell.
+//
+// All three clock readings come from the tracker's clock (budget.WithClock),
+// so a test with a fake clock controls every duration.
+//
+// # The response writer
+//
+// The handler writes through a wrapper that records the status and the first
+// byte and keeps net/http's optional interfaces: it implements
+// http.Flusher (and FlushError), http.Hijacker, io.ReaderFrom (net/http's
+// sendfile path), io.StringWriter and http.Pusher, and Unwrap returns the
+// writer it wraps, so http.ResponseController reaches everything else
+// (deadlines, full duplex). Where the wrapped writer lacks a feature, the
+// method answers as http.ResponseController would (http.ErrNotSupported).
+//
+// # OpenTelemetry
+//
+// There is no WithMeterProvider: the middleware makes no OpenTelemetry call
+// per request. The tracker's state (events, burn rates, budgets) reaches
+// OpenTelemetry through the tracker's export, which reads the counters when
+// a collection asks.
+//
+// # Performance
+//
+// Per request, beyond the handler: one allocation (the call, above), three
+// clock readings, one map lookup for the route, and for each objective the
+// route counts toward, the atomic adds of budget.Series.Record. Recording
+// itself allocates nothing and takes no lock; a route's first request takes
+// a mutex to resolve it. Filtered requests (WithFilter) cost the filter
+// calls and nothing else.
+//
+// # Concurrency
+//
+// A Middleware and the handlers it returns are safe for concurrent use.
+// SetOutcome may be called from any goroutine while the handler runs.
+package httpslo

@@ -1,0 +1,218 @@
+package httpslo
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// RouteLabel is the GroupBy value of objectives that keep one budget per
+// route: their group value is the request's route.
+const RouteLabel = "route"
+
+// UnmatchedRoute is the default group value, for objectives grouped by
+// route, of requests that no route matched.
+const UnmatchedRoute = "_UNMATCHED"
+
+// Middleware counts every request of the handlers it wraps toward a
+// tracker's objectives. Create one with New (or use NewMiddleware and
+// NewHandler), wrap handlers with Handler.
+//
+// A Middleware is safe for concurrent use, and may wrap several handlers;
+// they share its route table. It has no zero value: use New.
+type Middleware struct {
+	now       func() time.Time
+	filters   []func(*http.Request) bool
+	routeFunc func(*http.Request) string
+	classify  func(Call) sli.Outcome
+	routes    routes
+}
+
+// New returns a middleware that records into tr, configured by opts. Every
+// problem with the configuration comes back at once in the error: unknown
+// objective names, objectives grouped by a label the middleware cannot tell
+// (anything but RouteLabel), nil functions, a cap below 1.
+//
+// The middleware reads tr's clock (budget.WithClock) at the start of a
+// request, at its first body byte and at its end; a test that gives the
+// tracker a fake clock controls every duration.
+func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
+	if tr == nil {
+		return nil, errors.New("httpslo: nil tracker")
+	}
+	c := config{unmatched: UnmatchedRoute, maxRoutes: DefaultMaxRoutes}
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("httpslo: "+format, args...))
+	}
+	resolveNames := func(where string, names []string) []objective {
+		if len(names) == 0 {
+			bad("%s: no objectives", where)
+		}
+		out := make([]objective, 0, len(names))
+		for _, n := range names {
+			slo := tr.SLO(n)
+			if slo == nil {
+				bad("%s: no objective named %q", where, n)
+				continue
+			}
+			switch g := slo.Objective().GroupBy; g {
+			case "", RouteLabel:
+				out = append(out, objective{slo: slo, byRoute: g == RouteLabel})
+			default:
+				bad("%s: objective %q groups by %q; the middleware can group by %q only", where, n, g, RouteLabel)
+			}
+		}
+		return out
+	}
+	names := c.objectives
+	if !c.objectivesSet {
+		names = nil
+		for _, o := range tr.Objectives() {
+			names = append(names, o.Name)
+		}
+	}
+	def := resolveNames("objectives", names)
+	perRoute := make(map[string][]objective, len(c.routeObjectives))
+	for route, names := range c.routeObjectives {
+		perRoute[route] = resolveNames(fmt.Sprintf("route %q", route), names)
+	}
+	if c.classifySet && c.classify == nil {
+		bad("WithClassifier(nil)")
+	}
+	if c.routeFuncSet && c.routeFunc == nil {
+		bad("WithRouteFunc(nil)")
+	}
+	if c.nilFilter {
+		bad("WithFilter(nil)")
+	}
+	if c.unmatched == "" {
+		bad("WithUnmatchedRoute: empty name")
+	}
+	if c.maxRoutes < 1 {
+		bad("WithMaxRoutes: must be at least 1, got %d", c.maxRoutes)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	m := &Middleware{
+		now:       tr.Now,
+		filters:   c.filters,
+		routeFunc: c.routeFunc,
+		classify:  c.classify,
+		routes: routes{
+			def:       def,
+			perRoute:  perRoute,
+			unmatched: c.unmatched,
+			max:       c.maxRoutes,
+		},
+	}
+	m.routes.init()
+	return m, nil
+}
+
+// NewMiddleware returns a function that wraps handlers with a Middleware
+// (New), for routers' Use methods. It panics if the configuration is
+// invalid, at wiring time; use New to handle the error instead.
+func NewMiddleware(tr *budget.Tracker, opts ...Option) func(http.Handler) http.Handler {
+	m, err := New(tr, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return m.Handler
+}
+
+// NewHandler wraps h with a Middleware (New). It panics if the
+// configuration is invalid, at wiring time; use New to handle the error
+// instead. Wrap the ServeMux itself, not the handlers registered on it, so
+// that Request.Pattern is read after the mux routed the request:
+//
+//	http.ListenAndServe(addr, httpslo.NewHandler(mux, tr))
+func NewHandler(h http.Handler, tr *budget.Tracker, opts ...Option) http.Handler {
+	m, err := New(tr, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return m.Handler(h)
+}
+
+// Handler returns next wrapped: every request it serves (that the filters
+// let through) is recorded once, when the handler returns or panics.
+func (m *Middleware) Handler(next http.Handler) http.Handler {
+	return &handler{m: m, next: next}
+}
+
+type handler struct {
+	m    *Middleware
+	next http.Handler
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m := h.m
+	for _, f := range m.filters {
+		if !f(r) {
+			h.next.ServeHTTP(w, r)
+			return
+		}
+	}
+	c := &call{Context: r.Context(), m: m}
+	// WithContext is inlined and its copy does not escape: the request the
+	// handler sees lives inside c, and r itself is left untouched.
+	c.req = *r.WithContext(c)
+	c.w = responseWriter{rw: w, c: c}
+	c.start = m.now()
+	defer m.finish(c)
+	h.next.ServeHTTP(&c.w, &c.req)
+	c.returned = true
+}
+
+// finish records the request, once: when the handler returned, or while its
+// panic unwinds. It never recovers, so a panic goes on with its own value
+// and stack (http.ErrAbortHandler keeps its meaning).
+func (m *Middleware) finish(c *call) {
+	end := m.now()
+	route := c.req.Pattern
+	if m.routeFunc != nil {
+		route = m.routeFunc(&c.req)
+	}
+	set := m.routes.lookup(route)
+	w := &c.w
+	cl := Call{
+		Request:  &c.req,
+		Route:    route,
+		Status:   w.status,
+		Panicked: !c.returned,
+		Hijacked: w.hijacked,
+		Err:      c.Context.Err(),
+	}
+	if cl.Status == 0 && !cl.Panicked && !cl.Hijacked {
+		cl.Status = http.StatusOK
+	}
+	if mk := c.mark.Load(); mk != 0 {
+		cl.Outcome, cl.OutcomeSet = sli.Outcome(mk-1), true
+	}
+	var o sli.Outcome
+	if m.classify != nil {
+		o = m.classify(cl)
+	} else {
+		o = Classify(cl)
+	}
+	e := sli.Event{
+		Time:       end,
+		Duration:   end.Sub(c.start),
+		Outcome:    o,
+		Streaming:  w.flushed,
+		FirstToken: w.first,
+	}
+	if o == sli.Bad {
+		e.ErrorType = errorType(&cl)
+	}
+	set.Record(e)
+}

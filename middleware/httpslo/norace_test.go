@@ -1,0 +1,5 @@
+//go:build !race
+
+package httpslo_test
+
+const raceEnabled = false

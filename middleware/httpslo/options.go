@@ -1,0 +1,127 @@
+package httpslo
+
+import (
+	"net/http"
+
+	"github.com/errbudget/errbudget/sli"
+)
+
+// Option configures a Middleware. Options are resolved once, in New; none is
+// consulted per request beyond the functions they install.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	objectives      []string
+	objectivesSet   bool
+	routeObjectives map[string][]string
+	classify        func(Call) sli.Outcome
+	classifySet     bool
+	routeFunc       func(*http.Request) string
+	routeFuncSet    bool
+	filters         []func(*http.Request) bool
+	nilFilter       bool
+	unmatched       string
+	maxRoutes       int
+}
+
+// WithObjectives names the objectives every request counts toward (those of
+// routes that WithRouteObjectives lists excepted). The default is every
+// objective of the tracker, which suits a tracker that holds only this
+// server's objectives.
+func WithObjectives(names ...string) Option {
+	names = append([]string(nil), names...)
+	return optionFunc(func(c *config) {
+		c.objectives = names
+		c.objectivesSet = true
+	})
+}
+
+// WithRouteObjectives makes the requests of the listed routes count toward
+// the named objectives instead of the default ones: routes maps a route (a
+// ServeMux pattern such as "POST /checkout", or what the route function
+// returns) to objective names. Routes not listed use the default objectives.
+// Several calls merge; a later route entry replaces an earlier one.
+//
+// The listed routes are known in advance, so they never count toward
+// WithMaxRoutes and never share the overflow route.
+func WithRouteObjectives(routes map[string][]string) Option {
+	cp := make(map[string][]string, len(routes))
+	for k, v := range routes {
+		cp[k] = append([]string(nil), v...)
+	}
+	return optionFunc(func(c *config) {
+		if c.routeObjectives == nil {
+			c.routeObjectives = map[string][]string{}
+		}
+		for k, v := range cp {
+			c.routeObjectives[k] = v
+		}
+	})
+}
+
+// WithClassifier replaces the default classification (Classify, and the
+// table in the package documentation) with f. It runs once per request, on
+// the recording path: keep it cheap. To change one rule and keep the others,
+// call Classify from f:
+//
+//	httpslo.WithClassifier(func(c httpslo.Call) sli.Outcome {
+//		if c.Status == http.StatusTooManyRequests {
+//			return sli.Bad // we promise not to shed load
+//		}
+//		return httpslo.Classify(c)
+//	})
+func WithClassifier(f func(Call) sli.Outcome) Option {
+	return optionFunc(func(c *config) {
+		c.classify = f
+		c.classifySet = true
+	})
+}
+
+// WithRouteFunc sets how a request's route is found, for routers other than
+// net/http's ServeMux (chi, gorilla/mux). f is called after the handler
+// returned, so a router that fills in its route while it dispatches has done
+// so; it may return "" for a request no route matched. The default reads
+// Request.Pattern, which ServeMux sets.
+//
+// f should return route templates ("/users/{id}"), never raw paths; still,
+// whatever it returns, the routes kept are bounded (WithMaxRoutes).
+func WithRouteFunc(f func(*http.Request) string) Option {
+	return optionFunc(func(c *config) {
+		c.routeFunc = f
+		c.routeFuncSet = true
+	})
+}
+
+// WithFilter adds a filter: a request for which any filter returns false is
+// served without being counted (health checks, metrics scrapes). Filters run
+// in the order given, before the handler, on the request as it arrived (no
+// route is known yet).
+func WithFilter(f func(*http.Request) bool) Option {
+	return optionFunc(func(c *config) {
+		if f == nil {
+			c.nilFilter = true
+			return
+		}
+		c.filters = append(c.filters, f)
+	})
+}
+
+// WithUnmatchedRoute sets the route of requests that no route matched (the
+// route is ""): the group they count in for objectives grouped by route. The
+// default is UnmatchedRoute.
+func WithUnmatchedRoute(name string) Option {
+	return optionFunc(func(c *config) { c.unmatched = name })
+}
+
+// WithMaxRoutes caps the number of distinct routes the middleware resolves
+// and keeps (DefaultMaxRoutes by default). Routes beyond it, and routes longer
+// than MaxRouteLen bytes, count as the one route sli.OverflowGroup. Routes
+// listed in WithRouteObjectives and the unmatched route do not count toward
+// the cap.
+func WithMaxRoutes(n int) Option {
+	return optionFunc(func(c *config) { c.maxRoutes = n })
+}

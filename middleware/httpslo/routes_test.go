@@ -1,0 +1,195 @@
+package httpslo_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/errbudget/errbudget/middleware/httpslo"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// discard is a ResponseWriter that keeps nothing, so that a test of a
+// million requests measures the middleware, not a recorder.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}
+func (d *discard) Flush()                      {}
+
+// paths returns n distinct paths that look random: a counter through a
+// bijection of uint64, so they never repeat.
+func paths(seed uint64) func() string {
+	i := seed
+	return func() string {
+		i++
+		return "/" + strconv.FormatUint(i*0x9E3779B97F4A7C15, 36)
+	}
+}
+
+func heapInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// TestHostileRoutes is acceptance test 2: a million requests with distinct
+// random paths, through a route function that returns the raw path. The
+// groups stay at their cap, and the heap grows by less than 1 MiB beyond the
+// memory of those groups.
+func TestHostileRoutes(t *testing.T) {
+	const maxGroups = 20
+	n := 1_000_000
+	if raceEnabled || testing.Short() {
+		n = 20_000
+	}
+	byRoute := availability("per-route", httpslo.RouteLabel)
+	byRoute.MaxGroups = maxGroups
+	tr, _ := newTracker(t, availability("api", ""), byRoute)
+
+	// The memory of the groups at the cap, measured on a twin tracker.
+	twin, _ := newTracker(t, availability("api", ""), byRoute)
+	before := heapInUse()
+	for i := range maxGroups + 1 {
+		twin.SLO("per-route").Series("g" + strconv.Itoa(i))
+	}
+	twin.SLO("api").Series("")
+	groupsMem := heapInUse() - before
+	runtime.KeepAlive(twin)
+
+	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), tr,
+		httpslo.WithRouteFunc(func(r *http.Request) string { return r.URL.Path }))
+	w := &discard{h: http.Header{}}
+	r := httptest.NewRequest("GET", "/", nil)
+	next := paths(1)
+	start := heapInUse()
+	for range n {
+		r.URL.Path = next()
+		h.ServeHTTP(w, r)
+	}
+	grown := int64(heapInUse()) - int64(start)
+
+	groups := groupsOf(tr, "per-route")
+	if len(groups) != maxGroups+1 || groups[maxGroups] != sli.OverflowGroup {
+		t.Errorf("%d groups (last %q), want %d and the overflow group", len(groups), groups[len(groups)-1], maxGroups+1)
+	}
+	if got := countsOf(t, tr, "api", ""); got.good != int64(n) {
+		t.Errorf("api counts %+v, want %d good", got, n)
+	}
+	var sum int64
+	for _, g := range groups {
+		sum += countsOf(t, tr, "per-route", g).good
+	}
+	if sum != int64(n) {
+		t.Errorf("the groups count %d requests, want %d", sum, n)
+	}
+	t.Logf("%d requests: heap grew %d KiB; the groups at the cap take %d KiB", n, grown/1024, groupsMem/1024)
+	if raceEnabled {
+		return // the race detector's shadow memory makes the heap figure meaningless
+	}
+	if limit := int64(groupsMem) + 1<<20; grown >= limit {
+		t.Errorf("heap grew %d KiB, want < %d KiB (groups %d KiB + 1 MiB)", grown/1024, limit/1024, groupsMem/1024)
+	}
+}
+
+// TestUnmatchedRoutes is the ServeMux half of acceptance test 2: the same
+// paths through a ServeMux all land in the one unmatched group.
+func TestUnmatchedRoutes(t *testing.T) {
+	n := 1_000_000
+	if raceEnabled || testing.Short() {
+		n = 20_000
+	}
+	tr, _ := newTracker(t, availability("per-route", httpslo.RouteLabel))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /known", func(w http.ResponseWriter, r *http.Request) {})
+	h := httpslo.NewHandler(mux, tr)
+	w := &discard{h: http.Header{}}
+	r := httptest.NewRequest("GET", "/", nil)
+	next := paths(2)
+	for range n {
+		r.URL.Path = next()
+		h.ServeHTTP(w, r)
+	}
+	if groups := groupsOf(tr, "per-route"); !slices.Equal(groups, []string{httpslo.UnmatchedRoute}) {
+		t.Errorf("groups %q, want only %q", groups, httpslo.UnmatchedRoute)
+	}
+	if got := countsOf(t, tr, "per-route", httpslo.UnmatchedRoute); got != (counts{excluded: int64(n)}) {
+		t.Errorf("counts %+v, want %d excluded (404)", got, n)
+	}
+}
+
+// TestMaxRoutes checks the route table's bounds: routes past the cap and
+// overlong routes share the overflow route, listed routes never do.
+func TestMaxRoutes(t *testing.T) {
+	tr, _ := newTracker(t, availability("per-route", httpslo.RouteLabel), availability("checkout", httpslo.RouteLabel))
+	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), tr,
+		httpslo.WithRouteFunc(func(r *http.Request) string { return r.URL.Path }),
+		httpslo.WithObjectives("per-route"),
+		httpslo.WithRouteObjectives(map[string][]string{"/pay": {"checkout", "per-route"}}),
+		httpslo.WithMaxRoutes(2))
+	long := "/" + strings.Repeat("x", httpslo.MaxRouteLen)
+	for _, p := range []string{long, "/a", "/b", "/c", "/pay", "/a", "/d", "/pay", ""} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.URL.Path = p
+		h.ServeHTTP(&discard{h: http.Header{}}, r)
+	}
+	want := map[string]int64{"/a": 2, "/b": 1, sli.OverflowGroup: 3, "/pay": 2, httpslo.UnmatchedRoute: 1}
+	groups := groupsOf(tr, "per-route")
+	if len(groups) != len(want) {
+		t.Errorf("groups %q, want %d", groups, len(want))
+	}
+	for g, n := range want {
+		if got := countsOf(t, tr, "per-route", g); got.good != n {
+			t.Errorf("group %q: %d good, want %d", g, got.good, n)
+		}
+	}
+	if groups := groupsOf(tr, "checkout"); !slices.Equal(groups, []string{"/pay"}) {
+		t.Errorf("checkout groups %q, want only /pay", groups)
+	}
+}
+
+// TestNewErrors checks that every configuration problem comes back at once.
+func TestNewErrors(t *testing.T) {
+	grouped := sli.Objective{Name: "chat", Target: 0.99, GroupBy: "model"}
+	tr, _ := newTracker(t, availability("api", ""), grouped)
+	_, err := httpslo.New(tr,
+		httpslo.WithObjectives("api", "nope"),
+		httpslo.WithRouteObjectives(map[string][]string{"GET /x": {"chat"}}),
+		httpslo.WithClassifier(nil),
+		httpslo.WithRouteFunc(nil),
+		httpslo.WithFilter(nil),
+		httpslo.WithUnmatchedRoute(""),
+		httpslo.WithMaxRoutes(0))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		`no objective named "nope"`, `route "GET /x": objective "chat" groups by "model"`,
+		"WithClassifier(nil)", "WithRouteFunc(nil)", "WithFilter(nil)", "WithUnmatchedRoute", "WithMaxRoutes",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	// By default every objective counts, so a tracker with an objective
+	// grouped by another label needs WithObjectives.
+	if _, err := httpslo.New(tr); err == nil || !strings.Contains(err.Error(), `"chat" groups by "model"`) {
+		t.Errorf("New with the default objectives: error %v", err)
+	}
+	if _, err := httpslo.New(nil); err == nil {
+		t.Error("New(nil): no error")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("NewMiddleware with an invalid configuration did not panic")
+		}
+	}()
+	httpslo.NewMiddleware(tr)
+}
