@@ -1,0 +1,118 @@
+// Command inference is errbudget's demo: an OpenAI-style completions API
+// backed by a simulated model, instrumented with httpslo and inferenceslo,
+// that keeps four objectives live and serves them at /slo (JSON), /slo/ui
+// (the dashboard), /slo/gate (the release gate) and /metrics (Prometheus).
+//
+//	cd examples && go run ./inference
+//
+// Rehearse an incident with curl:
+//
+//	curl -X POST localhost:8080/v1/completions -H 'X-Simulate-Status: 500' \
+//	  -d '{"model":"demo","prompt":"hello","max_tokens":8}'
+//	curl -X POST localhost:8080/v1/completions -H 'X-Simulate-Latency: 2.5s' \
+//	  -d '{"model":"demo","prompt":"hello","max_tokens":8,"stream":true}'
+//
+// Flags:
+//
+//	-addr               listen address (default 127.0.0.1:8080)
+//	-load               requests per second of the built-in load generator; 0 turns it off
+//	-duration           run that long, print the budget table and exit; 0 runs until interrupted
+//	-state              file the budget state is kept in across restarts; "" disables it
+//	-snapshot-interval  how often the state is saved (default 10s)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+type config struct {
+	addr             string
+	load             float64
+	duration         time.Duration
+	state            string
+	snapshotInterval time.Duration
+	failRate         float64
+	lowQualityRate   float64
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address")
+	flag.Float64Var(&c.load, "load", 5, "requests per second of the built-in load generator (0 turns it off)")
+	flag.DurationVar(&c.duration, "duration", 0, "run this long, print the budget table and exit (0 runs until interrupted)")
+	flag.StringVar(&c.state, "state", "errbudget-state.json", `file the budget state is kept in across restarts ("" disables persistence)`)
+	flag.DurationVar(&c.snapshotInterval, "snapshot-interval", 10*time.Second, "how often the budget state is saved")
+	flag.Float64Var(&c.failRate, "fail-rate", 0.002, "probability that an unscripted call fails")
+	flag.Float64Var(&c.lowQualityRate, "low-quality-rate", 0.01, "probability that an unscripted answer is judged poor")
+	flag.Parse()
+
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, c, logger, os.Stdout); err != nil {
+		logger.Error("demo: " + err.Error())
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx is done or c.duration has passed, then saves the
+// state and, with a duration, prints the budget table to out.
+func run(ctx context.Context, c config, logger *slog.Logger, out io.Writer) error {
+	app, err := newApp(c, logger)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: app.handler, ReadHeaderTimeout: 10 * time.Second}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(out, "errbudget demo listening on %s\n  dashboard: %s/slo/ui\n  status:    %s/slo\n  gate:      %s/slo/gate\n  metrics:   %s/metrics\n",
+		base, base, base, base, base)
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if c.duration > 0 {
+		var stopTimer context.CancelFunc
+		runCtx, stopTimer = context.WithTimeout(runCtx, c.duration)
+		defer stopTimer()
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	bg := app.start(runCtx, base)
+
+	select {
+	case err := <-serveErr:
+		cancel()
+		bg.Wait()
+		return err
+	case <-runCtx.Done():
+	}
+	shutdownCtx, done := context.WithTimeout(context.Background(), 5*time.Second)
+	defer done()
+	bg.Wait()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		logger.Warn("demo: shutdown: " + err.Error())
+	}
+	if err := app.save(); err != nil {
+		logger.Error("demo: saving state: " + err.Error())
+	}
+	if c.duration > 0 {
+		printTable(out, app.tracker.Status())
+	}
+	return nil
+}
