@@ -1,0 +1,129 @@
+// Package inferenceslo measures calls to AI models against service level
+// objectives: availability under an inference error taxonomy, end-to-end
+// latency, time to first token, time per output token, and the quality of
+// the answers. It also records the OpenTelemetry GenAI client metrics.
+//
+// AI calls fail in ways status codes miss: a stream that stalls after its
+// first token, a 200 with an empty answer, a model that quietly gets worse,
+// latencies of tens of seconds. Each is a first-class verdict here.
+//
+// # Objectives
+//
+// The objectives are the core's (package sli); this package feeds them:
+//
+//	objectives := []sli.Objective{
+//		{Name: "chat-availability", Target: 0.995},
+//		{Name: "chat-ttft", Kind: sli.TimeToFirstToken, Target: 0.99, Threshold: 800 * time.Millisecond, GroupBy: "model"},
+//		{Name: "chat-tpot", Kind: sli.TimePerOutputToken, Target: 0.99, Threshold: 50 * time.Millisecond},
+//		{Name: "chat-latency", Kind: sli.Latency, Target: 0.99, Threshold: 30 * time.Second},
+//		{Name: "chat-quality", Kind: sli.Quality, Target: 0.95, MinScore: 0.7, GroupBy: "model"},
+//	}
+//
+// Availability takes the call's outcome under the taxonomy below. The
+// latency kinds count successful calls only. Quality counts calls that
+// carry a score (Call.Score, Instrument.RecordScore): a score below MinScore
+// is bad, so a model's degradation burns budget and pages like an outage.
+// Objectives grouped by "model", "provider" or "operation" keep one budget
+// per value, capped by the objective's MaxGroups and by WithMaxModels, with
+// "_OTHER" for the rest.
+//
+// # Calls
+//
+// Create one Instrument when wiring, then one Call per request to a model.
+// A streaming loop needs one line per chunk and one at the end:
+//
+//	call := inst.Start(ctx, "gpt-4o")
+//	for stream.Next() {
+//		call.Token() // or call.Chunk(n) for a chunk of n tokens
+//	}
+//	call.SetUsage(usage.Input, usage.Output) // when the provider reports it
+//	call.End(stream.Err())
+//
+// Code deeper in the call stack reaches the call through the context, the
+// way otelhttp's Labeler works, to score the output or reject it:
+//
+//	ctx = inferenceslo.ContextWithCall(ctx, &call)
+//	…
+//	if !valid(answer) {
+//		inferenceslo.FromContext(ctx).Fail(inferenceslo.InvalidOutput)
+//	}
+//
+// An application that calls its provider over HTTP can instead wrap its
+// http.Client's transport with Transport: availability, latency, the
+// taxonomy from status codes and errors, and time to first chunk of
+// server-sent events come without touching the calling code.
+//
+// # Error taxonomy
+//
+// Every call ends in one type of a closed set. Its default verdict for
+// availability is in the table; WithErrorOutcome changes any entry to bad or
+// excluded. The name is the event's ErrorType and the error.type attribute
+// of gen_ai.client.operation.duration (none for success and cancellation).
+//
+//	type              name              default   from
+//	----------------  ----------------  --------  ------------------------------------------------------
+//	None              (none)            good      End(nil) with output
+//	Timeout           timeout           bad       context.DeadlineExceeded, net.Error Timeout(), HTTP 408, 504
+//	RateLimited       rate_limited      bad       HTTP 429
+//	Overloaded        overloaded        bad       HTTP 503, 529
+//	ProviderError     provider_error    bad       other HTTP 5xx
+//	InvalidRequest    invalid_request   bad       other HTTP 4xx (bad parameters, prompt too long, auth)
+//	BrokenStream      broken_stream     bad       any error after the first chunk; io.ErrUnexpectedEOF;
+//	                                              a body that ends mid-event
+//	InvalidOutput     invalid_output    bad       no output (no token, zero output tokens, empty body);
+//	                                              ErrInvalidOutput; Fail(InvalidOutput)
+//	ContentFiltered   content_filtered  excluded  ErrContentFiltered; Fail(ContentFiltered)
+//	Canceled          canceled          excluded  context.Canceled; any error once the call's context
+//	                                              is canceled; a body closed early mid-event
+//	Other             _OTHER            bad       any other error (connection refused, TLS, …)
+//
+// The order of precedence is: a type marked with Fail (or carried by an
+// *Error in the error chain) first; then cancellation of the call's
+// context; then, once the first chunk has arrived, broken_stream for every
+// error but the excluded ones and invalid_output, because the caller already
+// holds a partial answer, whatever stalled it; then the error or status
+// itself. WithErrorClassifier places the errors of a provider's SDK (by their
+// status code, with ClassifyStatus) before ClassifyError sees them.
+//
+// A 4xx is bad by default, unlike a server's: here the application is the
+// client, and a request its provider refuses (a rotated key, a prompt over
+// the context limit) is a failed answer for the application's user.
+//
+// # OpenTelemetry
+//
+// With a meter provider (WithMeterProvider, or the global one), an
+// Instrument records the GenAI client metrics of semantic conventions
+// v1.41.0: gen_ai.client.operation.duration, …time_to_first_chunk and
+// …time_per_output_chunk in seconds with buckets 0.01, 0.02, 0.04 … 81.92,
+// and gen_ai.client.token.usage in {token} with buckets 1, 4, 16 … 67108864
+// and gen_ai.token.type "input" or "output". Each carries
+// gen_ai.operation.name, gen_ai.provider.name and gen_ai.request.model; the
+// duration also error.type when the call failed. The two streaming
+// histograms are recorded for streaming calls only.
+//
+// The conventions record time_per_output_chunk for every chunk after the
+// first. That is a clock read and a histogram record per chunk, which would
+// cost more than everything else a call does, so by default the instrument
+// records it once per streaming call, as the call's mean time per chunk
+// after the first: (end − first chunk) / (chunks − 1), from the clock
+// readings the call already makes. Its histogram then counts calls, not
+// chunks, and its description says so. WithChunkTiming records every
+// chunk, as the conventions describe.
+//
+// # Performance
+//
+// The first call of a (provider, operation, model) resolves its series and
+// builds its attribute sets; every later call does one lock-free map lookup
+// at Start, three clock readings (start, first chunk, end) and, at End,
+// one atomic add per objective and five OpenTelemetry records with prebuilt
+// attribute sets. A Call lives on the caller's stack: nothing is allocated
+// (ContextWithCall moves it to the heap, with the context itself). Chunk is
+// a counter increment. The bench module compares a 100-chunk streaming call
+// with instrumentation done the usual way (BenchmarkPeerOTelGenAI).
+//
+// # Concurrency
+//
+// An Instrument is safe for concurrent use. A Call belongs to the goroutine
+// that reads the answer, except Score, Fail and SetUsage, which any
+// goroutine may call. The instrument starts no goroutine.
+package inferenceslo

@@ -1,0 +1,356 @@
+package inferenceslo
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// Group labels an objective may declare in GroupBy to keep one budget per
+// model, provider or operation of the calls it counts.
+const (
+	GroupByModel     = "model"
+	GroupByProvider  = "provider"
+	GroupByOperation = "operation"
+)
+
+// DefaultOperation is the gen_ai.operation.name of calls whose Request
+// names none.
+const DefaultOperation = "chat"
+
+// UnknownModel is the group value of calls that name no model, in objectives
+// grouped by model (the metrics then carry no gen_ai.request.model).
+const UnknownModel = "unknown"
+
+// Instrument turns calls to a model into events for a tracker's objectives
+// and into OpenTelemetry GenAI metrics. Create one with New when the
+// application starts and share it; each call is a Call from Start.
+//
+// Everything that can be resolved once is resolved when a (provider,
+// operation, model) is first seen: the series of every objective (with the
+// model or provider as its group) and the metric attribute sets of every
+// outcome. A call then builds nothing.
+//
+// An Instrument is safe for concurrent use.
+type Instrument struct {
+	tr        *budget.Tracker
+	objs      []objective
+	now       func() time.Time
+	provider  string
+	operation string
+	outcomes  [numErrorTypes]sli.Outcome
+	classify  func(error) (ErrorType, bool)
+	max       int
+	perChunk  bool
+	m         *genAIMetrics // nil when there is no meter provider
+
+	targets atomic.Pointer[map[targetKey]*target] // copy on write
+	mu      sync.Mutex                            // serialises target creation
+}
+
+type objective struct {
+	slo *budget.SLO
+	by  string // "", GroupByModel, GroupByProvider, GroupByOperation
+}
+
+type targetKey struct{ provider, operation, model string }
+
+// target is everything a call of one (provider, operation, model) records
+// into, resolved once.
+type target struct {
+	key targetKey
+	set budget.Set
+	rec recordOpts
+}
+
+// Option configures an Instrument.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	names     []string
+	named     bool
+	mp        metric.MeterProvider
+	now       func() time.Time
+	provider  string
+	operation string
+	outcomes  [numErrorTypes]sli.Outcome
+	classify  func(error) (ErrorType, bool)
+	max       int
+	perChunk  bool
+	errs      []error
+}
+
+// WithObjectives names the objectives inference calls count toward; by
+// default they count toward every objective of the tracker. Name them when
+// the tracker also holds objectives of other middleware.
+func WithObjectives(names ...string) Option {
+	return optionFunc(func(c *config) {
+		c.names = append(c.names, names...)
+		c.named = true
+	})
+}
+
+// WithProvider sets the gen_ai.provider.name of calls whose Request names
+// none, such as "openai", "anthropic", "gcp.gemini" or "aws.bedrock". The
+// conventions require the attribute: without a provider it is left out.
+func WithProvider(name string) Option {
+	return optionFunc(func(c *config) { c.provider = name })
+}
+
+// WithOperation sets the gen_ai.operation.name of calls whose Request names
+// none ("chat" by default; "text_completion", "generate_content",
+// "embeddings").
+func WithOperation(name string) Option {
+	return optionFunc(func(c *config) { c.operation = name })
+}
+
+// WithMeterProvider sets the provider of the GenAI metrics' meter; the
+// default is otel.GetMeterProvider() at the time New runs.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c *config) {
+		if mp == nil {
+			c.errs = append(c.errs, errors.New("inferenceslo: WithMeterProvider(nil)"))
+		}
+		c.mp = mp
+	})
+}
+
+// WithClock sets the clock calls read (at start, at the first chunk, at the
+// end). Tests pass the tracker's fake clock (budgettest.Clock.Now). The
+// default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(c *config) {
+		if now == nil {
+			c.errs = append(c.errs, errors.New("inferenceslo: WithClock(nil)"))
+		}
+		c.now = now
+	})
+}
+
+// WithErrorOutcome changes the availability verdict of one type of the
+// taxonomy: sli.Bad (it spends the budget) or sli.Excluded (it counts
+// neither way). For example WithErrorOutcome(RateLimited, sli.Excluded) for
+// a service that treats its quota as its own concern.
+func WithErrorOutcome(t ErrorType, o sli.Outcome) Option {
+	return optionFunc(func(c *config) {
+		switch {
+		case t == None || t >= numErrorTypes:
+			c.errs = append(c.errs, fmt.Errorf("inferenceslo: WithErrorOutcome: %v is not an error type", t))
+		case o != sli.Bad && o != sli.Excluded:
+			c.errs = append(c.errs, fmt.Errorf("inferenceslo: WithErrorOutcome(%s): outcome must be bad or excluded, got %v", t, o))
+		default:
+			c.outcomes[t] = o
+		}
+	})
+}
+
+// WithErrorClassifier adds a classifier that runs before ClassifyError on
+// every failed call's error: the place for a provider SDK's error type
+// (errors.As into it, then ClassifyStatus of its status code). It reports
+// false to leave the error to ClassifyError. It runs on the call's path only
+// when the call failed; keep it cheap.
+func WithErrorClassifier(f func(err error) (ErrorType, bool)) Option {
+	return optionFunc(func(c *config) { c.classify = f })
+}
+
+// WithMaxModels caps the distinct (provider, operation, model) combinations
+// that get their own series and metric attributes (sli.DefaultMaxGroups by
+// default). Calls beyond it share the model "_OTHER", so that model names
+// from the outside cannot grow memory or metric cardinality. Each
+// objective's MaxGroups caps its own groups as well.
+func WithMaxModels(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 1 {
+			c.errs = append(c.errs, fmt.Errorf("inferenceslo: WithMaxModels(%d): must be at least 1", n))
+		}
+		c.max = n
+	})
+}
+
+// WithChunkTiming records gen_ai.client.operation.time_per_output_chunk for
+// every chunk after the first, as the conventions describe it (the time
+// from the previous chunk to this one). It reads the clock and makes one
+// OpenTelemetry record per chunk. Without it, the instrument records one
+// value per streaming call: the call's mean time per chunk after the first,
+// (end − first chunk) / (chunks − 1), read from the clock readings a call
+// already makes.
+func WithChunkTiming() Option {
+	return optionFunc(func(c *config) { c.perChunk = true })
+}
+
+// New returns an Instrument that records calls into tr's objectives (all of
+// them, or those WithObjectives names) and GenAI metrics into the meter
+// provider. Every problem with the options and the objectives comes back at
+// once: an unknown objective, a GroupBy other than "model", "provider" or
+// "operation".
+func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
+	c := config{
+		now:       time.Now,
+		operation: DefaultOperation,
+		outcomes:  defaultOutcomes,
+		max:       sli.DefaultMaxGroups,
+	}
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	errs := c.errs
+	if tr == nil {
+		return nil, errors.Join(append(errs, errors.New("inferenceslo: New(nil tracker)"))...)
+	}
+	in := &Instrument{
+		tr:        tr,
+		now:       c.now,
+		provider:  c.provider,
+		operation: c.operation,
+		outcomes:  c.outcomes,
+		classify:  c.classify,
+		max:       c.max,
+		perChunk:  c.perChunk,
+	}
+	var slos []*budget.SLO
+	if c.named {
+		if len(c.names) == 0 {
+			errs = append(errs, errors.New("inferenceslo: WithObjectives names no objective"))
+		}
+		seen := map[string]bool{}
+		for _, n := range c.names {
+			s := tr.SLO(n)
+			switch {
+			case s == nil:
+				errs = append(errs, fmt.Errorf("inferenceslo: no objective named %q", n))
+			case seen[n]:
+				errs = append(errs, fmt.Errorf("inferenceslo: objective %q is named more than once", n))
+			default:
+				slos = append(slos, s)
+			}
+			seen[n] = true
+		}
+	} else {
+		slos = tr.SLOs()
+	}
+	for _, s := range slos {
+		o := s.Objective()
+		switch o.GroupBy {
+		case "", GroupByModel, GroupByProvider, GroupByOperation:
+			in.objs = append(in.objs, objective{slo: s, by: o.GroupBy})
+		default:
+			errs = append(errs, fmt.Errorf("inferenceslo: objective %q groups by %q; inference calls are grouped by %q, %q or %q",
+				o.Name, o.GroupBy, GroupByModel, GroupByProvider, GroupByOperation))
+		}
+	}
+	if c.now != nil && c.max >= 1 {
+		mp := c.mp
+		if mp == nil {
+			mp = otel.GetMeterProvider()
+		}
+		m, err := newGenAIMetrics(mp, c.perChunk)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		in.m = m
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	empty := map[targetKey]*target{}
+	in.targets.Store(&empty)
+	return in, nil
+}
+
+// Tracker returns the tracker the instrument records into.
+func (in *Instrument) Tracker() *budget.Tracker { return in.tr }
+
+// Outcome returns the availability verdict the instrument gives t.
+func (in *Instrument) Outcome(t ErrorType) sli.Outcome {
+	if int(t) < len(in.outcomes) {
+		return in.outcomes[t]
+	}
+	return sli.Bad
+}
+
+// target returns what calls of req record into, creating it on first sight.
+// A known combination costs one map lookup: no lock, no allocation.
+func (in *Instrument) target(req *Request) *target {
+	k := targetKey{req.Provider, req.Operation, req.Model}
+	if k.provider == "" {
+		k.provider = in.provider
+	}
+	if k.operation == "" {
+		k.operation = in.operation
+	}
+	m := *in.targets.Load()
+	if t := m[k]; t != nil {
+		return t
+	}
+	if len(m) >= in.max {
+		// Beyond the cap: share the overflow model of this provider and
+		// operation, created below once.
+		if t := m[targetKey{k.provider, k.operation, sli.OverflowGroup}]; t != nil {
+			return t
+		}
+	}
+	return in.create(k)
+}
+
+// create adds a target under the lock. Beyond the cap a combination gets the
+// model "_OTHER"; provider and operation come from the application's code,
+// not its callers, but the overflow targets are bounded too: past twice the
+// cap everything shares one all-"_OTHER" target.
+func (in *Instrument) create(k targetKey) *target {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	cur := *in.targets.Load()
+	if t := cur[k]; t != nil {
+		return t
+	}
+	if len(cur) >= in.max && k.model != sli.OverflowGroup {
+		k.model = sli.OverflowGroup
+		if t := cur[k]; t != nil {
+			return t
+		}
+		if len(cur) >= 2*in.max {
+			k = targetKey{sli.OverflowGroup, sli.OverflowGroup, sli.OverflowGroup}
+			if t := cur[k]; t != nil {
+				return t
+			}
+		}
+	}
+	t := &target{key: k, set: make(budget.Set, len(in.objs))}
+	for i, o := range in.objs {
+		var g string
+		switch o.by {
+		case GroupByModel:
+			g = k.model
+			if g == "" {
+				g = UnknownModel
+			}
+		case GroupByProvider:
+			g = k.provider
+		case GroupByOperation:
+			g = k.operation
+		}
+		t.set[i] = o.slo.Series(g)
+	}
+	if in.m != nil {
+		t.rec = in.m.optsFor(k)
+	}
+	next := make(map[targetKey]*target, len(cur)+1)
+	for kk, v := range cur {
+		next[kk] = v
+	}
+	next[k] = t
+	in.targets.Store(&next)
+	return t
+}

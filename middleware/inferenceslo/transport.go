@@ -1,0 +1,269 @@
+package inferenceslo
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// TransportOption configures Transport.
+type TransportOption interface{ applyTransport(*transport) }
+
+type transportOptionFunc func(*transport)
+
+func (f transportOptionFunc) applyTransport(t *transport) { f(t) }
+
+// WithRequestFunc sets how Transport names the call of an HTTP request
+// (provider, model, operation), since it does not parse request bodies: from
+// a header the application sets, from the URL path (Gemini puts the model
+// there), from the context. The default is RequestFromContext of the
+// request's context.
+func WithRequestFunc(f func(*http.Request) Request) TransportOption {
+	return transportOptionFunc(func(t *transport) {
+		if f != nil {
+			t.request = f
+		}
+	})
+}
+
+type requestKey struct{}
+
+// ContextWithRequest returns a copy of ctx that names the call made with it,
+// for Transport's default request function.
+func ContextWithRequest(ctx context.Context, req Request) context.Context {
+	return context.WithValue(ctx, requestKey{}, req)
+}
+
+// RequestFromContext returns the Request ContextWithRequest stored in ctx,
+// or the zero Request (the Instrument's defaults, no model).
+func RequestFromContext(ctx context.Context) Request {
+	r, _ := ctx.Value(requestKey{}).(Request)
+	return r
+}
+
+// Transport returns an http.RoundTripper that records every request made
+// through base (http.DefaultTransport when nil) as a call of in. Wrapping the
+// http.Client that talks to a provider is enough for availability, latency
+// and the error taxonomy:
+//
+//   - a transport error is classified with ClassifyError (with the call's
+//     context: a canceled request is Canceled);
+//   - a status of 400 or more is classified with ClassifyStatus and recorded
+//     at once; the body is left alone;
+//   - otherwise the body is wrapped, and the call ends when the application
+//     closes it, so that it can still mark the call (ResponseCall) after
+//     reading the answer. Its duration runs to the end of the body (EOF),
+//     or to the read error, or to Close.
+//
+// A streamed answer (Content-Type text/event-stream, or application/x-ndjson)
+// is split into events cheaply, without parsing: SSE events end at an empty
+// line, NDJSON events at a newline. The first event is the first chunk (and,
+// unless the application reports tokens itself, the first token); events
+// are chunks. A stream that ends in the middle of an event, or fails after
+// its first event, is BrokenStream; a body closed early in the middle of an
+// event was abandoned, and is Canceled. An answer of zero bytes is
+// InvalidOutput.
+//
+// Token counts need the provider's usage report, which is in the body: the
+// application passes it to ResponseCall(resp).SetUsage, or reports each
+// token with ResponseCall(resp).Chunk, which then replaces the event count.
+func Transport(base http.RoundTripper, in *Instrument, opts ...TransportOption) http.RoundTripper {
+	if in == nil {
+		panic("inferenceslo: Transport with a nil Instrument")
+	}
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	t := &transport{base: base, in: in, request: func(r *http.Request) Request { return RequestFromContext(r.Context()) }}
+	for _, o := range opts {
+		o.applyTransport(t)
+	}
+	return t
+}
+
+type transport struct {
+	base    http.RoundTripper
+	in      *Instrument
+	request func(*http.Request) Request
+}
+
+// Body framings Transport recognises.
+const (
+	framingNone = iota
+	framingSSE
+	framingNDJSON
+)
+
+func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	req := t.request(r)
+	b := &body{}
+	b.call = t.in.StartRequest(r.Context(), req)
+	resp, err := t.base.RoundTrip(r)
+	if err != nil {
+		b.call.End(err)
+		return resp, err
+	}
+	if et := ClassifyStatus(resp.StatusCode); et != None {
+		b.call.Fail(et)
+		b.call.End(nil)
+		return resp, nil
+	}
+	if ct, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil {
+		switch ct {
+		case "text/event-stream":
+			b.framing = framingSSE
+		case "application/x-ndjson":
+			b.framing = framingNDJSON
+		}
+	}
+	b.rc = resp.Body
+	resp.Body = b
+	return resp, nil
+}
+
+// ResponseCall returns the Call of a response that came through Transport,
+// still open until the body is closed, or nil; a nil *Call accepts every
+// method and records nothing. Use it to report what the body said: the
+// provider's usage, a quality score, output the application rejects.
+//
+//	defer resp.Body.Close() // ends the call
+//	…
+//	inferenceslo.ResponseCall(resp).SetUsage(u.PromptTokens, u.CompletionTokens)
+func ResponseCall(resp *http.Response) *Call {
+	if resp == nil {
+		return nil
+	}
+	if b, ok := resp.Body.(*body); ok {
+		return &b.call
+	}
+	return nil
+}
+
+// body watches a response body for its first event, its end and its errors,
+// and ends the call when it is closed.
+type body struct {
+	rc      io.ReadCloser
+	call    Call
+	framing int
+
+	mu               sync.Mutex
+	done             bool
+	n                int64 // bytes read
+	events           int64
+	firstAt, endAt   time.Time
+	eof              bool
+	err              error // the first read error other than EOF
+	lineOpen, evOpen bool  // content since the last newline / the last event end
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done || b.call.in == nil {
+		return n, err
+	}
+	if n > 0 {
+		b.n += int64(n)
+		if b.framing != framingNone {
+			if ev := b.scan(p[:n]); ev > 0 {
+				if b.events == 0 {
+					b.firstAt = b.call.in.now()
+				}
+				b.events += ev
+			}
+		}
+	}
+	if err != nil && b.endAt.IsZero() {
+		b.endAt = b.call.in.now()
+		if err == io.EOF {
+			b.eof = true
+		} else {
+			b.err = err
+		}
+	}
+	return n, err
+}
+
+// scan counts the events that end in p.
+func (b *body) scan(p []byte) (events int64) {
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		seg := p
+		if i >= 0 {
+			seg, p = p[:i], p[i+1:]
+		} else {
+			p = nil
+		}
+		if len(bytes.Trim(seg, "\r")) > 0 {
+			b.lineOpen = true
+		}
+		if i < 0 {
+			break
+		}
+		switch {
+		case b.framing == framingNDJSON:
+			if b.lineOpen {
+				events++
+			}
+		case b.lineOpen:
+			b.evOpen = true
+		case b.evOpen:
+			events++
+			b.evOpen = false
+		}
+		b.lineOpen = false
+	}
+	return events
+}
+
+func (b *body) Close() error {
+	cerr := b.rc.Close()
+	b.mu.Lock()
+	if b.done || b.call.in == nil {
+		b.mu.Unlock()
+		return cerr
+	}
+	b.done = true
+	c := &b.call
+	end, err := b.endAt, b.err
+	if end.IsZero() {
+		end = c.in.now()
+	}
+	partial := b.lineOpen || b.evOpen
+	if b.framing != framingNone {
+		c.stream = true
+		if c.chunks == 0 && b.events > 0 {
+			// The application reported no chunk: events are chunks, and the
+			// first event stands for the first token.
+			c.first, c.firstTok, c.gotTok = b.firstAt, b.firstAt, true
+			c.chunks = b.events
+		}
+	}
+	if c.out == 0 && !c.usage.Load() {
+		// The application reported no output: judge it by the bytes.
+		c.noEmpty = true
+		if b.n == 0 && err == nil && b.eof {
+			c.mark.CompareAndSwap(uint32(None), uint32(InvalidOutput))
+		}
+	}
+	if err == nil {
+		switch {
+		case b.eof && partial:
+			err = io.ErrUnexpectedEOF
+		case !b.eof && (b.n == 0 || partial):
+			// Closed before the end, in the middle of an event: abandoned.
+			err = context.Canceled
+		}
+		// Closed before the end at an event boundary is a success: the
+		// application read what it wanted (a JSON decoder stops at the
+		// object's end, a stream reader at its [DONE]).
+	}
+	b.mu.Unlock()
+	c.endAt(end, err)
+	return cerr
+}
