@@ -42,15 +42,17 @@ func ExampleRegister() {
 				fmt.Printf("%s %v\n", m.Name, d.DataPoints[0].Value)
 			}
 		case metricdata.Sum[int64]:
+			// Data points come in no particular order.
+			byOutcome := map[string]int64{}
 			for _, p := range d.DataPoints {
 				outcome, _ := p.Attributes.Value("slo.outcome")
-				fmt.Printf("%s{slo.outcome=%s} %d\n", m.Name, outcome.AsString(), p.Value)
+				byOutcome[outcome.AsString()] = p.Value
 			}
+			fmt.Printf("%s good %d, bad %d\n", m.Name, byOutcome["good"], byOutcome["bad"])
 		}
 	}
 	// Output:
-	// slo.events{slo.outcome=good} 35982
-	// slo.events{slo.outcome=bad} 18
+	// slo.events good 35982, bad 18
 	// slo.objective 0.999
 	// slo.sli 0.9995
 	// slo.error_budget.remaining 0.5

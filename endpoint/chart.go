@@ -40,7 +40,7 @@ const (
 	chartH = 220
 )
 
-func newChart(bd *budget.BurnDown, class string) chart {
+func newChart(bd *budget.BurnDown, class string, loc *time.Location) chart {
 	c := chart{W: chartW, H: chartH, Left: 52, Right: chartW - 14, Top: 12, Bot: chartH - 26, Class: class}
 	lo := 0.0
 	valid := 0
@@ -87,7 +87,7 @@ func newChart(bd *budget.BurnDown, class string) chart {
 	}
 	for k := 0; k <= 4; k++ {
 		t := bd.Start.Add(span * time.Duration(k) / 4)
-		tk := tick{X: x(t), Y: c.Bot + 18, Label: t.UTC().Format(layout), Anchor: "middle"}
+		tk := tick{X: x(t), Y: c.Bot + 18, Label: t.In(loc).Format(layout), Anchor: "middle"}
 		switch k {
 		case 0:
 			tk.Anchor = "start"

@@ -237,7 +237,13 @@ func newCard(i int, st *budget.Status, bd *budget.BurnDown) card {
 			Reason: x.Reason,
 		})
 	}
-	c.Chart = newChart(bd, c.RemClass)
+	// Label a calendar month's chart in its own zone, where it starts at
+	// midnight; rolling windows in UTC like the rest of the page.
+	loc := time.UTC
+	if o.Window.IsCalendar() && !bd.Start.IsZero() {
+		loc = bd.Start.Location()
+	}
+	c.Chart = newChart(bd, c.RemClass, loc)
 	return c
 }
 

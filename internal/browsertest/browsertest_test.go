@@ -1,0 +1,81 @@
+package browsertest_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/errbudget/errbudget/internal/browsertest"
+)
+
+// The harness sees what a page does: console errors, exceptions, failed
+// requests, the DOM after scripts, and a screenshot.
+func TestHarness(t *testing.T) {
+	b := browsertest.New(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>ok</title><p id="p">static</p><script>document.getElementById("p").textContent = "scripted"; console.log("hello")</script>`)
+	})
+	mux.HandleFunc("/bad", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>bad</title><img src="/missing.png"><script>console.error("boom", 42); undefinedFunction()</script>`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	p, err := b.Open(ctx, srv.URL+"/ok", 800, 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := p.Errors(); len(errs) != 0 {
+		t.Errorf("errors on a clean page: %v", errs)
+	}
+	dom, err := p.DOM(ctx)
+	if err != nil || !strings.Contains(dom, `<p id="p">scripted</p>`) {
+		t.Errorf("DOM %q, %v", dom, err)
+	}
+	var msgs []string
+	for _, m := range p.Messages() {
+		msgs = append(msgs, m.String())
+	}
+	if !strings.Contains(strings.Join(msgs, "\n"), "console log: hello") {
+		t.Errorf("messages: %v", msgs)
+	}
+	// The browser asks for /favicon.ico of a page that names no icon.
+	if reqs := p.Requests(); len(reqs) == 0 || reqs[0] != srv.URL+"/ok" {
+		t.Errorf("requests %v", reqs)
+	}
+	png := filepath.Join(t.TempDir(), "ok.png")
+	if err := p.Screenshot(ctx, png); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(png); err != nil || st.Size() < 100 {
+		t.Errorf("screenshot: %v", err)
+	}
+
+	p, err = b.Open(ctx, srv.URL+"/bad", 800, 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, m := range p.Errors() {
+		all = append(all, m.String())
+	}
+	got := strings.Join(all, "\n")
+	for _, want := range []string{"console error: boom 42", "undefinedFunction is not defined", "404"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("errors lack %q:\n%s", want, got)
+		}
+	}
+	var n int
+	if err := p.Eval(ctx, "document.images.length", &n); err != nil || n != 1 {
+		t.Errorf("Eval: %d, %v", n, err)
+	}
+}
