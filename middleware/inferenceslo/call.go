@@ -246,6 +246,11 @@ func (c *Call) classify(err error) ErrorType {
 		// Whatever failed once the caller went away, the caller is why.
 		if errors.Is(c.ctx.Err(), context.Canceled) {
 			t = Canceled
+		} else if t == Other && pastDeadline(c.ctx) {
+			// An error that says only "canceled" from a context past its
+			// deadline (http.Client's Timeout cancels a transport it does
+			// not know that way) is a timeout.
+			t = Timeout
 		}
 	}
 	if c.chunks > 0 {
@@ -255,14 +260,22 @@ func (c *Call) classify(err error) ErrorType {
 }
 
 // RecordScore records a quality score for model that arrives apart from any
-// call (a user's rating minutes later, an offline evaluation), as an event at
-// the instrument's clock that only Quality objectives count.
+// call (a user's rating minutes later, an offline evaluation): an answer that
+// was delivered, scored at the instrument's clock, recorded into the Quality
+// objectives only, so that availability and latency count no call twice.
 func (in *Instrument) RecordScore(model string, score float64) {
 	if math.IsNaN(score) {
 		return
 	}
 	req := Request{Model: model}
-	in.target(&req).set.Record(sli.Event{Time: in.now(), Outcome: sli.Excluded, Score: score, Scored: true})
+	in.target(&req).quality.Record(sli.Event{Time: in.now(), Outcome: sli.Good, Score: score, Scored: true})
+}
+
+// pastDeadline reports whether ctx's deadline has passed. It reads the real
+// clock, as deadlines do, and only for a failed call.
+func pastDeadline(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 type callKey struct{}

@@ -66,9 +66,10 @@ type targetKey struct{ provider, operation, model string }
 // target is everything a call of one (provider, operation, model) records
 // into, resolved once.
 type target struct {
-	key targetKey
-	set budget.Set
-	rec recordOpts
+	key     targetKey
+	set     budget.Set // every objective's series
+	quality budget.Set // the Quality objectives' series, for RecordScore
+	rec     recordOpts
 }
 
 // Option configures an Instrument.
@@ -342,6 +343,9 @@ func (in *Instrument) create(k targetKey) *target {
 			g = k.operation
 		}
 		t.set[i] = o.slo.Series(g)
+		if o.slo.Objective().Kind == sli.Quality {
+			t.quality = append(t.quality, t.set[i])
+		}
 	}
 	if in.m != nil {
 		t.rec = in.m.optsFor(k)

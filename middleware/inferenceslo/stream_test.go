@@ -121,6 +121,9 @@ func read(ctx context.Context, call *inferenceslo.Call, url string, ack chan<- s
 			onToken(n)
 		}
 		ack <- struct{}{}
+		if err := ctx.Err(); err != nil {
+			return err // the caller gave up; stop reading
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return err

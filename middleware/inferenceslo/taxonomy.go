@@ -170,9 +170,8 @@ func ClassifyError(err error) ErrorType {
 	if err == nil {
 		return None
 	}
-	var te *Error
-	if errors.As(err, &te) {
-		return te.Type
+	if e := find(err, isTyped); e != nil {
+		return e.(*Error).Type
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
@@ -181,12 +180,45 @@ func ClassifyError(err error) ErrorType {
 		return Timeout
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return BrokenStream
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
+	case find(err, isNetTimeout) != nil:
 		return Timeout
 	}
 	return Other
+}
+
+func isTyped(err error) bool {
+	_, ok := err.(*Error)
+	return ok
+}
+
+func isNetTimeout(err error) bool {
+	ne, ok := err.(net.Error)
+	return ok && ne.Timeout()
+}
+
+// find returns the first error of err's tree, in the order errors.As visits
+// it, for which match is true. Unlike errors.As it needs no pointer to a
+// target, so a failed call allocates nothing to be classified.
+func find(err error, match func(error) bool) error {
+	for err != nil {
+		if match(err) {
+			return err
+		}
+		switch x := err.(type) {
+		case interface{ Unwrap() error }:
+			err = x.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range x.Unwrap() {
+				if f := find(e, match); f != nil {
+					return f
+				}
+			}
+			return nil
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // ClassifyStatus places an HTTP status code from a provider in the

@@ -1,0 +1,200 @@
+package inferenceslo_test
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/errbudget/errbudget/middleware/inferenceslo"
+)
+
+var (
+	wantDurationBounds = []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
+	wantTokenBounds    = []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}
+)
+
+// point is one histogram data point, reduced to what the tests compare.
+type point struct {
+	attrs  attribute.Set
+	count  uint64
+	sum    float64
+	bounds []float64
+}
+
+func points(t *testing.T, m metricdata.Metrics) []point {
+	t.Helper()
+	var out []point
+	switch d := m.Data.(type) {
+	case metricdata.Histogram[float64]:
+		for _, dp := range d.DataPoints {
+			out = append(out, point{dp.Attributes, dp.Count, dp.Sum, dp.Bounds})
+		}
+	case metricdata.Histogram[int64]:
+		for _, dp := range d.DataPoints {
+			out = append(out, point{dp.Attributes, dp.Count, float64(dp.Sum), dp.Bounds})
+		}
+	default:
+		t.Fatalf("%s is a %T, want a histogram", m.Name, m.Data)
+	}
+	return out
+}
+
+func set(kvs ...attribute.KeyValue) attribute.Set { return attribute.NewSet(kvs...) }
+
+var (
+	opChat   = attribute.String("gen_ai.operation.name", "chat")
+	provOAI  = attribute.String("gen_ai.provider.name", "openai")
+	modelGPT = attribute.String("gen_ai.request.model", "gpt-x")
+)
+
+// TestGenAIMetrics checks the four instruments' names, units, buckets and
+// attributes, and values from exact clock readings.
+func TestGenAIMetrics(t *testing.T) {
+	r := newRig(t, objectives())
+	ctx := context.Background()
+
+	// A streaming call: first chunk at 250 ms, five chunks, end at 1.25 s.
+	call := r.inst.Start(ctx, "gpt-x")
+	r.clk.Advance(250 * time.Millisecond)
+	call.Token()
+	for range 4 {
+		r.clk.Advance(250 * time.Millisecond)
+		call.Token()
+	}
+	call.SetUsage(12, 5)
+	call.End(nil)
+
+	// A unary call refused with a 429 after 40 ms: a duration with
+	// error.type, nothing streaming, no tokens.
+	call = r.inst.Start(ctx, "gpt-x")
+	r.clk.Advance(40 * time.Millisecond)
+	call.End(inferenceslo.NewError(inferenceslo.ClassifyStatus(429), errors.New("slow down")))
+
+	// A call its caller cancels after 30 ms: a duration without error.type.
+	cctx, cancel := context.WithCancel(ctx)
+	call = r.inst.Start(cctx, "gpt-x")
+	r.clk.Advance(30 * time.Millisecond)
+	cancel()
+	call.End(cctx.Err())
+
+	ms := r.metrics(t)
+	if len(ms) != 4 {
+		t.Errorf("got %d instruments, want 4", len(ms))
+	}
+	for _, c := range []struct {
+		name, unit string
+		bounds     []float64
+		points     []point
+	}{
+		{inferenceslo.MetricOperationDuration, "s", wantDurationBounds, []point{
+			{attrs: set(opChat, provOAI, modelGPT), count: 2, sum: 1.28},
+			{attrs: set(opChat, provOAI, modelGPT, attribute.String("error.type", "rate_limited")), count: 1, sum: 0.04},
+		}},
+		{inferenceslo.MetricTimeToFirstChunk, "s", wantDurationBounds, []point{
+			{attrs: set(opChat, provOAI, modelGPT), count: 1, sum: 0.25},
+		}},
+		{inferenceslo.MetricTimePerOutputChunk, "s", wantDurationBounds, []point{
+			{attrs: set(opChat, provOAI, modelGPT), count: 1, sum: 0.25}, // (1.25 − 0.25) / 4
+		}},
+		{inferenceslo.MetricTokenUsage, "{token}", wantTokenBounds, []point{
+			{attrs: set(opChat, provOAI, modelGPT, attribute.String("gen_ai.token.type", "input")), count: 1, sum: 12},
+			{attrs: set(opChat, provOAI, modelGPT, attribute.String("gen_ai.token.type", "output")), count: 1, sum: 5},
+		}},
+	} {
+		m, ok := ms[c.name]
+		if !ok {
+			t.Errorf("no instrument %s", c.name)
+			continue
+		}
+		if m.Unit != c.unit {
+			t.Errorf("%s: unit %q, want %q", c.name, m.Unit, c.unit)
+		}
+		if m.Description == "" {
+			t.Errorf("%s: no description", c.name)
+		}
+		got := points(t, m)
+		if len(got) != len(c.points) {
+			t.Errorf("%s: %d points, want %d", c.name, len(got), len(c.points))
+		}
+		for _, w := range c.points {
+			i := slices.IndexFunc(got, func(p point) bool { return p.attrs.Equals(&w.attrs) })
+			if i < 0 {
+				t.Errorf("%s: no point with %v", c.name, w.attrs.Encoded(attribute.DefaultEncoder()))
+				continue
+			}
+			p := got[i]
+			if p.count != w.count || !near(p.sum, w.sum) {
+				t.Errorf("%s %v: count %d sum %v, want %d and %v", c.name, w.attrs.Encoded(attribute.DefaultEncoder()), p.count, p.sum, w.count, w.sum)
+			}
+			if !slices.Equal(p.bounds, c.bounds) {
+				t.Errorf("%s: bounds %v, want %v", c.name, p.bounds, c.bounds)
+			}
+		}
+	}
+}
+
+// TestChunkTiming: with WithChunkTiming, time_per_output_chunk is recorded
+// for every chunk after the first, from the previous chunk.
+func TestChunkTiming(t *testing.T) {
+	r := newRig(t, objectives(), inferenceslo.WithChunkTiming())
+	call := r.inst.Start(context.Background(), "gpt-x")
+	for _, gap := range []time.Duration{100, 10, 20, 40} {
+		r.clk.Advance(gap * time.Millisecond)
+		call.Token()
+	}
+	call.End(nil)
+	p := points(t, r.metrics(t)[inferenceslo.MetricTimePerOutputChunk])
+	if len(p) != 1 || p[0].count != 3 || !near(p[0].sum, 0.07) {
+		t.Errorf("time per output chunk: %+v, want 3 records summing 0.07", p)
+	}
+}
+
+// TestMetricsWithoutProvider: calls that name no provider and no model
+// carry neither attribute, and the conventions' other attributes stay.
+func TestMetricsWithoutProvider(t *testing.T) {
+	r := newRig(t, objectives(), inferenceslo.WithProvider(""), inferenceslo.WithOperation("embeddings"))
+	call := r.inst.StartRequest(context.Background(), inferenceslo.Request{})
+	r.clk.Advance(time.Second)
+	call.End(nil)
+	p := points(t, r.metrics(t)[inferenceslo.MetricOperationDuration])
+	want := set(attribute.String("gen_ai.operation.name", "embeddings"))
+	if len(p) != 1 || !p[0].attrs.Equals(&want) {
+		t.Errorf("points %+v, want one with only the operation", p)
+	}
+}
+
+// TestModelCap: past WithMaxModels, models share "_OTHER", in the metrics
+// and in objectives grouped by model.
+func TestModelCap(t *testing.T) {
+	objs := objectives()
+	objs[0].GroupBy = inferenceslo.GroupByModel
+	r := newRig(t, objs, inferenceslo.WithMaxModels(2))
+	for _, m := range []string{"a", "b", "c", "d", "a"} {
+		call := r.inst.Start(context.Background(), m)
+		r.clk.Advance(time.Millisecond)
+		call.End(nil)
+	}
+	groups := map[string]int64{}
+	for _, st := range r.tr.Status() {
+		if st.Objective.Name == "avail" {
+			groups[st.Group] = st.Good
+		}
+	}
+	if want := map[string]int64{"a": 2, "b": 1, "_OTHER": 2}; !maps.Equal(groups, want) {
+		t.Errorf("groups %v, want %v", groups, want)
+	}
+	models := map[string]uint64{}
+	for _, p := range points(t, r.metrics(t)[inferenceslo.MetricOperationDuration]) {
+		v, _ := p.attrs.Value("gen_ai.request.model")
+		models[v.AsString()] += p.count
+	}
+	if models["_OTHER"] != 2 || models["a"] != 2 || len(models) != 3 {
+		t.Errorf("models in metrics %v", models)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package inferenceslo_test
+
+const raceEnabled = true
