@@ -6,6 +6,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/errbudget/errbudget/internal/browsertest"
 )
 
 var demoBin string
@@ -309,4 +312,62 @@ func TestDemoRestartKeepsCounts(t *testing.T) {
 		t.Fatalf("after SIGTERM and restart: total %d bad %d, want 100 and 3\n%s", o.Events.Total, o.Events.Bad, d.output())
 	}
 	d.stop(syscall.SIGTERM)
+}
+
+// The dashboard of a running demo, as a browser shows it: every objective
+// with its chart, no console errors, nothing fetched from elsewhere. The
+// screenshot's path is logged.
+func TestDemoDashboardInBrowser(t *testing.T) {
+	b := browsertest.New(t)
+	d := startDemo(t, freeAddr(t), "-load", "0", "-state", "")
+	d.send(150, false, "X-Simulate-Latency: 15ms")
+	d.send(40, true, "X-Simulate-Latency: 40ms")
+	d.send(2, true, "X-Simulate-Latency: 1200ms")
+	d.send(1, false, "X-Simulate-Status: 503")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	p, err := b.Open(ctx, d.base+"/slo/ui", 1400, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range p.Errors() {
+		t.Errorf("console: %s", m)
+	}
+	for _, u := range p.Requests() {
+		if !strings.HasPrefix(u, d.base+"/slo/ui") {
+			t.Errorf("the page requested %s", u)
+		}
+	}
+	var cards []struct {
+		Name        string
+		ChartWidth  float64
+		CurvePoints int
+	}
+	err = p.Eval(ctx, `[...document.querySelectorAll("section.card")].map(c => {
+		const svg = c.querySelector("svg.burndown"), r = svg ? svg.getBoundingClientRect() : {width: 0};
+		const line = c.querySelector("svg.burndown polyline");
+		return {name: c.querySelector("h2.name").firstChild.textContent, chartWidth: r.width,
+			curvePoints: line ? line.points.numberOfItems : 0};
+	})`, &cards)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"completions-availability", "completions-latency", "completions-ttft", "completions-quality"}
+	if len(cards) != len(want) {
+		t.Fatalf("%d cards, want %d: %+v", len(cards), len(want), cards)
+	}
+	for i, name := range want {
+		if c := cards[i]; c.Name != name || c.ChartWidth < 300 || c.CurvePoints < 2 {
+			t.Errorf("card %d: %+v, want %s with a drawn chart", i, c, name)
+		}
+	}
+	shot := filepath.Join(t.TempDir(), "demo-dashboard.png")
+	if dir := os.Getenv("ERRBUDGET_SCREENSHOT_DIR"); dir != "" {
+		shot = filepath.Join(dir, "demo-dashboard.png")
+	}
+	if err := p.Screenshot(ctx, shot); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("demo dashboard screenshot: %s", shot)
 }
