@@ -369,8 +369,9 @@ func (t *Tracker) correctionsFor(objective string, start, end time.Time) []Corre
 			}
 			continue
 		}
+		// Rules that recur less than monthly show no next occurrence.
 		next := false
-		c.rec.each(from, maxInt64, func(s int64) bool {
+		c.rec.each(from, satAdd(to, int64(horizonAhead)), func(s int64) bool {
 			o := c.Correction
 			o.Start, o.End = time.Unix(0, s).In(c.rec.loc), time.Unix(0, s+c.rec.dur).In(c.rec.loc)
 			if s > to {
@@ -384,6 +385,20 @@ func (t *Tracker) correctionsFor(objective string, start, end time.Time) []Corre
 	return out
 }
 
+// oldest returns the number of the oldest bucket the tier can still hold,
+// given its newest; maxInt64 when it is empty. Older slots may still carry
+// stale buckets that no window reads.
+func (t *tier) oldest() int64 {
+	newest := int64(-1) // empty slots hold -1
+	for _, e := range t.epoch {
+		newest = max(newest, e)
+	}
+	if newest < 0 {
+		return maxInt64
+	}
+	return newest - int64(len(t.epoch)) + 1
+}
+
 // remove takes the counts of [start, end) (nanoseconds) out of the ring and
 // returns them. Each part of the span is cleared in the finest tier that
 // still holds it, whole buckets at a time, and the coarser tiers lose exactly
@@ -391,17 +406,15 @@ func (t *Tracker) correctionsFor(objective string, start, end time.Time) []Corre
 // say.
 func (r *ring) remove(start, end int64) counts {
 	var removed counts
+	var oldest [3]int64 // each tier's oldest bucket still in reach
 	hi := end
 	for i := range r.tiers {
 		t := &r.tiers[i]
-		newest := int64(-1)
-		for _, e := range t.epoch {
-			newest = max(newest, e)
-		}
-		if newest < 0 {
+		oldest[i] = t.oldest()
+		if oldest[i] == maxInt64 {
 			continue
 		}
-		lo := max(start, (newest-int64(len(t.epoch))+1)*t.width)
+		lo := max(start, oldest[i]*t.width)
 		if lo >= hi {
 			continue
 		}
@@ -414,9 +427,11 @@ func (r *ring) remove(start, end int64) counts {
 			if i > 0 {
 				// What the finer tier still holds of this bucket was
 				// dealt with there (or lies outside the span).
+				// Slots beyond its reach may still hold stale buckets:
+				// they are not part of this bucket's count.
 				f := &r.tiers[i-1]
 				per := t.width / f.width
-				g, bd := f.sum(b*per, b*per+per-1)
+				g, bd := f.sum(max(b*per, oldest[i-1]), b*per+per-1)
 				c.good -= g
 				c.bad -= bd
 			}

@@ -44,6 +44,7 @@ import (
 //	}
 
 const (
+	maxRecurDays     = 100 * 366 // how far COUNT may reach
 	maxRecurCount    = 10000
 	maxRecurDuration = 7 * 24 * time.Hour
 	day              = 24 * time.Hour
@@ -158,6 +159,9 @@ func parseRecurrence(rule string, start, end time.Time, loc *time.Location) (*re
 	if count > 0 && until != "" {
 		bad("COUNT and UNTIL are exclusive")
 	}
+	if per := int64(1 + 6*b2i(r.weekly)); int64(count)*r.interval*per > maxRecurDays {
+		bad("COUNT=%d × INTERVAL=%d reaches more than %d years ahead", count, r.interval, maxRecurDays/366)
+	}
 	if until != "" {
 		if t, err := time.Parse("20060102T150405Z", until); err == nil {
 			r.last = t.UnixNano()
@@ -192,6 +196,13 @@ func parseRecurrence(rule string, start, end time.Time, loc *time.Location) (*re
 		})
 	}
 	return r, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func parseInts(v string, lo, hi int, name string, bad func(string, ...any)) []int {

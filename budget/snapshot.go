@@ -429,11 +429,14 @@ func (d *decoder) series() seriesState {
 		s.alerts = append(s.alerts, savedAlert{rule: d.str(), firing: d.byte() == 1, since: d.varint()})
 	}
 	for i := range s.tiers {
-		s.tiers[i] = d.tier()
+		s.tiers[i] = d.tier(maxBucket / int64(BucketWidths[i]))
 	}
 	nl := d.length(3)
 	for range nl {
 		l := latencySlot{b: d.varint(), max: d.count()}
+		if l.b > maxBucket/latencySlotWidth || l.b < -maxBucket/latencySlotWidth {
+			d.fail("latency slot %d out of range", l.b)
+		}
 		nh := d.length(2)
 		idx := 0
 		for range nh {
@@ -449,14 +452,19 @@ func (d *decoder) series() seriesState {
 	return s
 }
 
-func (d *decoder) tier() []bucketState {
+// maxBucket bounds the instants (ns) a bucket may start at, so that
+// arithmetic on a damaged file's bucket numbers cannot overflow.
+const maxBucket = int64(1) << 62
+
+// tier reads a tier's buckets, whose numbers must lie within ±limit.
+func (d *decoder) tier(limit int64) []bucketState {
 	runs := d.length(4)
 	var out []bucketState
 	b := int64(0)
 	for r := range runs {
 		delta := d.varint()
 		n := d.length(2)
-		if (r > 0 && delta < 1) || delta < -(1<<50) || delta > 1<<50 || b+delta < -(1<<50) || b+delta > 1<<50 {
+		if (r > 0 && delta < 1) || delta < -2*limit || delta > 2*limit || b+delta < -limit || b+delta+int64(n) > limit {
 			d.fail("bucket numbers out of order or range")
 			return nil
 		}
