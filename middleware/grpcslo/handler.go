@@ -1,0 +1,336 @@
+package grpcslo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/stats"
+	"google.golang.org/grpc/status"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// The GroupBy values a ServerHandler understands.
+const (
+	// MethodLabel groups by full method name ("/package.Service/Method").
+	MethodLabel = "method"
+	// ServiceLabel groups by service name ("package.Service").
+	ServiceLabel = "service"
+)
+
+// ServiceInfoProvider is what Register learns methods from; *grpc.Server
+// implements it.
+type ServiceInfoProvider interface {
+	GetServiceInfo() map[string]grpc.ServiceInfo
+}
+
+// ServerHandler is a grpc stats.Handler that counts every RPC a server
+// completes toward a tracker's objectives. Create it with NewServerHandler,
+// pass it to grpc.NewServer with grpc.StatsHandler, register the services,
+// then call Register with the server before Serve.
+//
+// A ServerHandler is safe for concurrent use. It has no zero value.
+type ServerHandler struct {
+	classify func(Call) sli.Outcome
+
+	def       []objective
+	perMethod map[string][]objective // by full method or service name
+	methods   atomic.Pointer[map[string]*method]
+	other     *method // any method not registered; its set is otherSet
+	otherSet  atomic.Pointer[budget.Set]
+
+	mu     sync.Mutex // serialises Register
+	unused map[string]bool
+}
+
+// objective is one objective RPCs count toward, resolved at construction.
+type objective struct {
+	slo     *budget.SLO
+	groupBy string // "", MethodLabel or ServiceLabel
+}
+
+// method is one registered method (or the one entry for all the others),
+// resolved once to the series its RPCs record into.
+type method struct {
+	name      string // full method name; "" for the unregistered
+	streaming bool   // the server streams its response
+	set       budget.Set
+}
+
+// NewServerHandler returns a stats handler that records into tr. Every
+// problem with the configuration comes back at once in the error: unknown
+// objective names, objectives grouped by a label the handler cannot tell
+// (anything but MethodLabel and ServiceLabel), a nil classifier.
+func NewServerHandler(tr *budget.Tracker, opts ...Option) (*ServerHandler, error) {
+	if tr == nil {
+		return nil, errors.New("grpcslo: nil tracker")
+	}
+	var c config
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("grpcslo: "+format, args...))
+	}
+	resolveNames := func(where string, names []string) []objective {
+		if len(names) == 0 {
+			bad("%s: no objectives", where)
+		}
+		out := make([]objective, 0, len(names))
+		for _, n := range names {
+			slo := tr.SLO(n)
+			if slo == nil {
+				bad("%s: no objective named %q", where, n)
+				continue
+			}
+			switch g := slo.Objective().GroupBy; g {
+			case "", MethodLabel, ServiceLabel:
+				out = append(out, objective{slo: slo, groupBy: g})
+			default:
+				bad("%s: objective %q groups by %q; the handler can group by %q or %q only", where, n, g, MethodLabel, ServiceLabel)
+			}
+		}
+		return out
+	}
+	names := c.objectives
+	if !c.objectivesSet {
+		names = nil
+		for _, o := range tr.Objectives() {
+			names = append(names, o.Name)
+		}
+	}
+	h := &ServerHandler{
+		classify:  c.classify,
+		def:       resolveNames("objectives", names),
+		perMethod: map[string][]objective{},
+		unused:    map[string]bool{},
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.methodObjectives)) {
+		h.perMethod[k] = resolveNames(fmt.Sprintf("method %q", k), c.methodObjectives[k])
+		h.unused[k] = true
+	}
+	if c.classifySet && c.classify == nil {
+		bad("WithClassifier(nil)")
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	empty := map[string]*method{}
+	h.methods.Store(&empty)
+	// The series of unregistered methods are created on the first such RPC,
+	// not here, so that a server that never sees one shows no _OTHER group.
+	h.other = &method{}
+	return h, nil
+}
+
+// Register learns the methods of the services registered on srv (a
+// *grpc.Server), so that their RPCs count under their own names; RPCs of
+// any other method count as one group, sli.OverflowGroup. Call it after
+// registering the services and before Serve: the handler is built before the
+// server, so it cannot know them sooner. It may be called for several
+// servers sharing a handler.
+//
+// It resolves each method's series at once, in the order of their names, so
+// every method shows in the status from the start (with no data). The error
+// names the keys of WithMethodObjectives that match no method registered so
+// far, and the methods that share sli.OverflowGroup because an objective
+// grouped by method or service keeps too few groups; the methods are learned
+// all the same.
+func (h *ServerHandler) Register(srv ServiceInfoProvider) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	next := maps.Clone(*h.methods.Load())
+	// Sorted, so that which methods get a group of their own, when there
+	// are more than an objective's MaxGroups, does not depend on map order.
+	type entry struct {
+		full, svc string
+		info      grpc.MethodInfo
+	}
+	var added []entry
+	for svc, info := range srv.GetServiceInfo() {
+		for _, mi := range info.Methods {
+			full := "/" + svc + "/" + mi.Name
+			if _, ok := next[full]; !ok {
+				added = append(added, entry{full, svc, mi})
+			}
+		}
+	}
+	slices.SortFunc(added, func(a, b entry) int { return strings.Compare(a.full, b.full) })
+	var errs []error
+	for _, a := range added {
+		objs, ok := h.perMethod[a.full]
+		if ok {
+			delete(h.unused, a.full)
+		} else if objs, ok = h.perMethod[a.svc]; ok {
+			delete(h.unused, a.svc)
+		} else {
+			objs = h.def
+		}
+		set := resolve(objs, a.full, a.svc)
+		for i, o := range objs {
+			if o.groupBy != "" && set[i].Group() == sli.OverflowGroup {
+				errs = append(errs, fmt.Errorf("grpcslo: objective %q keeps too few groups (MaxGroups): method %s shares %s", o.slo.Objective().Name, a.full, sli.OverflowGroup))
+			}
+		}
+		next[a.full] = &method{name: a.full, streaming: a.info.IsServerStream, set: set}
+	}
+	h.methods.Store(&next)
+	if len(h.unused) > 0 {
+		errs = append(errs, fmt.Errorf("grpcslo: WithMethodObjectives: no registered method matches %q", slices.Sorted(maps.Keys(h.unused))))
+	}
+	return errors.Join(errs...)
+}
+
+// resolve returns the series of objs for a method and its service.
+func resolve(objs []objective, method, service string) budget.Set {
+	set := make(budget.Set, len(objs))
+	for i, o := range objs {
+		switch o.groupBy {
+		case MethodLabel:
+			set[i] = o.slo.Series(method)
+		case ServiceLabel:
+			set[i] = o.slo.Series(service)
+		default:
+			set[i] = o.slo.Series("")
+		}
+	}
+	return set
+}
+
+// unregistered returns the set of unregistered methods, resolving it on
+// first use.
+func (h *ServerHandler) unregistered() budget.Set {
+	if p := h.otherSet.Load(); p != nil {
+		return *p
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if p := h.otherSet.Load(); p != nil {
+		return *p
+	}
+	set := resolve(h.def, sli.OverflowGroup, sli.OverflowGroup)
+	h.otherSet.Store(&set)
+	return set
+}
+
+// rpc is one RPC in flight: the context grpc-go uses for the rest of the
+// RPC, which answers Value for rpcKey with itself. Being the context, it
+// costs one allocation, where context.WithValue and a state of its own
+// would cost two.
+type rpc struct {
+	context.Context
+	m     *method
+	first time.Time // SentTime of the first response message
+}
+
+type rpcKey struct{}
+
+func (r *rpc) Value(key any) any {
+	if key == (rpcKey{}) {
+		return r
+	}
+	return r.Context.Value(key)
+}
+
+func rpcOf(ctx context.Context) *rpc {
+	if r, ok := ctx.(*rpc); ok {
+		return r
+	}
+	r, _ := ctx.Value(rpcKey{}).(*rpc)
+	return r
+}
+
+// TagRPC implements stats.Handler: it resolves the method, once per RPC,
+// with one map lookup.
+func (h *ServerHandler) TagRPC(ctx context.Context, info *stats.RPCTagInfo) context.Context {
+	m, ok := (*h.methods.Load())[info.FullMethodName]
+	if !ok {
+		m = h.other
+	}
+	return &rpc{Context: ctx, m: m}
+}
+
+// HandleRPC implements stats.Handler: it notes the first response message
+// and records the RPC at its end. Client-side stats are ignored.
+func (h *ServerHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
+	switch s := s.(type) {
+	case *stats.OutPayload:
+		if s.Client {
+			return
+		}
+		if r := rpcOf(ctx); r != nil && r.first.IsZero() {
+			r.first = s.SentTime
+		}
+	case *stats.End:
+		if s.Client {
+			return
+		}
+		if r := rpcOf(ctx); r != nil {
+			h.record(r, s)
+		}
+	}
+}
+
+// record turns the end of an RPC into one event. Its times are grpc-go's:
+// the handler reads no clock.
+func (h *ServerHandler) record(r *rpc, end *stats.End) {
+	m := r.m
+	set := m.set
+	if m == h.other {
+		set = h.unregistered()
+	}
+	c := Call{Method: m.name, Code: codeOf(end.Error), Err: end.Error}
+	var o sli.Outcome
+	if h.classify != nil {
+		o = h.classify(c)
+	} else {
+		o = Classify(c)
+	}
+	e := sli.Event{
+		Time:      end.EndTime,
+		Duration:  end.EndTime.Sub(end.BeginTime),
+		Outcome:   o,
+		Streaming: m.streaming,
+	}
+	if !r.first.IsZero() {
+		e.FirstToken = max(r.first.Sub(end.BeginTime), 1) // zero means none
+	}
+	if o == sli.Bad {
+		e.ErrorType = ErrorType(c.Code)
+	}
+	set.Record(e)
+}
+
+// codeOf returns the status code of err without allocating for the status
+// errors grpc-go reports.
+func codeOf(err error) codes.Code {
+	if err == nil {
+		return codes.OK
+	}
+	if se, ok := err.(interface{ GRPCStatus() *status.Status }); ok {
+		return se.GRPCStatus().Code()
+	}
+	return status.Code(err)
+}
+
+// TagConn implements stats.Handler; connections are not counted.
+func (h *ServerHandler) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context {
+	return ctx
+}
+
+// HandleConn implements stats.Handler; connections are not counted.
+func (h *ServerHandler) HandleConn(context.Context, stats.ConnStats) {}
+
+// The handler is a stats.Handler; a compile-time check.
+var _ stats.Handler = (*ServerHandler)(nil)

@@ -1,0 +1,5 @@
+//go:build !race
+
+package grpcslo_test
+
+const raceEnabled = false
