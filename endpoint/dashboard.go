@@ -128,7 +128,7 @@ func newPage(cfg *config, s *snapshot) page {
 		if st.Policy != budget.Healthy {
 			p.AtRisk++
 		}
-		bd := s.burnDowns[seriesKey{st.Objective.Name, st.Group}]
+		bd := s.burnDown(st.Objective.Name, st.Group)
 		p.Cards = append(p.Cards, newCard(i, st, &bd))
 	}
 	return p

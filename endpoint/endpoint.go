@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/errbudget/errbudget/budget"
@@ -46,10 +47,26 @@ func WithTitle(title string) Option {
 }
 
 // snapshot is one status computation with what the pages derive from it.
+// The burn-downs only the dashboard needs are computed on its first
+// request, at the snapshot's instant.
 type snapshot struct {
-	now       time.Time
-	statuses  []budget.Status
+	now      time.Time
+	statuses []budget.Status
+
+	tr        *budget.Tracker
+	points    int
+	bdOnce    sync.Once
 	burnDowns map[seriesKey]budget.BurnDown
+}
+
+func (s *snapshot) burnDown(objective, group string) budget.BurnDown {
+	s.bdOnce.Do(func() {
+		s.burnDowns = map[seriesKey]budget.BurnDown{}
+		for _, bd := range s.tr.BurnDownsAt(s.now, s.points) {
+			s.burnDowns[seriesKey{bd.Objective, bd.Group}] = bd
+		}
+	})
+	return s.burnDowns[seriesKey{objective, group}]
 }
 
 type seriesKey struct{ objective, group string }
@@ -74,11 +91,7 @@ func New(tr *budget.Tracker, opts ...Option) http.Handler {
 	}
 	h := &handler{cfg: cfg}
 	h.cache = statuscache.New(tr.Now, cfg.interval, func(now time.Time) *snapshot {
-		s := &snapshot{now: now, statuses: tr.StatusAt(now), burnDowns: map[seriesKey]budget.BurnDown{}}
-		for _, bd := range tr.BurnDownsAt(now, cfg.points) {
-			s.burnDowns[seriesKey{bd.Objective, bd.Group}] = bd
-		}
-		return s
+		return &snapshot{now: now, statuses: tr.StatusAt(now), tr: tr, points: cfg.points}
 	})
 	return h
 }
