@@ -57,6 +57,7 @@ type Call struct {
 	prev                   time.Time // the previous chunk, with WithChunkTiming
 	chunks, out            int64
 	stream, gotTok         bool
+	slow                   bool // Chunk must call tick
 	noEmpty                bool // the transport judges emptiness by bytes
 
 	// Set by deeper code, possibly from another goroutine.
@@ -80,49 +81,60 @@ func (in *Instrument) StartRequest(ctx context.Context, req Request) Call {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	return Call{in: in, t: in.target(&req), ctx: ctx, start: in.now(), stream: req.Stream}
+	return Call{in: in, t: in.target(&req), ctx: ctx, start: in.now(), stream: req.Stream, slow: true}
 }
 
 // Token reports one output token (or one chunk, when the caller does not
 // count tokens): Chunk(1).
-func (c *Call) Token() { c.Chunk(1) }
+func (c *Call) Token() {
+	// Chunk(1), spelled out so that both stay within the inlining budget.
+	if c == nil || c.slow && !c.tick(1) {
+		return
+	}
+	c.chunks++
+	c.out++
+}
 
 // Chunk reports one chunk of a streamed answer carrying tokens output
 // tokens; 0 for a chunk without content (a role, a tool-call header). The
 // first chunk's arrival is the time to first chunk; the first chunk that
 // carries a token is the time to first token.
 func (c *Call) Chunk(tokens int) {
-	if c == nil || c.in == nil {
+	if c == nil || c.slow && !c.tick(tokens) {
 		return
 	}
-	if c.chunks == 0 || !c.gotTok || c.in.perChunk {
-		c.tick(tokens)
-	}
 	c.chunks++
-	if tokens > 0 {
-		c.out += int64(tokens)
-	}
+	c.out += int64(tokens) // a negative count is clamped at End
 }
 
 // tick reads the clock for the first chunk, the first token, and every chunk
-// under WithChunkTiming.
-func (c *Call) tick(tokens int) {
-	if c.chunks > 0 && tokens <= 0 && !c.in.perChunk {
-		return
+// under WithChunkTiming. Once the first token has arrived (without
+// WithChunkTiming) it clears c.slow, and Chunk is a pair of increments. It
+// reports false for a call that records nothing (ended, or the zero Call),
+// whose chunks are not counted.
+func (c *Call) tick(tokens int) bool {
+	in := c.in
+	if in == nil {
+		return false
 	}
-	now := c.in.now()
+	if c.chunks > 0 && tokens <= 0 && !in.perChunk {
+		return true // a chunk without content, still waiting for the first token
+	}
+	now := in.now()
 	if c.chunks == 0 {
 		c.first = now
 	}
 	if tokens > 0 && !c.gotTok {
 		c.firstTok, c.gotTok = now, true
 	}
-	if c.in.perChunk {
-		if c.chunks > 0 && c.in.m != nil {
-			c.in.m.tpoc.Record(c.ctx, now.Sub(c.prev).Seconds(), c.t.rec.base...)
+	if in.perChunk {
+		if c.chunks > 0 && in.m != nil {
+			in.m.tpoc.Record(c.ctx, now.Sub(c.prev).Seconds(), c.t.rec.base...)
 		}
 		c.prev = now
 	}
+	c.slow = in.perChunk || !c.gotTok
+	return true
 }
 
 // SetUsage reports the provider's own token counts, which replace what
@@ -187,7 +199,7 @@ func (c *Call) endAt(end time.Time, err error) {
 	if m := ErrorType(c.mark.Load()); m != None {
 		t = m
 	}
-	out := c.out
+	out := max(c.out, 0)
 	usage := c.usage.Load()
 	inTok := int64(0)
 	if usage {
@@ -229,7 +241,7 @@ func (c *Call) endAt(end time.Time, err error) {
 			m.tokens.Record(c.ctx, out, r.output...)
 		}
 	}
-	c.in = nil
+	c.in, c.slow = nil, true // later Chunks go to tick, which ignores them
 }
 
 func (c *Call) classify(err error) ErrorType {
