@@ -26,7 +26,10 @@
 // other routers (chi's RoutePattern, gorilla/mux's CurrentRoute template);
 // the function runs after the handler, once the router has matched. Mount the
 // middleware where the router's route is visible: around a ServeMux, or with
-// the router's Use method for chi and gorilla/mux. Raw paths are never used.
+// the router's Use method for chi and gorilla/mux. A handler between the
+// middleware and a ServeMux that replaces the request (r.WithContext) hides
+// the pattern the mux sets on its copy: put such handlers inside the mux, or
+// outside the middleware. Raw paths are never used.
 //
 // By default a request counts toward every objective of the tracker;
 // WithObjectives names the ones it counts toward, and WithRouteObjectives
