@@ -40,7 +40,6 @@ type Series struct {
 	_   [56]byte
 
 	stripes []stripe
-	mask    int
 	lat     *latencyStripes // nil for kinds without a latency
 
 	mu     sync.Mutex
@@ -68,7 +67,6 @@ func newSeries(tr *Tracker, slo *SLO, group string) *Series {
 		obj:     &slo.decl,
 		group:   group,
 		stripes: make([]stripe, n),
-		mask:    n - 1,
 		ring:    newRing(slo.decl.Window),
 		alerts:  make([]alertState, len(tr.rules)),
 	}
@@ -92,7 +90,7 @@ func (s *Series) Group() string { return s.group }
 // (Tracker.Dropped). A nil Series records nothing.
 func (s *Series) Record(e sli.Event) {
 	if s != nil {
-		s.record(e, stripeHint(), 1)
+		s.record(&e, 1)
 	}
 }
 
@@ -101,48 +99,56 @@ func (s *Series) Record(e sli.Event) {
 // It records nothing when n ≤ 0.
 func (s *Series) RecordN(e sli.Event, n int64) {
 	if s != nil && n > 0 {
-		s.record(e, stripeHint(), n)
+		s.record(&e, n)
 	}
 }
 
-func (s *Series) record(e sli.Event, hint int, n int64) {
-	v := s.obj.Verdict(e)
+func (s *Series) record(e *sli.Event, n int64) {
+	v := s.obj.Verdict(*e)
 	ns := e.Time.UnixNano()
 	if c := s.tr.corrections.Load(); c != nil && v != sli.Excluded && c.covers(s.obj.Name, ns) {
 		v = sli.Excluded
 	}
-	b := floorDiv(ns, fineWidth)
-	st := &s.stripes[hint&s.mask]
-	if b == s.cur.Load() {
-		switch v {
-		case sli.Good:
-			st.good.Add(n)
-		case sli.Bad:
-			st.bad.Add(n)
-		default:
-			st.excluded.Add(n)
-			return
+	us := int64(-1) // the latency in µs; negative when not measured
+	if s.lat != nil && v != sli.Excluded {
+		if d, ok := s.obj.Measure(*e); ok {
+			us = int64(d / time.Microsecond)
 		}
-	} else if !s.slow(e, v, b, n, st) || v == sli.Excluded {
+	}
+	if b := floorDiv(ns, fineWidth); b != s.cur.Load() {
+		s.slow(e, v, us, b, n)
 		return
 	}
-	if s.lat != nil {
-		if d, ok := s.obj.Measure(e); ok {
-			us := int64(d / time.Microsecond)
-			s.lat.observe(hint&s.mask, us, n)
-			if us > st.max.Load() {
-				casMax(&st.max, us)
-			}
-		}
-	}
+	s.count(procPin(), v, us, n)
+	procUnpin()
 }
 
-func casMax(a *atomic.Int64, v int64) {
-	for {
-		old := a.Load()
-		if v <= old || a.CompareAndSwap(old, v) {
-			return
-		}
+// count adds n events of verdict v, with latency us (µs; negative for
+// none), to the stripe of P pid. The caller is pinned to P pid (procPin),
+// which makes that stripe its own: see stripe.go.
+func (s *Series) count(pid int, v sli.Outcome, us, n int64) {
+	i, own := s.stripeOf(pid)
+	st := &s.stripes[i]
+	switch v {
+	case sli.Good:
+		stripeAdd(&st.good, n, own)
+	case sli.Bad:
+		stripeAdd(&st.bad, n, own)
+	default:
+		stripeAdd(&st.excluded, n, own)
+		return
+	}
+	s.countLatency(i, own, us, n)
+}
+
+// countLatency adds n latencies of us µs (none when negative) to stripe i.
+func (s *Series) countLatency(i int, own bool, us, n int64) {
+	if us < 0 {
+		return
+	}
+	stripeAdd(&s.lat.counts[i*histStride+histIndex(us)], n, own)
+	if st := &s.stripes[i]; us > st.max.Load() {
+		stripeMax(&st.max, us, own)
 	}
 }
 
@@ -150,49 +156,44 @@ func casMax(a *atomic.Int64, v int64) {
 // completed before it is dropped as a wall-clock jump.
 const maxAhead = time.Minute
 
-// slow handles an event outside the current bucket: it counts it, in the
-// stripes once it belongs to the new current bucket or straight into the
-// ring when it is late. It reports false when the event was dropped.
-func (s *Series) slow(e sli.Event, v sli.Outcome, b, n int64, st *stripe) bool {
+// slow handles an event outside the current bucket, under the mutex so that
+// no flush runs meanwhile: an event of a newer bucket flushes, moves cur on
+// and is counted in the stripes; a late event is placed in its own bucket of
+// every tier that still holds it, its latency in the current distribution.
+func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.cur.Load()
 	if b > cur {
 		if e.Time.Sub(s.tr.now()) > maxAhead {
 			s.tr.droppedFuture.Add(n)
-			return false
+			return
 		}
 		s.flushLocked()
 		s.cur.Store(b)
 		cur = b
 	}
-	if b == cur {
-		// Under the mutex no flush can run: the add lands in bucket cur.
+	if b < cur {
+		if s.tr.now().Sub(e.Time) > s.obj.Window.MaxLength() {
+			s.tr.droppedPast.Add(n)
+			return
+		}
 		switch v {
 		case sli.Good:
-			st.good.Add(n)
+			s.addLocked(b, n, 0)
 		case sli.Bad:
-			st.bad.Add(n)
+			s.addLocked(b, 0, n)
 		default:
-			st.excluded.Add(n)
+			s.excAll += n
+			return
 		}
-		return true
+		i, own := s.stripeOf(procPin())
+		s.countLatency(i, own, us, n)
+		procUnpin()
+		return
 	}
-	// A late event: place it in its own bucket, in every tier that still
-	// holds it. Its latency goes to the current distribution.
-	if s.tr.now().Sub(e.Time) > s.obj.Window.MaxLength() {
-		s.tr.droppedPast.Add(n)
-		return false
-	}
-	switch v {
-	case sli.Good:
-		s.addLocked(b, n, 0)
-	case sli.Bad:
-		s.addLocked(b, 0, n)
-	default:
-		s.excAll += n
-	}
-	return true
+	s.count(procPin(), v, us, n)
+	procUnpin()
 }
 
 func (s *Series) addLocked(b, good, bad int64) {

@@ -257,10 +257,9 @@ func (set Set) Record(e sli.Event) {
 	if len(set) == 0 {
 		return
 	}
-	h := stripeHint()
 	for _, s := range set {
 		if s != nil {
-			s.record(e, h, 1)
+			s.record(&e, 1)
 		}
 	}
 }
