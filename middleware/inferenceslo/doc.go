@@ -20,9 +20,11 @@
 //	}
 //
 // Availability takes the call's outcome under the taxonomy below. The
-// latency kinds count successful calls only. Quality counts calls that
-// carry a score (Call.Score, Instrument.RecordScore): a score below MinScore
-// is bad, so a model's degradation burns budget and pages like an outage.
+// latency kinds and quality count successful calls only. Quality counts the
+// calls that carry a score (Call.Score, or Instrument.RecordScore for a
+// verdict that arrives later, which feeds the quality objectives alone): a
+// score below MinScore is bad, so a model's degradation burns budget and
+// pages like an outage.
 // Objectives grouped by "model", "provider" or "operation" keep one budget
 // per value, capped by the objective's MaxGroups and by WithMaxModels, with
 // "_OTHER" for the rest.

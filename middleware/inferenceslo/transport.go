@@ -53,7 +53,8 @@ func RequestFromContext(ctx context.Context) Request {
 //   - a transport error is classified with ClassifyError (with the call's
 //     context: a canceled request is Canceled);
 //   - a status of 400 or more is classified with ClassifyStatus and recorded
-//     at once; the body is left alone;
+//     at once; the body is left alone; a redirect (3xx) is not a call, the
+//     request it leads to is;
 //   - otherwise the body is wrapped, and the call ends when the application
 //     closes it, so that it can still mark the call (ResponseCall) after
 //     reading the answer. Its duration runs to the end of the body (EOF),
@@ -107,8 +108,19 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		b.call.End(err)
 		return resp, err
 	}
-	if et := ClassifyStatus(resp.StatusCode); et != None {
-		b.call.Fail(et)
+	switch code := resp.StatusCode; {
+	case code >= 300 && code < 400:
+		// A redirect the client may follow: the call is the final hop,
+		// which comes through here again.
+		b.call.in = nil
+		return resp, nil
+	case code >= 400:
+		b.call.Fail(ClassifyStatus(code))
+		b.call.End(nil)
+		return resp, nil
+	case code == http.StatusNoContent || r.Method == http.MethodHead:
+		// No body to wait for, and none expected.
+		b.call.noEmpty = true
 		b.call.End(nil)
 		return resp, nil
 	}

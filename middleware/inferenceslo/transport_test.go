@@ -263,3 +263,30 @@ func TestTransportRequestFunc(t *testing.T) {
 		}
 	}
 }
+
+// TestTransportNoBody: a redirect is no call (the request it leads to is);
+// a 204 and a HEAD succeed without a body.
+func TestTransportNoBody(t *testing.T) {
+	r := newRig(t, objectives())
+	mux := http.NewServeMux()
+	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/new", http.StatusFound) })
+	mux.HandleFunc("/new", handler(200, "application/json", "{}"))
+	mux.HandleFunc("/none", handler(204, "", ""))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := r.client()
+	for _, path := range []string{"/old", "/none"} {
+		resp, err := c.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	resp, err := c.Head(srv.URL + "/new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	r.counts(t, "avail", 3, 0, 0)
+}
