@@ -172,8 +172,13 @@ func TestRingRemove(t *testing.T) {
 	end := snapT0.UnixNano()
 	for trial := range 40 {
 		r := newRing(sli.Rolling(30 * 24 * time.Hour))
-		// Forty days of buckets, every fine bucket with a few events.
-		for fb := floorDiv(end-int64(40*day), fineWidth); fb <= floorDiv(end, fineWidth); fb++ {
+		// Forty days of buckets: a few events in most fine buckets of the
+		// last eight hours, in a few fine buckets of each 5 minutes before.
+		recent := floorDiv(end-int64(8*time.Hour), fineWidth)
+		for fb := floorDiv(end-int64(40*day), fineWidth); fb < recent; fb += 10 + rng.Int64N(20) {
+			r.add(fb, rng.Int64N(5), rng.Int64N(2))
+		}
+		for fb := recent; fb <= floorDiv(end, fineWidth); fb++ {
 			if rng.IntN(4) > 0 {
 				r.add(fb, rng.Int64N(5), rng.Int64N(2))
 			}
@@ -215,11 +220,12 @@ func TestRingRemove(t *testing.T) {
 		for i := 1; i < len(r.tiers); i++ {
 			c, f := &r.tiers[i], &r.tiers[i-1]
 			per := c.width / f.width
+			reach := f.oldest()
 			for j, b := range c.epoch {
 				if b < 0 {
 					continue
 				}
-				g, bd := f.sumHeld(b*per, b*per+per-1).good, f.sumHeld(b*per, b*per+per-1).bad
+				g, bd := f.sum(max(b*per, reach), b*per+per-1)
 				if c.good[j] < g || c.bad[j] < bd {
 					t.Fatalf("trial %d: tier %d bucket %d holds %d/%d, less than tier %d's %d/%d", trial, i, b, c.good[j], c.bad[j], i-1, g, bd)
 				}
