@@ -47,8 +47,9 @@ type Request struct {
 //
 // Chunk, Token and End belong to the goroutine that reads the answer. Score,
 // Fail and SetUsage may be called from any goroutine, typically by code
-// deeper in the call stack that found the Call with FromContext; a call made
-// after End is ignored. The zero Call, and a nil *Call, record nothing.
+// deeper in the call stack that found the Call with FromContext. Methods
+// called after End are ignored. The zero Call, a nil *Call and a Call from a
+// nil *Instrument record nothing.
 type Call struct {
 	in                     *Instrument
 	t                      *target
@@ -78,6 +79,9 @@ func (in *Instrument) Start(ctx context.Context, model string) Call {
 
 // StartRequest starts a call described by req.
 func (in *Instrument) StartRequest(ctx context.Context, req Request) Call {
+	if in == nil {
+		return Call{}
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -234,7 +238,7 @@ func (c *Call) endAt(end time.Time, err error) {
 				m.tpoc.Record(c.ctx, end.Sub(c.first).Seconds()/float64(c.chunks-1), r.base...)
 			}
 		}
-		if usage || inTok > 0 {
+		if usage {
 			m.tokens.Record(c.ctx, inTok, r.input...)
 		}
 		if usage || out > 0 {
@@ -276,7 +280,7 @@ func (c *Call) classify(err error) ErrorType {
 // was delivered, scored at the instrument's clock, recorded into the Quality
 // objectives only, so that availability and latency count no call twice.
 func (in *Instrument) RecordScore(model string, score float64) {
-	if math.IsNaN(score) {
+	if in == nil || math.IsNaN(score) {
 		return
 	}
 	req := Request{Model: model}

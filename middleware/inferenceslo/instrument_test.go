@@ -129,6 +129,11 @@ func TestContext(t *testing.T) {
 	var zero inferenceslo.Call
 	zero.Token()
 	zero.End(nil)
+	var nilInst *inferenceslo.Instrument
+	fromNil := nilInst.Start(ctx, "m")
+	fromNil.Token()
+	fromNil.End(nil)
+	nilInst.RecordScore("m", 1)
 
 	// After End, a call records nothing more.
 	call.Token()
