@@ -1,0 +1,401 @@
+//go:build unix
+
+package budget_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// These tests do the bad things for real: they run a child process (this
+// test binary, re-executed) that records at a steady rate into a tracker
+// with a FileStore, and stop it with SIGTERM or SIGKILL.
+
+const childEnv = "ERRBUDGET_STATE_CHILD"
+
+// The child's protocol, one line each on stdout:
+//
+//	restored <events>   the lifetime events restored at start
+//	snapshot <events>   a snapshot completed holding at least <events>
+//	final <events>      Close's snapshot completed, holding exactly <events>
+//
+// Its log goes to stderr.
+
+// TestStateChildProcess is the child. It does nothing in a normal run.
+func TestStateChildProcess(t *testing.T) {
+	mode := os.Getenv(childEnv)
+	if mode == "" {
+		t.Skip("the child process of the restart tests; runs only when they start it")
+	}
+	os.Exit(stateChild(mode, os.Getenv(childEnv+"_PATH")))
+}
+
+func stateChild(mode, path string) int {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	objs := []sli.Objective{
+		{Name: "api", Target: 0.999},
+		{Name: "latency", Kind: sli.Latency, Threshold: 50 * time.Millisecond, Target: 0.99},
+	}
+	tr, err := budget.New(objs, budget.WithStore(budget.NewFileStore(path), 50*time.Millisecond), budget.WithLogger(log))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	api, _ := tr.Series("api", "")
+	lat, _ := tr.Series("latency", "")
+	set := budget.Set{api, lat}
+	g, b := api.Lifetime()
+	base := g + b
+	if st := tr.Status()[0]; st.Total() != base {
+		fmt.Fprintf(os.Stderr, "restored lifetime %d but the period holds %d\n", base, st.Total())
+		return 2
+	}
+	fmt.Printf("restored %d\n", base)
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+
+	// Record five events a millisecond, every tenth bad, until SIGTERM.
+	var recorded atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tk := time.NewTicker(time.Millisecond)
+		defer tk.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tk.C:
+			}
+			for range 5 {
+				n := recorded.Load()
+				out := sli.Good
+				if n%10 == 9 {
+					out = sli.Bad
+				}
+				set.Record(sli.Event{Time: time.Now(), Outcome: out, Duration: time.Duration(n%80) * time.Millisecond})
+				recorded.Add(1)
+			}
+		}
+	}()
+
+	switch mode {
+	case "term":
+		// The way an application runs: Run snapshots, Close saves last.
+		tr.Run(ctx, time.Second)
+	case "kill":
+		// Snapshot by hand, to say after each what it holds: every event
+		// whose Record returned before Snapshot began.
+		for ctx.Err() == nil {
+			n := recorded.Load()
+			if err := tr.Snapshot(); err == nil {
+				fmt.Printf("snapshot %d\n", base+n)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	wg.Wait()
+	n := recorded.Load()
+	if err := tr.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "close:", err)
+		return 3
+	}
+	fmt.Printf("final %d\n", base+n)
+	return 0
+}
+
+// child is a running child process.
+type child struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	lines  chan string
+	stderr *logBuffer
+	done   chan struct{}
+}
+
+func startChild(t *testing.T, bin, mode, path string, attr *syscall.SysProcAttr) *child {
+	t.Helper()
+	cmd := exec.Command(bin, "-test.run=^TestStateChildProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), childEnv+"="+mode, childEnv+"_PATH="+path)
+	cmd.SysProcAttr = attr
+	cmd.Dir = filepath.Dir(path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &child{t: t, cmd: cmd, lines: make(chan string, 1000), stderr: &logBuffer{}, done: make(chan struct{})}
+	cmd.Stderr = c.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(c.lines)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			c.lines <- sc.Text()
+		}
+	}()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return c
+}
+
+// expect reads lines until one starts with word and returns its number.
+func (c *child) expect(word string) int64 {
+	c.t.Helper()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case l, ok := <-c.lines:
+			if !ok {
+				c.t.Fatalf("child exited before %q; stderr:\n%s", word, c.stderr)
+			}
+			if f := strings.Fields(l); len(f) == 2 && f[0] == word {
+				n, _ := strconv.ParseInt(f[1], 10, 64)
+				return n
+			}
+		case <-timeout:
+			c.t.Fatalf("no %q from the child; stderr:\n%s", word, c.stderr)
+		}
+	}
+}
+
+func (c *child) signal(sig os.Signal) { c.cmd.Process.Signal(sig) }
+
+// wait returns the exit code and the rest of stdout.
+func (c *child) wait() (int, []string) {
+	var rest []string
+	for l := range c.lines {
+		rest = append(rest, l)
+	}
+	err := c.cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), rest
+	}
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return 0, rest
+}
+
+func testBinary(t *testing.T) string {
+	bin, err := os.Executable()
+	if err != nil {
+		t.Skip("cannot find the test binary:", err)
+	}
+	return bin
+}
+
+func lastNumber(lines []string, word string) (int64, bool) {
+	var n int64
+	ok := false
+	for _, l := range lines {
+		if f := strings.Fields(l); len(f) == 2 && f[0] == word {
+			n, _ = strconv.ParseInt(f[1], 10, 64)
+			ok = true
+		}
+	}
+	return n, ok
+}
+
+// TestRestartAfterSIGTERM: SIGTERM, restart: every event is there.
+func TestRestartAfterSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	bin := testBinary(t)
+	path := filepath.Join(t.TempDir(), "errbudget.state")
+	var want int64
+	for run := range 3 {
+		c := startChild(t, bin, "term", path, nil)
+		if got := c.expect("restored"); got != want {
+			t.Fatalf("run %d restored %d events, want %d; stderr:\n%s", run, got, want, c.stderr)
+		}
+		time.Sleep(150 * time.Millisecond) // records, and Run snapshots
+		c.signal(syscall.SIGTERM)
+		code, rest := c.wait()
+		final, ok := lastNumber(rest, "final")
+		if code != 0 || !ok {
+			t.Fatalf("run %d exited %d without a final snapshot; stderr:\n%s", run, code, c.stderr)
+		}
+		if final <= want {
+			t.Fatalf("run %d recorded nothing (%d events after %d)", run, final, want)
+		}
+		if s := c.stderr.String(); strings.Contains(s, "level=ERROR") {
+			t.Errorf("run %d logged an error:\n%s", run, s)
+		}
+		want = final
+	}
+	c := startChild(t, bin, "term", path, nil)
+	if got := c.expect("restored"); got != want {
+		t.Fatalf("last restart restored %d events, want %d", got, want)
+	}
+}
+
+// TestRestartAfterSIGKILL: SIGKILL at a random moment, restart: every event
+// recorded before the last completed snapshot is there, and the file is
+// never found damaged.
+func TestRestartAfterSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	bin := testBinary(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "errbudget.state")
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	var floor int64 // the last snapshot known to have completed
+	for run := range 6 {
+		c := startChild(t, bin, "kill", path, nil)
+		got := c.expect("restored")
+		if got < floor {
+			t.Fatalf("run %d restored %d events, fewer than the %d of the last completed snapshot; stderr:\n%s", run, got, floor, c.stderr)
+		}
+		c.expect("snapshot")
+		// Kill at a random moment, often in the middle of a write.
+		time.Sleep(time.Duration(rng.IntN(120)) * time.Millisecond)
+		c.signal(syscall.SIGKILL)
+		_, rest := c.wait()
+		if n, ok := lastNumber(rest, "snapshot"); ok {
+			floor = max(floor, n)
+		}
+		if s := c.stderr.String(); strings.Contains(s, "level=ERROR") {
+			t.Errorf("run %d logged an error:\n%s", run, s)
+		}
+	}
+	c := startChild(t, bin, "term", path, nil)
+	if got := c.expect("restored"); got < floor {
+		t.Fatalf("restored %d events, fewer than the %d of the last completed snapshot", got, floor)
+	}
+	c.signal(syscall.SIGTERM)
+	c.wait()
+	if s := c.stderr.String(); strings.Contains(s, "level=ERROR") {
+		t.Errorf("the restart logged an error:\n%s", s)
+	}
+	// No temporary file survives a restart.
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if e.Name() != "errbudget.state" {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}
+
+// TestUnwritableStateDirectory runs the child as a user who cannot write
+// the state's directory: it starts, records, logs each failed save, and
+// leaves a bad state file it cannot move where it is.
+func TestUnwritableStateDirectory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	bin := testBinary(t)
+	var attr *syscall.SysProcAttr
+	// A world-readable place for the binary and the state directory.
+	root, err := os.MkdirTemp("", "errbudget-unwritable-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(root, 0o755); os.RemoveAll(root) })
+	if os.Geteuid() == 0 {
+		// Root ignores file modes: run the child as nobody.
+		attr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		if err := os.Chmod(root, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		copyBin := filepath.Join(root, "budget.test")
+		if err := copyFile(bin, copyBin); err != nil {
+			t.Fatal(err)
+		}
+		bin = copyBin
+		probe := exec.Command(bin, "-test.run=^$")
+		probe.SysProcAttr = attr
+		probe.Dir = root
+		if out, err := probe.CombinedOutput(); err != nil {
+			t.Skipf("cannot run the child as an unprivileged user (uid 65534): %v %s", err, out)
+		}
+	}
+	for _, c := range []struct {
+		name    string
+		content []byte // the state file's, nil for none
+	}{
+		{"no state file", nil},
+		{"bad state file", []byte("damaged state")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(root, strings.ReplaceAll(c.name, " ", "-"))
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "errbudget.state")
+			if c.content != nil {
+				if err := os.WriteFile(path, c.content, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Chmod(dir, 0o555); err != nil {
+				t.Fatal(err)
+			}
+			ch := startChild(t, bin, "term", path, attr)
+			if got := ch.expect("restored"); got != 0 {
+				t.Errorf("restored %d events from nothing", got)
+			}
+			time.Sleep(150 * time.Millisecond)
+			ch.signal(syscall.SIGTERM)
+			code, _ := ch.wait()
+			if code != 3 {
+				t.Errorf("exit code %d, want 3 (Close reports the failed save); stderr:\n%s", code, ch.stderr)
+			}
+			s := ch.stderr.String()
+			if strings.Contains(s, "panic") {
+				t.Fatalf("the child panicked:\n%s", s)
+			}
+			want := "saving the state failed"
+			if c.content != nil {
+				want = "not saving so as not to overwrite it"
+			}
+			if !strings.Contains(s, "level=ERROR") || !strings.Contains(s, want) {
+				t.Errorf("stderr lacks an error %q:\n%s", want, s)
+			}
+			if c.content != nil {
+				if b, err := os.ReadFile(path); err != nil || string(b) != string(c.content) {
+					t.Errorf("the bad file was not left in place: %q, %v", b, err)
+				}
+			}
+		})
+	}
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
