@@ -6,8 +6,8 @@ import (
 )
 
 // BurnDown is how the error budget of the current period was spent: the
-// budget remaining at evenly spaced instants from the start of the period to
-// now, as a burn-down chart draws it.
+// budget remaining at evenly spaced instants up to now, as a burn-down chart
+// draws it.
 //
 // The budget is the period's occurrences-based budget as Status reports it:
 // the bad events that the target allows among the events of the period so
@@ -15,13 +15,22 @@ import (
 // events from Start to the point's Time over that budget, so the curve starts
 // at 1, only falls, and ends at exactly Status.Remaining. Spending the budget
 // evenly (a steady burn rate of 1) draws the straight line from 1 at Start to
-// 0 at End; a curve above that line spends slower than the period allows, and
-// a cliff is an incident.
+// 0 at End; a curve above that line spends slower than that, and a cliff is
+// an incident.
+//
+// Start is the start of the period, unless the series holds no events that
+// early (a process that started an hour ago, without restored state): then
+// Start is where its events begin, to the width of the finest bucket tier
+// that reaches back that far, and the points are spread over that span
+// rather than drawn flat for most of the period.
 type BurnDown struct {
 	// Objective and Group name the series.
 	Objective, Group string
-	// Start is the start of the period; End is now (a rolling period ends
-	// now, a calendar one is drawn month to date).
+	// PeriodStart is the start of the SLO period.
+	PeriodStart time.Time
+	// Start is the first instant drawn: PeriodStart, or later when the
+	// events begin later. End is now (a rolling period ends now, a calendar
+	// one is drawn month to date).
 	Start, End time.Time
 	// Good and Bad count the period's events, as Status does.
 	Good, Bad int64
@@ -33,7 +42,7 @@ type BurnDown struct {
 // BurnDownPoint is the budget remaining at one instant of a BurnDown.
 type BurnDownPoint struct {
 	Time time.Time
-	// Bad counts the bad events from the start of the period to Time.
+	// Bad counts the bad events from Start to Time.
 	Bad int64
 	// Remaining is the fraction of the period's budget left at Time;
 	// negative once overspent, invalid without events in the period.
@@ -45,12 +54,12 @@ type BurnDownPoint struct {
 const maxBurnDownPoints = 10_000
 
 // BurnDownAt returns the burn-down of the series' period at now, sampled at
-// n+1 instants (n intervals, from 1 to 10,000). The counts come from the tier of
-// buckets that serves the period in Status (the coarse tier for long
-// periods), so each point is exact to within one bucket width.
+// n+1 instants (n intervals, from 1 to 10,000). The counts come from the
+// bucket tiers (coarse for the whole period, finer when the events begin
+// recently), so each point is exact to within one bucket width.
 //
-// It takes the series' mutex for one pass over the tier; it never runs on the
-// recording path.
+// It takes the series' mutex for a pass or two over a tier; it never runs on
+// the recording path.
 func (s *Series) BurnDownAt(now time.Time, n int) BurnDown {
 	n = min(max(n, 1), maxBurnDownPoints)
 	s.mu.Lock()
@@ -62,32 +71,52 @@ func (s *Series) BurnDownAt(now time.Time, n int) BurnDown {
 	if periodEnd.Before(end) {
 		end = periodEnd
 	}
-	bd := BurnDown{Objective: o.Name, Group: s.group, Start: start, End: end}
+	bd := BurnDown{Objective: o.Name, Group: s.group, PeriodStart: start, Start: start, End: end}
+	endNS := now.UnixNano()
 
-	// The tier and the bucket range Status sums for the period.
-	var t *tier
-	var from, to int64
-	if o.Window.IsCalendar() {
-		t = &s.ring.tiers[2]
-		from, to = floorDiv(start.UnixNano(), t.width), floorDiv(now.UnixNano(), t.width)
-	} else {
+	// The tier and the first bucket Status sums for the period.
+	t := &s.ring.tiers[2]
+	from := floorDiv(start.UnixNano(), t.width)
+	if !o.Window.IsCalendar() {
 		period := periodEnd.Sub(start)
-		for i := range s.ring.tiers {
-			t = &s.ring.tiers[i]
-			if int64(period) <= t.span()-2*t.width || i == len(s.ring.tiers)-1 {
-				break
-			}
-		}
-		from, to = floorDiv(now.UnixNano()-int64(period), t.width), floorDiv(now.UnixNano(), t.width)
+		t = s.ring.tierFor(period)
+		from = floorDiv(endNS-int64(period), t.width)
 	}
-	if to-from >= int64(len(t.epoch)) {
-		from = to - int64(len(t.epoch)) + 1
+	to := floorDiv(endNS, t.width)
+	from = max(from, to-int64(len(t.epoch))+1)
+
+	// Draw from where the events begin when that is after the period's
+	// start, and read the span drawn from the finest tier that holds it:
+	// a process that started an hour ago, or a calendar month two hours
+	// old, is drawn in 10-second buckets rather than one 15-minute one.
+	startNS := start.UnixNano()
+	first, ok := t.firstBucket(from, to)
+	zoom := ok && first > from
+	if zoom {
+		startNS = max(startNS, first*t.width)
+	}
+	for i := range s.ring.tiers {
+		ft := &s.ring.tiers[i]
+		if ft == t || ft.width > t.width {
+			break
+		}
+		if endNS-startNS > ft.span()-2*ft.width {
+			continue
+		}
+		t, from, to = ft, floorDiv(startNS, ft.width), floorDiv(endNS, ft.width)
+		break
+	}
+	if zoom {
+		if f, ok := t.firstBucket(from, to); ok {
+			from = f
+		}
+		bd.Start = time.Unix(0, max(startNS, from*t.width)).In(start.Location())
 	}
 
 	// One pass: per-bucket bad counts, accumulated into the point whose
-	// interval holds the bucket.
+	// interval holds the bucket's end.
 	cumBad := make([]int64, n+1)
-	span := end.Sub(start)
+	span := end.Sub(bd.Start)
 	for b := from; b <= to; b++ {
 		i := t.slot(b)
 		if t.epoch[i] != b {
@@ -98,12 +127,10 @@ func (s *Series) BurnDownAt(now time.Time, n int) BurnDown {
 		if t.bad[i] == 0 {
 			continue
 		}
-		// The bucket's bad events count from the first point at or after
-		// the bucket's end (the last point holds everything).
 		k := n
 		if span > 0 {
 			bEnd := time.Unix(0, (b+1)*t.width)
-			k = int(math.Ceil(float64(bEnd.Sub(start)) * float64(n) / float64(span)))
+			k = int(math.Ceil(float64(bEnd.Sub(bd.Start)) * float64(n) / float64(span)))
 			k = min(max(k, 0), n)
 		}
 		cumBad[k] += t.bad[i]
@@ -116,12 +143,37 @@ func (s *Series) BurnDownAt(now time.Time, n int) BurnDown {
 		// acc / ((1 − target) × total) of the budget, which is the burn rate
 		// of (total − acc) good and acc bad events.
 		bd.Points[k] = BurnDownPoint{
-			Time:      start.Add(time.Duration(float64(span) * float64(k) / float64(n))),
+			Time:      bd.Start.Add(time.Duration(float64(span) * float64(k) / float64(n))),
 			Bad:       acc,
 			Remaining: Remaining(bd.Good+bd.Bad-acc, acc, o.Target),
 		}
 	}
 	return bd
+}
+
+// tierFor returns the tier that serves a window of length d, as window
+// does.
+func (r *ring) tierFor(d time.Duration) *tier {
+	for i := range r.tiers {
+		t := &r.tiers[i]
+		if int64(d) <= t.span()-2*t.width {
+			return t
+		}
+	}
+	return &r.tiers[len(r.tiers)-1]
+}
+
+// firstBucket returns the first bucket from..to (this tier's units) that
+// holds events.
+func (t *tier) firstBucket(from, to int64) (int64, bool) {
+	from = max(from, to-int64(len(t.epoch))+1)
+	for b := from; b <= to; b++ {
+		i := t.slot(b)
+		if t.epoch[i] == b && t.good[i]+t.bad[i] > 0 {
+			return b, true
+		}
+	}
+	return 0, false
 }
 
 // BurnDownsAt returns the burn-down of every series at now, in the order of

@@ -28,7 +28,7 @@ func TestBurnDown(t *testing.T) {
 	if bd.Good != st.Good || bd.Bad != st.Bad || bd.Bad != 360 {
 		t.Fatalf("burn-down counts %d/%d, status %d/%d", bd.Good, bd.Bad, st.Good, st.Bad)
 	}
-	if !bd.Start.Equal(st.PeriodStart) || !bd.End.Equal(now) || len(bd.Points) != 31 {
+	if !bd.Start.Equal(st.PeriodStart) || !bd.PeriodStart.Equal(st.PeriodStart) || !bd.End.Equal(now) || len(bd.Points) != 31 {
 		t.Fatalf("burn-down spans %v–%v in %d points", bd.Start, bd.End, len(bd.Points))
 	}
 	// 360 bad of 2,592,000 calls against a budget of 2,592 bad.
@@ -67,5 +67,49 @@ func TestBurnDownNoData(t *testing.T) {
 	// A calendar month is drawn month to date: local midnight on the 1st.
 	if want := time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("CET", 3600)); !bd.Start.Equal(want) || !bd.End.Equal(clk.Now()) {
 		t.Errorf("spans %v–%v", bd.Start, bd.End)
+	}
+}
+
+// A tracker that began recently is drawn from its first events, in fine
+// buckets, not flat for most of the period.
+func TestBurnDownRecentStart(t *testing.T) {
+	start := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
+	clk := budgettest.NewClock(start)
+	tr, err := budget.New([]sli.Objective{{Name: "a", Target: 0.99}}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := tr.Series("a", "")
+	// 10 clean minutes, 5 at 10% errors, 5 clean: 2 calls a second.
+	budgettest.Traffic{Rate: 2}.Run(clk, s, 10*time.Minute)
+	budgettest.Traffic{Rate: 2, ErrorRatio: 0.1}.Run(clk, s, 5*time.Minute)
+	budgettest.Traffic{Rate: 2}.Run(clk, s, 5*time.Minute)
+	now := clk.Now()
+	st := tr.StatusAt(now)[0]
+	bd := s.BurnDownAt(now, 20)
+	if !bd.PeriodStart.Equal(now.Add(-30*24*time.Hour)) || !bd.Start.Equal(start) || !bd.End.Equal(now) {
+		t.Fatalf("spans %v–%v, period from %v", bd.Start, bd.End, bd.PeriodStart)
+	}
+	if bd.Good != st.Good || bd.Bad != st.Bad || bd.Bad != 60 {
+		t.Fatalf("counts %d/%d, status %d/%d", bd.Good, bd.Bad, st.Good, st.Bad)
+	}
+	// One point a minute: nothing spent for ten minutes, then 12 bad calls
+	// a minute against a budget of 24 (1% of 2,400), then nothing. The
+	// failure at each whole minute (09:11:00, …, 09:15:00) opens the next
+	// 10-second bucket, so it counts from the next point.
+	for i, p := range bd.Points {
+		want := int64(0)
+		switch {
+		case i > 15:
+			want = 60
+		case i > 10:
+			want = int64(i-10)*12 - 1
+		}
+		if !p.Time.Equal(start.Add(time.Duration(i)*time.Minute)) || p.Bad != want {
+			t.Errorf("point %d at %v: %d bad, want %d", i, p.Time, p.Bad, want)
+		}
+	}
+	if last := bd.Points[20].Remaining; last != st.Remaining || last.Value != 1-60.0/24 {
+		t.Errorf("last point %v, status %v", last, st.Remaining)
 	}
 }

@@ -27,6 +27,7 @@ type chart struct {
 	Class                 string // ok, warn, bad, none: the curve's colour
 	NoData                bool
 	Points                int
+	Note                  string // what the x-axis spans, when not the whole period
 }
 
 type tick struct {
@@ -65,8 +66,24 @@ func newChart(bd *budget.BurnDown, class string, loc *time.Location) chart {
 	bottom := math.Floor(lo/step) * step
 	c.Overspent = bottom < 0
 	y := func(v float64) float64 { return round1(c.Top + (1-v)/(1-bottom)*(c.Bot-c.Top)) }
-	for v := 1.0; v >= bottom-1e-9; v -= step {
-		c.YTicks = append(c.YTicks, tick{X: c.Left - 8, Y: y(v), Label: formatPercent(budget.Float{Value: v, Valid: true}), Anchor: "end"})
+	// Ticks at the multiples of the step, 0% among them, and at 100%
+	// where the curve starts, unless a multiple sits right beside it.
+	label := func(v float64) string {
+		return strings.Replace(strconv.FormatFloat(math.Round(v*100), 'f', 0, 64), "-", "−", 1) + "%"
+	}
+	top := math.Floor(1/step+1e-9) * step
+	if 1-top > 0.4*step || top == 1 {
+		c.YTicks = append(c.YTicks, tick{X: c.Left - 8, Y: y(1), Label: label(1), Anchor: "end"})
+	}
+	for k := 0; ; k++ {
+		v := top - float64(k)*step
+		if v < bottom-1e-9 {
+			break
+		}
+		if v == 1 {
+			continue
+		}
+		c.YTicks = append(c.YTicks, tick{X: c.Left - 8, Y: y(v), Label: label(v), Anchor: "end"})
 	}
 	c.ZeroY = y(0)
 	c.OverW, c.OverH = c.Right-c.Left, round1(c.Bot-c.ZeroY)
@@ -81,8 +98,14 @@ func newChart(bd *budget.BurnDown, class string, loc *time.Location) chart {
 	c.IdealX1, c.IdealY1 = c.Left, y(1)
 	c.IdealX2, c.IdealY2 = c.Right, y(0)
 
+	if bd.Start.After(bd.PeriodStart) {
+		c.Note = "since the first events, " + bd.Start.In(loc).Format("Jan 2 15:04 MST")
+	}
 	layout := "Jan 2"
-	if span < 48*time.Hour {
+	switch {
+	case span < 10*time.Minute:
+		layout = "15:04:05"
+	case span < 48*time.Hour:
 		layout = "15:04"
 	}
 	for k := 0; k <= 4; k++ {
