@@ -145,7 +145,8 @@ func ExampleInstrument_Start() {
 		{Name: "ttft", Kind: sli.TimeToFirstToken, Target: 0.99, Threshold: 500 * time.Millisecond},
 		{Name: "tpot", Kind: sli.TimePerOutputToken, Target: 0.99, Threshold: 50 * time.Millisecond},
 	}, budget.WithClock(clk.Now))
-	inst, _ := inferenceslo.New(tr, inferenceslo.WithProvider("ollama"), inferenceslo.WithClock(clk.Now))
+	// Calls read the tracker's clock, here the fake one.
+	inst, _ := inferenceslo.New(tr, inferenceslo.WithProvider("ollama"))
 
 	call := inst.Start(context.Background(), "llama3")
 	clk.Advance(300 * time.Millisecond) // the model thinks

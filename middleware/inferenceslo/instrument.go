@@ -84,6 +84,7 @@ type config struct {
 	named     bool
 	mp        metric.MeterProvider
 	now       func() time.Time
+	clockSet  bool
 	provider  string
 	operation string
 	outcomes  [numErrorTypes]sli.Outcome
@@ -117,8 +118,9 @@ func WithOperation(name string) Option {
 	return optionFunc(func(c *config) { c.operation = name })
 }
 
-// WithMeterProvider sets the provider of the GenAI metrics' meter; the
-// default is otel.GetMeterProvider() at the time New runs.
+// WithMeterProvider sets the provider of the GenAI metrics' meter. The
+// default is the global one, otel.GetMeterProvider(), which forwards to a
+// provider installed later with otel.SetMeterProvider.
 func WithMeterProvider(mp metric.MeterProvider) Option {
 	return optionFunc(func(c *config) {
 		if mp == nil {
@@ -129,14 +131,15 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 }
 
 // WithClock sets the clock calls read (at start, at the first chunk, at the
-// end). Tests pass the tracker's fake clock (budgettest.Clock.Now). The
-// default is time.Now.
+// end). The default is the tracker's own clock (time.Now unless
+// budget.WithClock set another), so that a test's fake clock given to the
+// tracker drives the calls too.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(c *config) {
 		if now == nil {
 			c.errs = append(c.errs, errors.New("inferenceslo: WithClock(nil)"))
 		}
-		c.now = now
+		c.now, c.clockSet = now, true
 	})
 }
 
@@ -198,7 +201,6 @@ func WithChunkTiming() Option {
 // "operation".
 func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
 	c := config{
-		now:       time.Now,
 		operation: DefaultOperation,
 		outcomes:  defaultOutcomes,
 		max:       sli.DefaultMaxGroups,
@@ -209,6 +211,9 @@ func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
 	errs := c.errs
 	if tr == nil {
 		return nil, errors.Join(append(errs, errors.New("inferenceslo: New(nil tracker)"))...)
+	}
+	if !c.clockSet {
+		c.now = tr.Now
 	}
 	in := &Instrument{
 		tr:        tr,
