@@ -92,6 +92,14 @@ type transport struct {
 	request func(*http.Request) Request
 }
 
+// CloseIdleConnections closes the base transport's idle connections, so
+// that http.Client.CloseIdleConnections reaches through the wrapper.
+func (t *transport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // Body framings Transport recognises.
 const (
 	framingNone = iota
