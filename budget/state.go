@@ -54,11 +54,16 @@ func (t *tier) appendBuckets(dst []bucketState) []bucketState {
 	for _, e := range t.epoch {
 		newest = max(newest, e)
 	}
-	n := int64(len(t.epoch))
-	for b := newest - n + 1; b <= newest; b++ {
-		i := t.slot(b)
+	n := len(t.epoch)
+	// Walk the slots once, oldest first, without a division per slot.
+	b := newest - int64(n) + 1
+	for i, k := t.slot(b), 0; k < n; k++ {
 		if t.epoch[i] == b && (t.good[i] != 0 || t.bad[i] != 0) {
 			dst = append(dst, bucketState{b, t.good[i], t.bad[i]})
+		}
+		b++
+		if i++; i == n {
+			i = 0
 		}
 	}
 	return dst

@@ -1,0 +1,164 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// BenchmarkSnapshot measures one snapshot of 50 objectives (40 availability,
+// 10 latency) whose 30-day windows are full: every bucket of every tier
+// holds counts, as after a month of steady traffic at about 100 calls a
+// second with a few errors. "encode" saves to a store that keeps nothing
+// (the cost of copying under the series' locks and encoding); "file" saves
+// to a FileStore (temporary file, fsync, rename, directory fsync).
+// B/snapshot is the size of one snapshot.
+func BenchmarkSnapshot(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		store func(b *testing.B) budget.Store
+	}{
+		{"encode", func(*testing.B) budget.Store { return &discardStore{} }},
+		{"file", func(b *testing.B) budget.Store {
+			return budget.NewFileStore(filepath.Join(b.TempDir(), "errbudget.state"))
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			store := &sizeStore{Store: bc.store(b)}
+			tr := snapshotTracker(b, store)
+			b.ResetTimer()
+			for range b.N {
+				if err := tr.Snapshot(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(store.last), "B/snapshot")
+		})
+	}
+}
+
+// BenchmarkRestore measures New restoring the same 50 objectives.
+func BenchmarkRestore(b *testing.B) {
+	b.ReportAllocs()
+	mem := &budget.MemoryStore{}
+	tr := snapshotTracker(b, mem)
+	if err := tr.Snapshot(); err != nil {
+		b.Fatal(err)
+	}
+	objs := tr.Objectives()
+	clk := budgettest.NewClock(tr.Now())
+	b.ResetTimer()
+	for range b.N {
+		if _, err := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(mem, 0), budget.WithLogger(quiet)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(mem.Bytes())), "B/snapshot")
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+type discardStore struct{}
+
+func (discardStore) Load() ([]byte, error)     { return nil, budget.ErrNoState }
+func (discardStore) Save([]byte) error         { return nil }
+func (discardStore) SetAside() (string, error) { return "", nil }
+
+// sizeStore remembers the size of the last snapshot saved.
+type sizeStore struct {
+	budget.Store
+	last int
+}
+
+func (s *sizeStore) Save(b []byte) error {
+	s.last = len(b)
+	return s.Store.Save(b)
+}
+
+var (
+	snapFillOnce sync.Once
+	snapFill     *budget.MemoryStore
+	snapObjs     []sli.Objective
+	snapEnd      time.Time
+)
+
+// snapshotTracker returns a tracker with the 50 full objectives, restored
+// from a state filled once per process (filling takes about a second), and
+// saving to store.
+func snapshotTracker(b *testing.B, store budget.Store) *budget.Tracker {
+	b.Helper()
+	snapFillOnce.Do(func() { snapFill, snapObjs, snapEnd = fillFifty(b) })
+	clk := budgettest.NewClock(snapEnd)
+	tr, err := budget.New(snapObjs, budget.WithClock(clk.Now), budget.WithStore(&loadFrom{Store: store, from: snapFill}, 0), budget.WithLogger(quiet))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tr
+}
+
+// loadFrom loads from one store and saves to another.
+type loadFrom struct {
+	budget.Store
+	from budget.Store
+}
+
+func (l *loadFrom) Load() ([]byte, error) { return l.from.Load() }
+
+func fillFifty(b *testing.B) (*budget.MemoryStore, []sli.Objective, time.Time) {
+	const window = 30 * 24 * time.Hour
+	var objs []sli.Objective
+	for i := range 50 {
+		o := sli.Objective{Name: fmt.Sprintf("objective-%02d", i), Target: 0.999, Window: sli.Rolling(window)}
+		if i >= 40 {
+			o.Kind, o.Threshold, o.Target = sli.Latency, 300*time.Millisecond, 0.99
+		}
+		objs = append(objs, o)
+	}
+	end := benchStart.Add(window)
+	clk := budgettest.NewClock(end)
+	store := &budget.MemoryStore{}
+	tr, err := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(store, 0), budget.WithLogger(quiet))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	fineFrom := end.Add(-7 * time.Hour)
+	for _, o := range objs {
+		s, _ := tr.Series(o.Name, "")
+		// A minute at a time for the older part (every medium and coarse
+		// bucket gets counts), ten seconds at a time for the last hours
+		// (every fine bucket does).
+		step, n := time.Minute, int64(6000)
+		for at := benchStart.Add(step); !at.After(end); at = at.Add(step) {
+			if !at.Before(fineFrom) {
+				step, n = 10*time.Second, 1000
+			}
+			good := n - n/32 + rng.Int64N(n/16)
+			e := sli.Event{Time: at, Outcome: sli.Good, Duration: 80 * time.Millisecond}
+			s.RecordN(e, good)
+			if bad := rng.Int64N(3); bad > 0 {
+				// Failed calls for availability; slow successful ones, bad
+				// for latency.
+				e.Duration = 900 * time.Millisecond
+				if o.Kind == sli.Availability {
+					e.Outcome = sli.Bad
+				}
+				s.RecordN(e, bad)
+			}
+		}
+	}
+	if err := tr.Snapshot(); err != nil {
+		b.Fatal(err)
+	}
+	return store, objs, end
+}
