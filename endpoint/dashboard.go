@@ -32,14 +32,15 @@ var dashboardTmpl = template.Must(template.New("dashboard").Parse(dashboardHTML)
 const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 func (h *handler) serveDashboard(w http.ResponseWriter, r *http.Request, s *snapshot) {
-	var buf bytes.Buffer
-	if err := dashboardTmpl.Execute(&buf, newPage(&h.cfg, s)); err != nil {
-		http.Error(w, "errbudget: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
 	w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	writeBody(w, r, http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	writeRendered(w, r, "text/html; charset=utf-8", &s.htmlOut, func() (int, []byte, error) {
+		var buf bytes.Buffer
+		if err := dashboardTmpl.Execute(&buf, newPage(&h.cfg, s)); err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, buf.Bytes(), nil
+	})
 }
 
 // page is what the template renders: every figure already formatted, every

@@ -57,6 +57,23 @@ type snapshot struct {
 	points    int
 	bdOnce    sync.Once
 	burnDowns map[seriesKey]budget.BurnDown
+
+	// Each page is rendered once per snapshot, on its first request: a
+	// flood of requests costs a copy of the bytes each.
+	jsonOut, gateOut, htmlOut rendered
+}
+
+// rendered is one response body, made once.
+type rendered struct {
+	once sync.Once
+	code int
+	body []byte
+	err  error
+}
+
+func (r *rendered) get(render func() (int, []byte, error)) (int, []byte, error) {
+	r.once.Do(func() { r.code, r.body, r.err = render() })
+	return r.code, r.body, r.err
 }
 
 func (s *snapshot) burnDown(objective, group string) budget.BurnDown {
@@ -121,27 +138,39 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) serveJSON(w http.ResponseWriter, r *http.Request, s *snapshot) {
-	writeJSON(w, r, http.StatusOK, newReport(s.now, s.statuses))
+	writeRendered(w, r, "application/json", &s.jsonOut, func() (int, []byte, error) {
+		return encodeJSON(http.StatusOK, newReport(s.now, s.statuses))
+	})
 }
 
 func (h *handler) serveGate(w http.ResponseWriter, r *http.Request, s *snapshot) {
-	g := newGateReport(s.now, s.statuses)
-	code := http.StatusOK
-	if !g.ReleaseAllowed {
-		code = http.StatusLocked
-	}
-	writeJSON(w, r, code, g)
+	writeRendered(w, r, "application/json", &s.gateOut, func() (int, []byte, error) {
+		g := newGateReport(s.now, s.statuses)
+		code := http.StatusOK
+		if !g.ReleaseAllowed {
+			code = http.StatusLocked
+		}
+		return encodeJSON(code, g)
+	})
 }
 
-func writeJSON(w http.ResponseWriter, r *http.Request, code int, v any) {
+func encodeJSON(code int, v any) (int, []byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
+		return 0, nil, err
+	}
+	return code, buf.Bytes(), nil
+}
+
+func writeRendered(w http.ResponseWriter, r *http.Request, contentType string, out *rendered, render func() (int, []byte, error)) {
+	code, body, err := out.get(render)
+	if err != nil {
 		http.Error(w, "errbudget: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	writeBody(w, r, code, "application/json", buf.Bytes())
+	writeBody(w, r, code, contentType, body)
 }
 
 func writeBody(w http.ResponseWriter, r *http.Request, code int, contentType string, body []byte) {
