@@ -404,6 +404,8 @@ type Message struct {
 	URL    string
 }
 
+// String writes the message on one line: source, level, text, and the URL
+// it concerns.
 func (m Message) String() string {
 	s := m.Source + " " + m.Level + ": " + m.Text
 	if m.URL != "" {
