@@ -201,10 +201,12 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 	defer s.mu.Unlock()
 	cur := s.cur.Load()
 	if b > cur {
-		if e.Time.Sub(s.tr.now()) > maxAhead {
+		now := s.tr.now()
+		if e.Time.Sub(now) > maxAhead {
 			s.tr.droppedFuture.Add(n)
 			return
 		}
+		s.tr.refreshCorrections(now) // keeps recurring corrections listed (correction.go)
 		s.flushLocked()
 		s.cur.Store(b)
 		cur = b
