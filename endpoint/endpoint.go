@@ -100,8 +100,12 @@ type handler struct {
 //
 // The handler only reads; nothing a request says can change the tracker.
 // Computing the status also delivers the tracker's transitions (its
-// OnTransition functions run in the request's goroutine).
+// OnTransition functions run in the request's goroutine). New panics when tr
+// is nil, as http.Handle does with a nil handler.
 func New(tr *budget.Tracker, opts ...Option) http.Handler {
+	if tr == nil {
+		panic("endpoint: New with a nil tracker")
+	}
 	cfg := config{interval: statuscache.DefaultInterval, refresh: 10 * time.Second, title: "Service level objectives", points: 120}
 	for _, o := range opts {
 		o.apply(&cfg)
