@@ -68,7 +68,9 @@ type Status struct {
 	ExhaustionETA time.Time
 	// Latency summarises recent latencies for latency kinds; zero otherwise.
 	Latency Latency
-	// Corrections are the corrections that apply to the period.
+	// Corrections are the corrections that overlap the period, and the
+	// next one to come: one entry per occurrence of a recurring correction,
+	// with that occurrence's Start and End, sorted by Start.
 	Corrections []Correction
 }
 
