@@ -29,6 +29,7 @@ import (
 // time is declared may escape it. Counts once removed stay removed, even if
 // the correction is removed later. The lifetime totals (Series.Lifetime, the
 // slo.events counter) never go down; removed events add to Status.Excluded.
+// The latency percentiles of the last hour (Status.Latency) keep them.
 //
 // # Recurrence
 //
