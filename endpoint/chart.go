@@ -23,6 +23,7 @@ type chart struct {
 	OverW, OverH          float64 // the overspent band
 	YTicks, XTicks        []tick
 	EndX, EndY            float64
+	EndDY                 float64 // the end label's offset: above the point, or below it near the top
 	EndLabel              string
 	Class                 string // ok, warn, bad, none: the curve's colour
 	NoData                bool
@@ -144,8 +145,22 @@ func newChart(bd *budget.BurnDown, class string, loc *time.Location) chart {
 	area.WriteString("L" + num(lastX) + "," + num(c.ZeroY) + " Z")
 	c.Line, c.Area = line.String(), area.String()
 	c.EndX, c.EndY = lastX, lastY
+	c.EndDY = -9
+	if c.EndY-c.Top < 18 {
+		c.EndDY = 20 // a label above a point at the top would be cut off
+	}
 	c.EndLabel = formatPercent(bd.Points[len(bd.Points)-1].Remaining)
 	return c
+}
+
+// tickPercent labels the y axis: whole percents (the scale's steps are
+// round), short enough that "−500%" fits the left margin.
+func tickPercent(v float64) string {
+	s := strconv.FormatFloat(math.Round(v*100), 'f', 0, 64)
+	if s == "-0" {
+		s = "0"
+	}
+	return strings.Replace(s, "-", "−", 1) + "%"
 }
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
