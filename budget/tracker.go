@@ -191,6 +191,7 @@ type SLO struct {
 	single *Series // ungrouped
 
 	groups   atomic.Pointer[map[string]*Series] // copy on write
+	full     atomic.Pointer[Series]             // the overflow series, once the cap is reached
 	mu       sync.Mutex                         // serialises group creation
 	order    []*Series                          // in creation order, under mu
 	overflow *Series
@@ -212,6 +213,10 @@ func (s *SLO) Series(group string) *Series {
 	if x, ok := (*s.groups.Load())[group]; ok {
 		return x
 	}
+	// Once the cap is reached, values from the outside cost no lock.
+	if o := s.full.Load(); o != nil {
+		return o
+	}
 	return s.create(group)
 }
 
@@ -226,6 +231,9 @@ func (s *SLO) create(group string) *Series {
 		if s.overflow == nil {
 			s.overflow = newSeries(s.tr, s, sli.OverflowGroup)
 			s.order = append(s.order, s.overflow)
+		}
+		if len(cur) >= s.max {
+			s.full.Store(s.overflow)
 		}
 		return s.overflow
 	}

@@ -43,6 +43,10 @@ func TestGroupsAreCappedWithAnOverflowGroup(t *testing.T) {
 	if slo.Series("m1") != slo.Series("m1") || slo.Series("m9") != slo.Series(sli.OverflowGroup) {
 		t.Fatal("lookups are not stable, or a late value did not land in the overflow group")
 	}
+	// Past the cap, an unseen value costs a map miss and an atomic load.
+	if n := testing.AllocsPerRun(100, func() { slo.Series("never-seen") }); n != 0 {
+		t.Errorf("looking up an unseen value past the cap allocates %v times", n)
+	}
 	st := tr.Status()
 	if len(st) != 4 {
 		t.Fatalf("%d statuses, want 3 groups and the overflow group", len(st))
