@@ -116,22 +116,6 @@ func (t *tier) sum(from, to int64) (good, bad int64) {
 	return good, bad
 }
 
-// zero clears the buckets from..to inclusive, returning what they held.
-func (t *tier) zero(from, to int64) (good, bad int64) {
-	if to-from >= int64(len(t.epoch)) {
-		from = to - int64(len(t.epoch)) + 1
-	}
-	for b := from; b <= to; b++ {
-		i := t.slot(b)
-		if t.epoch[i] == b {
-			good += t.good[i]
-			bad += t.bad[i]
-			t.good[i], t.bad[i] = 0, 0
-		}
-	}
-	return good, bad
-}
-
 func floorDiv(a, b int64) int64 {
 	q := a / b
 	if (a%b != 0) && ((a < 0) != (b < 0)) {

@@ -545,3 +545,48 @@ func TestDashboardContent(t *testing.T) {
 		}
 	}
 }
+
+// Corrections that apply to the period are listed with what identifies
+// them, recurring ones with their rule.
+func TestJSONCorrections(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, err := budget.New([]sli.Objective{{Name: "api", Target: 0.999}, {Name: "other", Target: 0.99}}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.AddCorrection(budget.Correction{ID: "db-upgrade", Objective: "api", Start: t0.Add(-2 * time.Hour), End: t0.Add(-time.Hour), Reason: "database upgrade"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.AddCorrection(budget.Correction{ID: "weekly", Start: t0.Add(-26 * time.Hour), End: t0.Add(-25 * time.Hour),
+		Reason: "weekly maintenance", Recurrence: "FREQ=WEEKLY", TimeZone: "UTC"}); err != nil {
+		t.Fatal(err)
+	}
+	_, b := get(t, endpoint.New(tr), "GET", "/")
+	var body struct {
+		Objectives []struct {
+			Name        string `json:"name"`
+			Corrections []struct {
+				ID, Objective, Reason, Recurrence string
+				Start, End                        time.Time
+			} `json:"corrections"`
+		} `json:"objectives"`
+	}
+	if err := json.Unmarshal(b, &body); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string][]string{}
+	for _, o := range body.Objectives {
+		for _, c := range o.Corrections {
+			ids[o.Name] = append(ids[o.Name], c.ID+":"+c.Recurrence)
+			if c.ID == "db-upgrade" && (!c.Start.Equal(t0.Add(-2*time.Hour)) || c.Reason != "database upgrade") {
+				t.Errorf("db-upgrade listed as %+v", c)
+			}
+		}
+	}
+	if got := strings.Join(ids["api"], ","); !strings.Contains(got, "db-upgrade:") || !strings.Contains(got, "weekly:FREQ=WEEKLY") {
+		t.Errorf("api lists %q, want db-upgrade and the weekly window", got)
+	}
+	if got := strings.Join(ids["other"], ","); strings.Contains(got, "db-upgrade") || !strings.Contains(got, "weekly:FREQ=WEEKLY") {
+		t.Errorf("other lists %q, want only the weekly window", got)
+	}
+}

@@ -111,10 +111,13 @@ type latencyJSON struct {
 }
 
 type correction struct {
-	Objective string    `json:"objective,omitempty"`
-	Start     time.Time `json:"start"`
-	End       time.Time `json:"end"`
-	Reason    string    `json:"reason"`
+	ID         string    `json:"id"`
+	Objective  string    `json:"objective,omitempty"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+	Reason     string    `json:"reason"`
+	Recurrence string    `json:"recurrence,omitempty"`
+	TimeZone   string    `json:"time_zone,omitempty"`
 }
 
 // gateReport is GET /gate.
@@ -192,7 +195,8 @@ func newObjectiveReport(st *budget.Status) objectiveReport {
 		or.ExhaustionETA = &eta
 	}
 	for i, c := range st.Corrections {
-		or.Corrections[i] = correction{Objective: c.Objective, Start: c.Start.UTC(), End: c.End.UTC(), Reason: c.Reason}
+		or.Corrections[i] = correction{ID: c.ID, Objective: c.Objective, Start: c.Start.UTC(), End: c.End.UTC(),
+			Reason: c.Reason, Recurrence: c.Recurrence, TimeZone: c.TimeZone}
 	}
 	return or
 }

@@ -51,7 +51,7 @@ func main() {
 	flag.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address")
 	flag.Float64Var(&c.load, "load", 5, "requests per second of the built-in load generator (0 turns it off)")
 	flag.DurationVar(&c.duration, "duration", 0, "run this long, print the budget table and exit (0 runs until interrupted)")
-	flag.StringVar(&c.state, "state", "errbudget-state.json", `file the budget state is kept in across restarts ("" disables persistence)`)
+	flag.StringVar(&c.state, "state", "errbudget.state", `file the budget state is kept in across restarts ("" disables persistence)`)
 	flag.DurationVar(&c.snapshotInterval, "snapshot-interval", 10*time.Second, "how often the budget state is saved")
 	flag.Float64Var(&c.failRate, "fail-rate", 0.002, "probability that an unscripted call fails")
 	flag.Float64Var(&c.lowQualityRate, "low-quality-rate", 0.01, "probability that an unscripted answer is judged poor")
