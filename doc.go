@@ -70,6 +70,13 @@
 // Configurable with budget.WithPolicy; an objective marked Advisory never
 // freezes releases.
 //
+// # State and corrections
+//
+// budget.WithStore keeps the counts in a file across restarts (nothing lost
+// on a clean shutdown, at most one snapshot interval on a crash), and
+// Tracker.AddCorrection excludes planned maintenance from the budget, once
+// or weekly.
+//
 // # Endpoint
 //
 // Package endpoint serves the state as JSON, an HTML dashboard and a

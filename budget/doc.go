@@ -66,6 +66,40 @@
 // run [Tracker.Run] in one of yours to have transitions noticed when nobody
 // asks for the status.
 //
+// # Persistence
+//
+// A 30-day budget must survive restarts. [WithStore] gives the tracker a
+// [Store] ([NewFileStore] for a file: versioned, checksummed, replaced
+// atomically with fsync and rename); New restores the saved state,
+// [Tracker.Run] takes a snapshot every interval, and [Tracker.Close] a final
+// one after the server has stopped:
+//
+//	tr, err := budget.New(objectives, budget.WithStore(budget.NewFileStore("errbudget.state"), 10*time.Second))
+//	go tr.Run(ctx, 0)
+//	…
+//	srv.Shutdown(shutdownCtx)
+//	tr.Close()
+//
+// A clean shutdown loses nothing; a crash loses at most one snapshot
+// interval. Counts are keyed by objective name and group, so declarations
+// may change between runs (see WithStore for what happens to each change).
+// A file that cannot be read never stops the service: it is logged, set
+// aside under a timestamped name, and the tracker starts fresh. Snapshots
+// copy one series at a time under its lock and write outside every lock:
+// recording never waits for the disk.
+//
+// # Corrections
+//
+// [Tracker.AddCorrection] excludes a period from one objective's budget or
+// from all: planned maintenance, an upstream outage the team does not answer
+// for, past, current or future, with a reason, once or recurring (an RFC
+// 5545 RRULE subset, such as FREQ=WEEKLY;BYDAY=SU;BYHOUR=2). Events that
+// complete during a correction declared before them are excluded exactly;
+// for a correction declared afterwards their counts are removed from the
+// buckets, exact to the width of the finest tier that still holds the
+// period (10 s for the last 6 hours, then 5 minutes, then 15). Corrections
+// are kept with the state and listed in the status.
+//
 // # Time
 //
 // Every computation takes the instant it describes (StatusAt); the plain
