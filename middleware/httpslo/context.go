@@ -35,6 +35,18 @@ type call struct {
 	returned bool
 }
 
+// since reads the clock again: the tracker's clock when it is a fake one,
+// and otherwise only the monotonic clock. A time.Now reading carries a
+// monotonic reading; the start plus the monotonic time elapsed since is the
+// time.Now of now, at about half the cost of reading the wall clock again,
+// and immune to a wall-clock step in the middle of the request.
+func (c *call) since() time.Time {
+	if c.start == c.start.Round(0) { // no monotonic reading: a fake clock
+		return c.m.now()
+	}
+	return c.start.Add(time.Since(c.start))
+}
+
 // contextKey is the key under which a call answers Value.
 type contextKey struct{}
 

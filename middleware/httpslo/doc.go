@@ -106,16 +106,25 @@
 // The event's Time is the completion time, read once when the handler
 // returns; Duration runs from a start time read once before the handler ran
 // to that completion, so a streamed response (server-sent events, a chunked
-// download) counts its whole stream. FirstToken is the time from the start to
-// the handler's first body byte (its first non-empty Write, WriteString or
-// ReadFrom), for time-to-first-token objectives; zero when it wrote no body.
-// Streaming is true when the handler flushed before finishing (Flush,
-// or http.ResponseController's Flush): a response that never flushes reaches
-// the client in one piece when the handler returns, whatever its content
-// type, so it is not a stream as far as the caller can tell.
+// download) counts its whole stream.
 //
-// All three clock readings come from the tracker's clock (budget.WithClock),
-// so a test with a fake clock controls every duration.
+// Streaming is true when the handler flushed before finishing (Flush, or
+// http.ResponseController's Flush). A response that never flushes reaches
+// the caller in one piece when the handler returns, whatever its content
+// type (net/http buffers what a handler writes until a flush or the end), so
+// it is not a stream as far as the caller can tell.
+//
+// FirstToken, for time-to-first-token objectives, is the time from the start
+// to the moment the first body byte was sent toward the caller: the first
+// flush that follows a body write, read from the clock at that flush; for a
+// response that never flushes, the end (FirstToken equals Duration). A
+// large unflushed body starts leaving earlier, whenever net/http's buffer
+// (4 KiB) fills, so its FirstToken is an upper bound. A response without a
+// body has none (zero). Reading the clock at flushes rather than at writes
+// keeps the common, unstreamed request at two clock readings.
+//
+// Every clock reading comes from the tracker's clock (budget.WithClock), so
+// a test with a fake clock controls every duration.
 //
 // # The response writer
 //
@@ -136,11 +145,12 @@
 //
 // # Performance
 //
-// Per request, beyond the handler: one allocation (the call, above), three
-// clock readings, one map lookup for the route, and for each objective the
-// route counts toward, the atomic adds of budget.Series.Record. Recording
-// itself allocates nothing and takes no lock; a route's first request takes
-// a mutex to resolve it. Filtered requests (WithFilter) cost the filter
+// Per request, beyond the handler: one allocation (the call, above), two
+// clock readings (three for a streamed response), one map lookup for the
+// route, and for each objective the route counts toward, the atomic adds of
+// budget.Series.Record. Recording itself allocates nothing and takes no
+// lock; a route's first request takes a mutex to resolve it. Filtered
+// requests (WithFilter) cost the filter
 // calls and nothing else.
 //
 // # Concurrency

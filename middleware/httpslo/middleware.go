@@ -38,8 +38,9 @@ type Middleware struct {
 // (anything but RouteLabel), nil functions, a cap below 1.
 //
 // The middleware reads tr's clock (budget.WithClock) at the start of a
-// request, at its first body byte and at its end; a test that gives the
-// tracker a fake clock controls every duration.
+// request and at its end, and once more at the first flush of a streamed
+// response; a test that gives the tracker a fake clock controls every
+// duration.
 func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 	if tr == nil {
 		return nil, errors.New("httpslo: nil tracker")
@@ -177,7 +178,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // panic unwinds. It never recovers, so a panic goes on with its own value
 // and stack (http.ErrAbortHandler keeps its meaning).
 func (m *Middleware) finish(c *call) {
-	end := m.now()
+	end := c.since()
 	route := c.req.Pattern
 	if m.routeFunc != nil {
 		route = m.routeFunc(&c.req)
@@ -210,6 +211,10 @@ func (m *Middleware) finish(c *call) {
 		Outcome:    o,
 		Streaming:  w.flushed,
 		FirstToken: w.first,
+	}
+	if w.wrote && e.FirstToken == 0 {
+		// Never flushed after a body byte: the body left at the end.
+		e.FirstToken = max(e.Duration, 1)
 	}
 	if o == sli.Bad {
 		e.ErrorType = errorType(&cl)

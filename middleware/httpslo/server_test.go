@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/middleware/httpslo"
 	"github.com/errbudget/errbudget/sli"
 )
@@ -422,5 +423,40 @@ func TestFilter(t *testing.T) {
 	}
 	if got := countsOf(t, tr, "api", ""); got != (counts{bad: 1}) {
 		t.Errorf("counts %+v, want 1 bad", got)
+	}
+}
+
+// TestRealClock checks the events of a tracker on the real clock: the
+// duration is measured on the monotonic clock and the completion time is
+// the start plus that duration, within the times the test read around the
+// request.
+func TestRealClock(t *testing.T) {
+	p := &probe{}
+	tr, err := budget.New([]sli.Objective{p.objective("probe")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(5 * time.Millisecond)
+		io.WriteString(w, "data: 1\n\n")
+		w.(http.Flusher).Flush()
+		time.Sleep(5 * time.Millisecond)
+	}), tr)
+	before := time.Now()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	after := time.Now()
+	ev := p.all()
+	if len(ev) != 1 {
+		t.Fatalf("%d events, want 1", len(ev))
+	}
+	e := ev[0]
+	if e.Time.Before(before) || e.Time.After(after) {
+		t.Errorf("event time %v outside [%v, %v]", e.Time, before, after)
+	}
+	if e.Duration < 10*time.Millisecond || e.Duration > after.Sub(before) {
+		t.Errorf("duration %v, want between 10ms and %v", e.Duration, after.Sub(before))
+	}
+	if e.FirstToken < 5*time.Millisecond || e.FirstToken > e.Duration-5*time.Millisecond {
+		t.Errorf("first token %v, want between 5ms and %v", e.FirstToken, e.Duration-5*time.Millisecond)
 	}
 }

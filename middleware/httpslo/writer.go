@@ -8,24 +8,33 @@ import (
 	"time"
 )
 
-// responseWriter sees what the handler sends: the final status, the time of
-// the first body byte, whether it flushed before finishing, whether it took
-// the connection over. It lives inside the request's call (one allocation
-// for both) and is never pooled, so a handler that keeps it past its return
-// (against net/http's rules) corrupts nothing.
+// responseWriter sees what the handler sends: the final status, whether and
+// when body bytes were first flushed toward the caller, whether it flushed
+// before finishing, whether it took the connection over. It lives inside the
+// request's call (one allocation for both) and is never pooled, so a handler
+// that keeps it past its return (against net/http's rules) can only reach
+// its own request.
 //
 // It implements http.Flusher (with FlushError, which http.ResponseController
-// prefers), http.Hijacker, io.ReaderFrom and http.Pusher whatever the
-// underlying writer supports: where that writer lacks one, the method does
-// what net/http's ResponseController does (Hijack and Push return
-// http.ErrNotSupported, Flush does nothing, ReadFrom copies). Unwrap exposes
-// the underlying writer, so http.ResponseController reaches the rest
+// prefers), http.Hijacker, io.ReaderFrom, io.StringWriter and http.Pusher
+// whatever the underlying writer supports: where that writer lacks one, the
+// method does what net/http's ResponseController does (Hijack and Push
+// return http.ErrNotSupported, Flush does nothing, ReadFrom copies). Unwrap
+// exposes the underlying writer, so http.ResponseController reaches the rest
 // (SetReadDeadline, SetWriteDeadline, EnableFullDuplex).
+//
+// The first byte's time is read at the first flush that follows body bytes,
+// not at the first write: until a flush, net/http holds what the handler
+// writes in its buffer, so the flush is when a streamed response's first
+// byte leaves; a response that never flushes leaves when it completes, and
+// finish takes the completion time it reads anyway. Writes thus read no
+// clock.
 type responseWriter struct {
 	rw       http.ResponseWriter
 	c        *call
 	status   int           // final status; 0 until one is written
-	first    time.Duration // start to the first body byte; 0 until one
+	first    time.Duration // start to the first flush of body bytes; 0 until then
+	wrote    bool          // body bytes were written
 	flushed  bool          // the handler flushed: a streamed response
 	hijacked bool
 }
@@ -44,8 +53,8 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	if w.first == 0 && len(b) > 0 {
-		w.firstByte()
+	if len(b) > 0 {
+		w.wrote = true
 	}
 	return w.rw.Write(b)
 }
@@ -56,32 +65,27 @@ func (w *responseWriter) WriteString(s string) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	if w.first == 0 && len(s) > 0 {
-		w.firstByte()
+	if len(s) > 0 {
+		w.wrote = true
 	}
 	return io.WriteString(w.rw, s)
-}
-
-// firstByte notes the time of the first body byte, for time-to-first-token
-// objectives; it is at least 1 ns, since zero means "none".
-func (w *responseWriter) firstByte() {
-	d := w.c.m.now().Sub(w.c.start)
-	if d <= 0 {
-		d = 1
-	}
-	w.first = d
 }
 
 // Flush implements http.Flusher.
 func (w *responseWriter) Flush() { _ = w.FlushError() }
 
 // FlushError flushes the underlying writer; http.ResponseController.Flush
-// calls it. A flush sends the header, so the status is final from here.
+// calls it. A flush sends the header, so the status is final from here; the
+// first flush after body bytes is the first byte's time.
 func (w *responseWriter) FlushError() error {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
 	w.flushed = true
+	if w.wrote && w.first == 0 {
+		// At least 1 ns: zero means "no first byte".
+		w.first = max(w.c.since().Sub(w.c.start), 1)
+	}
 	switch f := w.rw.(type) {
 	case interface{ FlushError() error }:
 		return f.FlushError()
@@ -104,15 +108,10 @@ func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // ReadFrom implements io.ReaderFrom, so that io.Copy into the response keeps
-// net/http's sendfile path. The first byte's time is taken when the copy
-// starts, as the first read cannot be seen.
+// net/http's sendfile path.
 func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
-	}
-	var start time.Time
-	if w.first == 0 {
-		start = w.c.m.now()
 	}
 	var n int64
 	var err error
@@ -121,12 +120,8 @@ func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 	} else {
 		n, err = io.Copy(writerOnly{w.rw}, src)
 	}
-	if w.first == 0 && n > 0 {
-		if d := start.Sub(w.c.start); d > 0 {
-			w.first = d
-		} else {
-			w.first = 1
-		}
+	if n > 0 {
+		w.wrote = true
 	}
 	return n, err
 }
