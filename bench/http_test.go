@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -28,7 +29,8 @@ import (
 // difference from HTTPBare is the middleware's own cost.
 //
 // Targets (issue 3): Errbudget − Bare ≤ 0.5 × (PeerGoHTTPMetrics − Bare) in
-// ns/op, and at most one allocation more than Bare:
+// ns/op, and at most one allocation more than Bare (ErrbudgetOutcomeContext
+// shows what httpslo.WithOutcomeContext adds):
 //
 //	go test -run '^$' -bench 'HTTP' -benchmem -count 5 -cpu 1 | tee http.txt
 //	benchstat http.txt
@@ -60,6 +62,17 @@ func BenchmarkHTTPBare(b *testing.B) {
 // service would run it. The export reads counters at collection only; it
 // adds nothing per request, which is the point.
 func BenchmarkHTTPErrbudget(b *testing.B) {
+	benchHTTP(b, errbudgetHandler(b))
+}
+
+// BenchmarkHTTPErrbudgetOutcomeContext is BenchmarkHTTPErrbudget with
+// httpslo.WithOutcomeContext, so that handler code may call SetOutcome: the
+// price of a request copy whose context carries the call.
+func BenchmarkHTTPErrbudgetOutcomeContext(b *testing.B) {
+	benchHTTP(b, errbudgetHandler(b, httpslo.WithOutcomeContext()))
+}
+
+func errbudgetHandler(b *testing.B, opts ...httpslo.Option) http.Handler {
 	tr, err := budget.New([]sli.Objective{
 		{Name: "availability", Target: 0.999},
 		{Name: "latency", Kind: sli.Latency, Target: 0.99, Threshold: 300 * time.Millisecond, GroupBy: httpslo.RouteLabel},
@@ -67,15 +80,14 @@ func BenchmarkHTTPErrbudget(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	reader := sdkmetric.NewManualReader()
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-	defer mp.Shutdown(b.Context())
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	b.Cleanup(func() { mp.Shutdown(context.Background()) })
 	reg, err := budgetotel.Register(tr, budgetotel.WithMeterProvider(mp))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer reg.Close()
-	benchHTTP(b, httpslo.NewHandler(httpMux(), tr))
+	b.Cleanup(func() { reg.Close() })
+	return httpslo.NewHandler(httpMux(), tr, opts...)
 }
 
 // BenchmarkHTTPPeerGoHTTPMetrics is github.com/slok/go-http-metrics with its

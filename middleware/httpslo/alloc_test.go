@@ -31,19 +31,22 @@ func TestAllocs(t *testing.T) {
 		httpslo.SetOutcome(r.Context(), sli.Good)
 		io.WriteString(w, "hello")
 	})
-	m, err := httpslo.New(tr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := m.Handler(mux)
 	w := &discard{h: http.Header{}}
 	r := httptest.NewRequest("GET", "/hello/gopher", nil)
-
 	bare := testing.AllocsPerRun(1000, func() { mux.ServeHTTP(w, r) })
-	wrapped := testing.AllocsPerRun(1000, func() { h.ServeHTTP(w, r) })
-	t.Logf("allocations per request: %v bare, %v through the middleware", bare, wrapped)
-	if wrapped > bare+1 {
-		t.Errorf("a request costs %v allocations through the middleware, %v bare: want at most one more", wrapped, bare)
+	var m *httpslo.Middleware
+	for _, mode := range modes {
+		var err error
+		m, err = httpslo.New(tr, mode.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := m.Handler(mux)
+		wrapped := testing.AllocsPerRun(1000, func() { h.ServeHTTP(w, r) })
+		t.Logf("%s: allocations per request: %v bare, %v through the middleware", mode.name, bare, wrapped)
+		if wrapped > bare+1 {
+			t.Errorf("%s: a request costs %v allocations through the middleware, %v bare: want at most one more", mode.name, wrapped, bare)
+		}
 	}
 	record := m.RecordingPath(w, r)
 	if n := testing.AllocsPerRun(1000, record); n != 0 {

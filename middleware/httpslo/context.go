@@ -9,30 +9,49 @@ import (
 	"github.com/errbudget/errbudget/sli"
 )
 
-// call is one request in flight: the context the handler sees, the request
-// copy that carries it, and the response writer, in one allocation.
-//
-// Why one allocation and no pool: handler code must be able to mark the
-// outcome through the request's context, so the context has to carry
-// something of this request. context.WithValue plus Request.WithContext
-// would cost two allocations; here the call itself is the context (it
-// embeds the request's own context and answers Value for its key), and the
-// request copy WithContext makes lands inside the call, so the whole
-// request costs one. Pooling the call would bring that to zero, but a
-// context, a request or a writer kept past the handler's return (a goroutine
-// that logs r.Context() later) would then see another request's state; one
-// allocation is the price of never doing that.
+// call is one request in flight: its start, the response writer, the
+// outcome handler code set, in one allocation. It is never pooled: a
+// handler that keeps its writer past its return (against net/http's rules)
+// can only ever reach its own request.
 type call struct {
-	context.Context // the request's own context: deadline, cancelation, values
-
 	m     *Middleware
+	r     *http.Request // the request the handler sees
 	start time.Time
-	req   http.Request // the request the handler sees; its context is this call
 	w     responseWriter
 	mark  atomic.Uint32 // 0, or 1 + the outcome SetOutcome set
 	// returned is set when the handler returned normally; a deferred
 	// finish that finds it false is watching a panic unwind.
 	returned bool
+}
+
+// contextCall is a call whose request carries it in its context, for
+// SetOutcome (WithOutcomeContext): the call, the context and the request
+// copy that carries the context, in one allocation.
+//
+// Why one allocation and no pool: context.WithValue plus Request.WithContext
+// would cost two allocations besides the call; here the context is the
+// contextCall itself (it embeds the request's own context and answers Value
+// for its key), and the request copy WithContext makes lands inside it.
+// Pooling it would cost nothing per request, but a context kept past the
+// handler's return (a goroutine started with r.Context(), or
+// context.WithoutCancel of it) would then read another request's values.
+type contextCall struct {
+	context.Context // the request's own context: deadline, cancelation, values
+	call
+	req http.Request // the request the handler sees; its context is this
+}
+
+// contextKey is the key under which a contextCall answers Value.
+type contextKey struct{}
+
+// Value returns the call for contextKey and defers to the request's context
+// for every other key (so context.Cause and the context package's own
+// lookups see through it).
+func (c *contextCall) Value(key any) any {
+	if key == (contextKey{}) {
+		return &c.call
+	}
+	return c.Context.Value(key)
 }
 
 // since reads the clock again: the tracker's clock when it is a fake one,
@@ -47,25 +66,13 @@ func (c *call) since() time.Time {
 	return c.start.Add(time.Since(c.start))
 }
 
-// contextKey is the key under which a call answers Value.
-type contextKey struct{}
-
-// Value returns the call for contextKey and defers to the request's context
-// for every other key (so context.Cause and the context package's own
-// lookups see through the call).
-func (c *call) Value(key any) any {
-	if key == (contextKey{}) {
-		return c
-	}
-	return c.Context.Value(key)
-}
-
 // SetOutcome sets the outcome of the request whose context is ctx (or a
 // context derived from it), for a response whose status code does not tell
 // the truth: a 200 that carries an error (sli.Bad), a 500 that is the
-// caller's fault (sli.Excluded). It reports false when ctx does not belong to
-// a request the middleware is counting (no middleware, or a filtered
-// request).
+// caller's fault (sli.Excluded). It needs a middleware created with
+// WithOutcomeContext; it reports false when ctx does not belong to a request
+// such a middleware is counting (no middleware, no WithOutcomeContext, a
+// filtered request).
 //
 // The outcome overrides the status code, not a panic or a caller that went
 // away (see Classify). The last call before the handler returns wins; calls

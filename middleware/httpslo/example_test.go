@@ -68,7 +68,7 @@ func Example() {
 
 // A handler that answers 200 but failed (an API that reports errors in the
 // body, a GraphQL error, an empty answer) says so through the request's
-// context.
+// context, with a middleware created WithOutcomeContext.
 func ExampleSetOutcome() {
 	tr, err := budget.New([]sli.Objective{{Name: "search", Target: 0.99}})
 	if err != nil {
@@ -82,7 +82,7 @@ func ExampleSetOutcome() {
 			return
 		}
 		fmt.Fprintf(w, `{"results": %q}`, results)
-	}), tr)
+	}), tr, httpslo.WithOutcomeContext())
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 

@@ -6,8 +6,7 @@ import "net/http"
 // function that records it, so that a test can measure the recording path
 // alone: route lookup, classification, Set.Record.
 func (m *Middleware) RecordingPath(w http.ResponseWriter, r *http.Request) func() {
-	c := &call{Context: r.Context(), m: m}
-	c.req = *r.WithContext(c)
+	c := &call{m: m, r: r}
 	c.w = responseWriter{rw: w, c: c}
 	c.start = m.now()
 	c.w.WriteHeader(http.StatusOK)

@@ -8,10 +8,21 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/middleware/httpslo"
 	"github.com/errbudget/errbudget/sli"
 )
 
 var t0 = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+
+// modes are the two ways the middleware hands the request on: as it came,
+// or as a copy whose context carries the call (WithOutcomeContext).
+var modes = []struct {
+	name string
+	opts []httpslo.Option
+}{
+	{"plain", nil},
+	{"outcome-context", []httpslo.Option{httpslo.WithOutcomeContext()}},
+}
 
 // probe is a Custom objective that keeps every event it classifies, so that
 // a test can see exactly what the middleware recorded.

@@ -30,6 +30,9 @@ type Middleware struct {
 	routeFunc func(*http.Request) string
 	classify  func(Call) sli.Outcome
 	routes    routes
+	// outcomeContext makes each request's context carry its call, for
+	// SetOutcome (WithOutcomeContext).
+	outcomeContext bool
 }
 
 // New returns a middleware that records into tr, configured by opts. Every
@@ -104,10 +107,11 @@ func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 		return nil, err
 	}
 	m := &Middleware{
-		now:       tr.Now,
-		filters:   c.filters,
-		routeFunc: c.routeFunc,
-		classify:  c.classify,
+		now:            tr.Now,
+		filters:        c.filters,
+		routeFunc:      c.routeFunc,
+		classify:       c.classify,
+		outcomeContext: c.outcomeContext,
 		routes: routes{
 			def:       def,
 			perRoute:  perRoute,
@@ -163,14 +167,22 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c := &call{Context: r.Context(), m: m}
-	// WithContext is inlined and its copy does not escape: the request the
-	// handler sees lives inside c, and r itself is left untouched.
-	c.req = *r.WithContext(c)
+	var c *call
+	if m.outcomeContext {
+		cc := &contextCall{Context: r.Context()}
+		// WithContext is inlined and its copy does not escape: the request
+		// the handler sees lives inside cc, and r itself is left untouched.
+		cc.req = *r.WithContext(cc)
+		c = &cc.call
+		c.r = &cc.req
+	} else {
+		c = &call{r: r}
+	}
+	c.m = m
 	c.w = responseWriter{rw: w, c: c}
 	c.start = m.now()
 	defer m.finish(c)
-	h.next.ServeHTTP(&c.w, &c.req)
+	h.next.ServeHTTP(&c.w, c.r)
 	c.returned = true
 }
 
@@ -179,19 +191,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // and stack (http.ErrAbortHandler keeps its meaning).
 func (m *Middleware) finish(c *call) {
 	end := c.since()
-	route := c.req.Pattern
+	route := c.r.Pattern
 	if m.routeFunc != nil {
-		route = m.routeFunc(&c.req)
+		route = m.routeFunc(c.r)
 	}
 	set := m.routes.lookup(route)
 	w := &c.w
 	cl := Call{
-		Request:  &c.req,
+		Request:  c.r,
 		Route:    route,
 		Status:   w.status,
 		Panicked: !c.returned,
 		Hijacked: w.hijacked,
-		Err:      c.Context.Err(),
+		Err:      c.r.Context().Err(),
 	}
 	if cl.Status == 0 && !cl.Panicked && !cl.Hijacked {
 		cl.Status = http.StatusOK

@@ -26,6 +26,7 @@ type config struct {
 	nilFilter       bool
 	unmatched       string
 	maxRoutes       int
+	outcomeContext  bool
 }
 
 // WithObjectives names the objectives every request counts toward (those of
@@ -124,4 +125,15 @@ func WithUnmatchedRoute(name string) Option {
 // the cap.
 func WithMaxRoutes(n int) Option {
 	return optionFunc(func(c *config) { c.maxRoutes = n })
+}
+
+// WithOutcomeContext lets handler code set a request's outcome through its
+// context, with SetOutcome: each request's context then carries the
+// request's call. A context value can only reach a handler in a request of
+// its own, so the middleware hands the handler a copy of the request (with
+// a context that is the call itself, in the same single allocation): about
+// 300 bytes more per request, and in the benchmarks about 150 ns. Without
+// this option SetOutcome reports false and changes nothing.
+func WithOutcomeContext() Option {
+	return optionFunc(func(c *config) { c.outcomeContext = true })
 }

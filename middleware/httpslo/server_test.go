@@ -55,7 +55,7 @@ func TestStatusCodes(t *testing.T) {
 		w.WriteHeader(http.StatusBadGateway)
 	})
 	var wg sync.WaitGroup
-	srv := httptest.NewServer(waited(&wg, httpslo.NewHandler(mux, tr)))
+	srv := httptest.NewServer(waited(&wg, httpslo.NewHandler(mux, tr, httpslo.WithOutcomeContext())))
 	defer srv.Close()
 	client := srv.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -134,86 +134,95 @@ func panickingHandler(w http.ResponseWriter, r *http.Request) {
 // panic reaches the server unchanged: the same value, and a stack that still
 // holds the frame that panicked (the middleware never recovers).
 func TestPanic(t *testing.T) {
-	p := &probe{}
-	tr, _ := newTracker(t, p.objective("probe"))
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /panic", panickingHandler)
-	type seenPanic struct {
-		v     any
-		stack string
-	}
-	panics := make(chan seenPanic, 2)
-	var wg sync.WaitGroup
-	inner := httpslo.NewHandler(mux, tr)
-	outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			v := recover()
-			panics <- seenPanic{v, string(debug.Stack())}
-			panic(v) // on to net/http, which aborts the connection
-		}()
-		inner.ServeHTTP(w, r)
-	})
-	srv := httptest.NewUnstartedServer(waited(&wg, outer))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.Start()
-	defer srv.Close()
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			p := &probe{}
+			tr, _ := newTracker(t, p.objective("probe"))
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /panic", panickingHandler)
+			type seenPanic struct {
+				v     any
+				stack string
+			}
+			panics := make(chan seenPanic, 2)
+			var wg sync.WaitGroup
+			inner := httpslo.NewHandler(mux, tr, mode.opts...)
+			outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				defer func() {
+					v := recover()
+					panics <- seenPanic{v, string(debug.Stack())}
+					panic(v) // on to net/http, which aborts the connection
+				}()
+				inner.ServeHTTP(w, r)
+			})
+			srv := httptest.NewUnstartedServer(waited(&wg, outer))
+			srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+			srv.Start()
+			defer srv.Close()
 
-	for _, q := range []string{"", "?abort=1"} {
-		wg.Add(1)
-		resp, err := srv.Client().Get(srv.URL + "/panic" + q)
-		if err == nil {
-			resp.Body.Close()
-			t.Fatalf("%q: the client got a response, want a broken connection", q)
-		}
-	}
-	wg.Wait()
-	if got := countsOf(t, tr, "probe", ""); got != (counts{bad: 2}) {
-		t.Errorf("counts %+v, want 2 bad", got)
-	}
-	for _, e := range p.all() {
-		if e.Outcome != sli.Bad || e.ErrorType != httpslo.ErrorPanic {
-			t.Errorf("event %+v, want bad with error type %q", e, httpslo.ErrorPanic)
-		}
-	}
-	first, second := <-panics, <-panics
-	if first.v != errBoom || second.v != http.ErrAbortHandler {
-		t.Errorf("panic values %v, %v; want %v, %v", first.v, second.v, errBoom, http.ErrAbortHandler)
-	}
-	if !strings.Contains(first.stack, "panickingHandler") {
-		t.Errorf("the stack at the server lost the panicking frame:\n%s", first.stack)
+			for _, q := range []string{"", "?abort=1"} {
+				wg.Add(1)
+				resp, err := srv.Client().Get(srv.URL + "/panic" + q)
+				if err == nil {
+					resp.Body.Close()
+					t.Fatalf("%q: the client got a response, want a broken connection", q)
+				}
+			}
+			wg.Wait()
+			if got := countsOf(t, tr, "probe", ""); got != (counts{bad: 2}) {
+				t.Errorf("counts %+v, want 2 bad", got)
+			}
+			for _, e := range p.all() {
+				if e.Outcome != sli.Bad || e.ErrorType != httpslo.ErrorPanic {
+					t.Errorf("event %+v, want bad with error type %q", e, httpslo.ErrorPanic)
+				}
+			}
+			first, second := <-panics, <-panics
+			if first.v != errBoom || second.v != http.ErrAbortHandler {
+				t.Errorf("panic values %v, %v; want %v, %v", first.v, second.v, errBoom, http.ErrAbortHandler)
+			}
+			if !strings.Contains(first.stack, "panickingHandler") {
+				t.Errorf("the stack at the server lost the panicking frame:\n%s", first.stack)
+			}
+
+		})
 	}
 }
 
 // TestCallerGone checks that a request whose caller went away is excluded,
 // whatever the handler answered afterwards.
 func TestCallerGone(t *testing.T) {
-	tr, _ := newTracker(t, availability("api", ""))
-	entered := make(chan struct{})
-	var wg sync.WaitGroup
-	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		close(entered)
-		<-r.Context().Done()
-		w.WriteHeader(http.StatusInternalServerError)
-	}), tr)
-	srv := httptest.NewServer(waited(&wg, h))
-	defer srv.Close()
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			tr, _ := newTracker(t, availability("api", ""))
+			entered := make(chan struct{})
+			var wg sync.WaitGroup
+			h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				close(entered)
+				<-r.Context().Done()
+				w.WriteHeader(http.StatusInternalServerError)
+			}), tr, mode.opts...)
+			srv := httptest.NewServer(waited(&wg, h))
+			defer srv.Close()
 
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/slow", nil)
-	wg.Add(1)
-	done := make(chan error)
-	go func() {
-		_, err := srv.Client().Do(req)
-		done <- err
-	}()
-	<-entered
-	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Fatalf("client error %v, want context.Canceled", err)
-	}
-	wg.Wait()
-	if got := countsOf(t, tr, "api", ""); got != (counts{excluded: 1}) {
-		t.Errorf("counts %+v, want 1 excluded", got)
+			ctx, cancel := context.WithCancel(context.Background())
+			req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/slow", nil)
+			wg.Add(1)
+			done := make(chan error)
+			go func() {
+				_, err := srv.Client().Do(req)
+				done <- err
+			}()
+			<-entered
+			cancel()
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Fatalf("client error %v, want context.Canceled", err)
+			}
+			wg.Wait()
+			if got := countsOf(t, tr, "api", ""); got != (counts{excluded: 1}) {
+				t.Errorf("counts %+v, want 1 excluded", got)
+			}
+		})
 	}
 }
 
@@ -410,6 +419,25 @@ func TestResponseController(t *testing.T) {
 	}
 }
 
+// TestOutcomeContextOff checks that without WithOutcomeContext the handler
+// gets the request as it came, and SetOutcome says it can do nothing.
+func TestOutcomeContextOff(t *testing.T) {
+	tr, _ := newTracker(t, availability("api", ""))
+	r := httptest.NewRequest("GET", "/", nil)
+	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, got *http.Request) {
+		if got != r {
+			t.Error("the handler got a copy of the request")
+		}
+		if httpslo.SetOutcome(got.Context(), sli.Bad) {
+			t.Error("SetOutcome reports success without WithOutcomeContext")
+		}
+	}), tr)
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	if got := countsOf(t, tr, "api", ""); got != (counts{good: 1}) {
+		t.Errorf("counts %+v, want 1 good", got)
+	}
+}
+
 // TestFilter checks that filtered requests are served and not counted.
 func TestFilter(t *testing.T) {
 	tr, _ := newTracker(t, availability("api", ""))
@@ -417,7 +445,7 @@ func TestFilter(t *testing.T) {
 		if httpslo.SetOutcome(r.Context(), sli.Bad) != (r.URL.Path != "/healthz") {
 			t.Errorf("%s: SetOutcome reports the wrong thing", r.URL.Path)
 		}
-	}), tr, httpslo.WithFilter(func(r *http.Request) bool { return r.URL.Path != "/healthz" }))
+	}), tr, httpslo.WithOutcomeContext(), httpslo.WithFilter(func(r *http.Request) bool { return r.URL.Path != "/healthz" }))
 	for _, path := range []string{"/healthz", "/work", "/healthz"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
 	}
