@@ -51,17 +51,17 @@
 // and can call Classify to keep the rows it does not change (to count
 // RESOURCE_EXHAUSTED as the caller's, say).
 //
-//	| status code                                          | outcome  |
-//	|------------------------------------------------------|----------|
-//	| OK                                                   | good     |
-//	| UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, | bad      |
-//	| UNAVAILABLE, DATA_LOSS                               |          |
-//	| RESOURCE_EXHAUSTED (configurable, see WithClassifier) | bad      |
-//	| CANCELLED (the caller went away)                     | excluded |
-//	| INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS,         | excluded |
-//	| PERMISSION_DENIED, UNAUTHENTICATED,                  |          |
-//	| FAILED_PRECONDITION, ABORTED, OUT_OF_RANGE           |          |
-//	| any code outside the spec                            | bad      |
+//	| status code                                                | outcome  |
+//	|------------------------------------------------------------|----------|
+//	| OK                                                         | good     |
+//	| UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL,       | bad      |
+//	| UNAVAILABLE, DATA_LOSS                                     |          |
+//	| RESOURCE_EXHAUSTED (configurable, see WithClassifier)      | bad      |
+//	| CANCELLED (the caller went away)                           | excluded |
+//	| INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS,               | excluded |
+//	| PERMISSION_DENIED, UNAUTHENTICATED, FAILED_PRECONDITION,   |          |
+//	| ABORTED, OUT_OF_RANGE                                      |          |
+//	| any code outside the spec                                  | bad      |
 //
 // The exception: UNIMPLEMENTED from a method the server did not register
 // (its unknown-service handler's "no such route") is excluded, as an HTTP
