@@ -85,3 +85,24 @@ func SetOutcome(ctx context.Context, o sli.Outcome) bool {
 	c.mark.Store(uint32(o) + 1)
 	return true
 }
+
+// SetResponseOutcome is SetOutcome through the handler's ResponseWriter
+// instead of its context: it needs no option and costs nothing, so it is the
+// way to mark a 200 that carries an error when the middleware runs without
+// WithOutcomeContext. It finds the middleware's writer through wrappers that
+// implement Unwrap() http.ResponseWriter (as http.ResponseController does),
+// and reports false when there is none.
+func SetResponseOutcome(w http.ResponseWriter, o sli.Outcome) bool {
+	for w != nil {
+		if rw, ok := w.(*responseWriter); ok {
+			rw.c.mark.Store(uint32(o) + 1)
+			return true
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return false
+		}
+		w = u.Unwrap()
+	}
+	return false
+}

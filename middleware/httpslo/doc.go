@@ -101,6 +101,12 @@
 // that risk. Without the option, the handler gets the request as it came
 // and SetOutcome reports false.
 //
+// Code that holds the ResponseWriter can set the outcome without the option
+// and at no cost, with SetResponseOutcome (it sees through writer wrappers
+// that implement Unwrap, as http.ResponseController does):
+//
+//	httpslo.SetResponseOutcome(w, sli.Bad)
+//
 // # Panics
 //
 // The middleware never recovers a panic: it records the request from a
