@@ -47,14 +47,15 @@ const (
 var BucketWidths = [3]time.Duration{time.Duration(fineWidth), time.Duration(mediumWidth), time.Duration(coarseWidth)}
 
 type tier struct {
-	width int64 // nanoseconds
-	epoch []int64
-	good  []int64
-	bad   []int64
+	width  int64 // nanoseconds
+	newest int64 // the newest bucket ever added
+	epoch  []int64
+	good   []int64
+	bad    []int64
 }
 
 func newTier(width int64, slots int) tier {
-	t := tier{width: width, epoch: make([]int64, slots), good: make([]int64, slots), bad: make([]int64, slots)}
+	t := tier{width: width, newest: -1 << 62, epoch: make([]int64, slots), good: make([]int64, slots), bad: make([]int64, slots)}
 	for i := range t.epoch {
 		t.epoch[i] = -1
 	}
@@ -83,6 +84,7 @@ func (t *tier) add(b, good, bad int64) bool {
 		return false
 	default:
 		t.epoch[i], t.good[i], t.bad[i] = b, 0, 0
+		t.newest = max(t.newest, b)
 	}
 	t.good[i] += good
 	t.bad[i] += bad
@@ -162,8 +164,13 @@ func (r *ring) add(fb, good, bad int64) bool {
 func (r *ring) window(d time.Duration, end int64) counts {
 	for i := range r.tiers {
 		t := &r.tiers[i]
-		if int64(d) <= t.span()-2*t.width || i == len(r.tiers)-1 {
-			g, b := t.sum(floorDiv(end-int64(d), t.width), floorDiv(end, t.width))
+		from, to := floorDiv(end-int64(d), t.width), floorDiv(end, t.width)
+		// Every bucket of the window must still hold its own counts: none
+		// overwritten by a newer one (an event ahead of the clock, a
+		// status asked for an earlier instant).
+		n := int64(len(t.epoch))
+		if (to-from < n && from > t.newest-n) || i == len(r.tiers)-1 {
+			g, b := t.sum(from, to)
 			return counts{g, b}
 		}
 	}

@@ -199,9 +199,13 @@ const maxAhead = time.Minute
 func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.tr.now()
+	if now.Sub(e.Time) > s.obj.Window.MaxLength() {
+		s.tr.droppedPast.Add(n)
+		return
+	}
 	cur := s.cur.Load()
 	if b > cur {
-		now := s.tr.now()
 		if e.Time.Sub(now) > maxAhead {
 			s.tr.droppedFuture.Add(n)
 			return
@@ -212,10 +216,6 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 		cur = b
 	}
 	if b < cur {
-		if s.tr.now().Sub(e.Time) > s.obj.Window.MaxLength() {
-			s.tr.droppedPast.Add(n)
-			return
-		}
 		switch v {
 		case sli.Good:
 			s.addLocked(b, n, 0)
@@ -271,6 +271,9 @@ func (s *Series) flushLocked() {
 // that complete before now but are recorded after are placed exactly.
 func (s *Series) advanceLocked(now time.Time) {
 	s.flushLocked()
+	if lim := s.tr.now().Add(maxAhead); now.After(lim) {
+		now = lim // a status asked ahead of the clock must not move cur there
+	}
 	if b := floorDiv(now.UnixNano(), fineWidth); b > s.cur.Load() {
 		s.cur.Store(b)
 	}

@@ -153,6 +153,9 @@ func (s *Series) statusLocked(now time.Time, trs []Transition) (Status, []Transi
 		}
 		if a.Firing {
 			a.Since = as.since
+			if !as.firing || as.since.After(now) {
+				a.Since = now // an evaluation behind the latest one
+			}
 			if r.Severity == Page {
 				paging = true
 			}

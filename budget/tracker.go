@@ -42,7 +42,9 @@ type Tracker struct {
 
 	persist persistence // the state store (store.go)
 
-	evalMu sync.Mutex // serialises transition delivery order per evaluation
+	evalMu     sync.Mutex // guards queue and delivering
+	queue      []Transition
+	delivering bool
 }
 
 // Option configures a Tracker.

@@ -74,15 +74,28 @@ func (t *Tracker) deliver(trs []Transition) {
 		return
 	}
 	t.evalMu.Lock()
-	defer t.evalMu.Unlock()
-	for _, tr := range trs {
-		if t.logger != nil {
-			t.log(tr)
-		}
-		for _, h := range t.handlers {
-			h(tr)
-		}
+	t.queue = append(t.queue, trs...)
+	if t.delivering { // a handler's own status call: the outer loop delivers
+		t.evalMu.Unlock()
+		return
 	}
+	t.delivering = true
+	for len(t.queue) > 0 {
+		batch := t.queue
+		t.queue = nil
+		t.evalMu.Unlock()
+		for _, tr := range batch {
+			if t.logger != nil {
+				t.log(tr)
+			}
+			for _, h := range t.handlers {
+				h(tr)
+			}
+		}
+		t.evalMu.Lock()
+	}
+	t.delivering = false
+	t.evalMu.Unlock()
 }
 
 func (t *Tracker) log(tr Transition) {

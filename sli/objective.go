@@ -77,6 +77,9 @@ const DefaultMaxGroups = 50
 // share, so that label values from the outside cannot grow memory.
 const OverflowGroup = "_OTHER"
 
+// MaxTarget is the highest target: the budget is kept in parts per billion.
+const MaxTarget = 0.9999999
+
 // MaxRolling is the longest rolling window an objective may declare.
 const MaxRolling = 92 * 24 * time.Hour
 
@@ -192,6 +195,8 @@ func (o *Objective) Validate() error {
 	}
 	if math.IsNaN(o.Target) || o.Target <= 0 || o.Target >= 1 {
 		bad("target must be in (0,1), got %v", o.Target)
+	} else if o.Target > MaxTarget {
+		bad("target %v leaves an error budget too small to count (at most %v)", o.Target, MaxTarget)
 	}
 	if int(o.Kind) >= len(kindNames) {
 		bad("unknown kind %d", uint8(o.Kind))

@@ -63,9 +63,17 @@ func (w Window) Bounds(now time.Time, loc *time.Location) (start, end time.Time)
 		loc = time.UTC
 	}
 	l := now.In(loc)
-	start = time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, loc)
-	end = time.Date(l.Year(), l.Month()+1, 1, 0, 0, 0, 0, loc)
-	return start, end
+	return monthStart(l.Year(), l.Month(), loc), monthStart(l.Year(), l.Month()+1, loc)
+}
+
+// monthStart is the first instant of the month's first day in loc, also when
+// a DST change skips its midnight and time.Date answers with the day before.
+func monthStart(y int, m time.Month, loc *time.Location) time.Time {
+	t := time.Date(y, m, 1, 0, 0, 0, 0, loc)
+	if t.Day() != 1 {
+		_, t = t.ZoneBounds()
+	}
+	return t
 }
 
 // Length is the length of the period that contains now: Rolling, or the
