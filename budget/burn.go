@@ -103,6 +103,22 @@ func ExhaustionETA(now time.Time, remaining, burn Float, period time.Duration) (
 	return now.Add(time.Duration(d)), true
 }
 
+// CalendarExhaustionETA is ExhaustionETA for a calendar window, whose
+// budget is counted over the month so far: if the burn rate burn continues
+// with traffic as steady as over the elapsed part of the month, what
+// remains is spent after elapsed × remaining / (burn − 1). It reports false
+// when burn is at most 1 or nothing remains.
+func CalendarExhaustionETA(now time.Time, elapsed time.Duration, remaining, burn Float) (time.Time, bool) {
+	if !remaining.Valid || !burn.Valid || burn.Value <= 1 || remaining.Value <= 0 || elapsed <= 0 {
+		return time.Time{}, false
+	}
+	d := float64(elapsed) * remaining.Value / (burn.Value - 1)
+	if d > float64(100*365*24*time.Hour) {
+		return time.Time{}, false
+	}
+	return now.Add(time.Duration(d)), true
+}
+
 // exceeds reports whether burn is above threshold, with a relative margin so
 // that float noise never flips the comparison at the threshold itself.
 func exceeds(burn Float, threshold float64) bool {

@@ -63,8 +63,10 @@ type Status struct {
 	// ReleaseAllowed is false when this objective freezes releases: its
 	// budget is exhausted and it is not advisory.
 	ReleaseAllowed bool
-	// ExhaustionETA is when the budget runs out at the current 1h burn rate;
-	// zero when it will not (burn ≤ 1, no budget left, no data).
+	// ExhaustionETA is when the budget runs out at the current 1h burn rate
+	// (ExhaustionETA; CalendarExhaustionETA for a calendar window); zero
+	// when it will not (burn ≤ 1, no budget left, no data, or not within a
+	// calendar month).
 	ExhaustionETA time.Time
 	// Latency summarises recent latencies for latency kinds; zero otherwise.
 	Latency Latency
@@ -170,7 +172,13 @@ func (s *Series) statusLocked(now time.Time, trs []Transition) (Status, []Transi
 	}
 	st.ReleaseAllowed = st.Policy != Exhausted || o.Advisory
 
-	if eta, ok := ExhaustionETA(now, st.Remaining, burn1h, period); ok && (!o.Window.IsCalendar() || eta.Before(st.PeriodEnd)) {
+	if o.Window.IsCalendar() {
+		// The month's budget is counted over the month so far: what the
+		// steady burn does to that ratio, and only within the month.
+		if eta, ok := CalendarExhaustionETA(now, now.Sub(st.PeriodStart), st.Remaining, burn1h); ok && eta.Before(st.PeriodEnd) {
+			st.ExhaustionETA = eta
+		}
+	} else if eta, ok := ExhaustionETA(now, st.Remaining, burn1h, period); ok {
 		st.ExhaustionETA = eta
 	}
 	if s.latRng != nil {

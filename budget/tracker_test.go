@@ -132,3 +132,34 @@ func TestExhaustionETA(t *testing.T) {
 		t.Fatalf("ETA %v, want %v", st.ExhaustionETA, want)
 	}
 }
+
+// For a calendar month the budget is counted over the month so far: the
+// ETA says when a steady burn takes the month-to-date ratio to the budget.
+func TestCalendarExhaustionETAMatchesTheBurn(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, loc)
+	clk := budgettest.NewClock(start)
+	tr, _ := budget.New([]sli.Objective{{Name: "monthly", Target: 0.999, Window: sli.CalendarMonth("Europe/Berlin")}}, budget.WithClock(clk.Now))
+	s, _ := tr.Series("monthly", "")
+	budgettest.Traffic{Rate: 10}.Run(clk, s, 24*time.Hour)
+	burn3 := budgettest.Traffic{Rate: 10, ErrorRatio: 0.003}
+	burn3.Run(clk, s, time.Hour)
+	st := tr.Status()[0]
+	// 25 h elapsed, 108 bad in 900,000: remaining 1 − 108/900 = 0.88; at
+	// burn 3 it is spent after 25 h × 0.88 / 2 = 11 h.
+	if st.ExhaustionETA.IsZero() {
+		t.Fatal("no ETA at burn 3")
+	}
+	eta := st.ExhaustionETA
+	if d := eta.Sub(clk.Now()); d < 10*time.Hour+50*time.Minute || d > 11*time.Hour+10*time.Minute {
+		t.Fatalf("ETA in %v, want about 11h", d)
+	}
+	burn3.Run(clk, s, eta.Sub(clk.Now())-10*time.Minute)
+	if p := tr.Status()[0].Policy; p == budget.Exhausted {
+		t.Fatalf("exhausted 10 minutes before the ETA")
+	}
+	burn3.Run(clk, s, 20*time.Minute)
+	if p := tr.Status()[0].Policy; p != budget.Exhausted {
+		t.Fatalf("policy %v 10 minutes after the ETA, want exhausted", p)
+	}
+}
