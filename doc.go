@@ -25,9 +25,15 @@
 //	}
 //	mux := http.NewServeMux()
 //	mux.HandleFunc("POST /v1/completions", completions)
-//	handler := httpslo.NewMiddleware(tr, httpslo.WithObjectives("api-availability", "api-latency"))(mux)
+//	go http.ListenAndServe(":8080", httpslo.NewMiddleware(tr)(mux))
 //	admin := http.NewServeMux()
-//	admin.Handle("/slo/", http.StripPrefix("/slo", endpoint.New(tr)))
+//	slo := endpoint.New(tr)
+//	admin.Handle("/slo", slo)
+//	admin.Handle("/slo/", slo)
+//	go http.ListenAndServe("127.0.0.1:9090", admin)
+//
+// examples/quickstart is the same as a program, with the state kept across
+// restarts (budget.WithStore) and the metrics exported (budgetotel).
 //
 // # From SLI to policy
 //
@@ -75,7 +81,7 @@
 // budget.WithStore keeps the counts in a file across restarts (nothing lost
 // on a clean shutdown, at most one snapshot interval on a crash), and
 // Tracker.AddCorrection excludes planned maintenance from the budget, once
-// or weekly.
+// or recurring (an RFC 5545 RRULE subset such as FREQ=WEEKLY;BYDAY=SU).
 //
 // # Endpoint
 //

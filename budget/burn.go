@@ -31,6 +31,14 @@ type Float struct {
 
 func some(v float64) Float { return Float{Value: v, Valid: true} }
 
+// String formats the number as %g would, or "n/a" when invalid.
+func (f Float) String() string {
+	if !f.Valid {
+		return "n/a"
+	}
+	return strconv.FormatFloat(f.Value, 'g', -1, 64)
+}
+
 // MarshalJSON writes the number, or null when invalid.
 func (f Float) MarshalJSON() ([]byte, error) {
 	if !f.Valid || math.IsNaN(f.Value) || math.IsInf(f.Value, 0) {

@@ -25,8 +25,10 @@
 // edge reaches back by less than one bucket width too far: 10 s for the short
 // windows, 5 minutes for a day, 15 minutes for the period. Every UTC offset
 // in use is a multiple of 15 minutes, so calendar months split exactly at
-// local midnight. Events land in the bucket of their completion time. A
-// series of a 30-day window takes about 145 KiB, plus 75 KiB for the latency
+// local midnight. Events land in the bucket of their completion time (an
+// event that races the flush closing its bucket is counted, and lands in
+// the next one: up to 10 s late, never lost). A series of a 30-day window
+// takes about 143 KiB, plus 75 KiB for the latency
 // distribution of latency kinds.
 //
 // # Burn rates and budget

@@ -12,7 +12,10 @@ import (
 // objective, and records events into them. Obtain one from a Tracker (Series
 // or SLO.Series) when wiring, then call Record for each completed call.
 //
-// A Series is safe for concurrent use. Record takes no lock, allocates
+// A Series comes from its Tracker; its zero value is not usable, but a nil
+// *Series records nothing, so wiring that found no objective fails quietly
+// only where the caller chose to ignore the error. A Series is safe for
+// concurrent use. Record takes no lock, allocates
 // nothing and never fails; the read side (the tracker's status) takes the
 // series' mutex briefly.
 //

@@ -21,7 +21,8 @@ import (
 // when the status is computed; an application that wants them without
 // anyone asking runs Run in a goroutine of its own.
 //
-// All methods are safe for concurrent use.
+// A Tracker has no useful zero value: create one with New. All methods are
+// safe for concurrent use.
 type Tracker struct {
 	slos   []*SLO
 	byName map[string]*SLO

@@ -13,8 +13,9 @@
 //	GET /slo/gate   the release gate: 200 {"release_allowed": true, "reasons": []},
 //	                or 423 Locked with the objectives whose budget is exhausted
 //
-// Besides the contract's fields, each objective carries events.excluded,
-// advisory, period {start, end} (the instants its figures cover, for either
+// Besides the contract's fields, each objective carries events.excluded (over
+// the series' lifetime, not the period: excluded events are not kept per
+// bucket), advisory, period {start, end} (the instants its figures cover, for either
 // window type), long_burn_rate and short_burn_rate on each alert, and count
 // in latency_seconds; the gate carries generated_at. In the gate's reasons,
 // group is "" for an ungrouped objective.

@@ -53,7 +53,7 @@ func main() {
 	flag.DurationVar(&c.duration, "duration", 0, "run this long, print the budget table and exit (0 runs until interrupted)")
 	flag.StringVar(&c.state, "state", "errbudget.state", `file the budget state is kept in across restarts ("" disables persistence)`)
 	flag.DurationVar(&c.snapshotInterval, "snapshot-interval", 10*time.Second, "how often the budget state is saved")
-	flag.Float64Var(&c.failRate, "fail-rate", 0.002, "probability that an unscripted call fails")
+	flag.Float64Var(&c.failRate, "fail-rate", 0.0002, "probability that an unscripted call fails")
 	flag.Float64Var(&c.lowQualityRate, "low-quality-rate", 0.01, "probability that an unscripted answer is judged poor")
 	flag.Parse()
 

@@ -72,8 +72,8 @@ func (m *model) plan(prompt string, maxTokens int, stream bool, sc script) plan 
 			return p
 		}
 		// Time to first token: log-normal around 180 ms with a long tail
-		// (p99 near 1.2 s), as prefill queues behave under load.
-		p.ttft = time.Duration(math.Exp(rand.NormFloat64()*0.8+math.Log(0.18)) * float64(time.Second))
+		// (p99 near 0.7 s, one in 500 over 1 s), as prefill queues behave.
+		p.ttft = time.Duration(math.Exp(rand.NormFloat64()*0.6+math.Log(0.18)) * float64(time.Second))
 		p.perToken = time.Duration(8+rand.IntN(12)) * time.Millisecond
 		p.score = 0.75 + 0.25*rand.Float64()
 		if rand.Float64() < m.lowQualityRate {

@@ -33,10 +33,10 @@ type Call struct {
 	// reset) before the response completed, context.DeadlineExceeded when a
 	// deadline set on the request's context passed; nil otherwise.
 	Err error
-	// Outcome is the outcome handler code set with SetOutcome, when
-	// OutcomeSet is true.
+	// Outcome is the outcome handler code set with SetOutcome or
+	// SetResponseOutcome, when OutcomeSet is true.
 	Outcome sli.Outcome
-	// OutcomeSet reports whether handler code called SetOutcome.
+	// OutcomeSet reports whether handler code set the outcome.
 	OutcomeSet bool
 }
 

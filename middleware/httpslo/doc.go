@@ -56,7 +56,7 @@
 //	|--------------------------------------------------------|----------|-----------|
 //	| caller went away: context canceled before completion   | excluded |           |
 //	| handler panicked (http.ErrAbortHandler included)       | bad      | panic     |
-//	| handler code called SetOutcome                         | as set   | handler   |
+//	| handler code set it (SetOutcome, SetResponseOutcome)   | as set   | handler   |
 //	| the request context's deadline passed                  | bad      | timeout   |
 //	| handler hijacked the connection (WebSocket upgrade)    | excluded |           |
 //	| status 5xx                                             | bad      | 5xx       |
@@ -154,8 +154,8 @@
 //
 // There is no WithMeterProvider: the middleware makes no OpenTelemetry call
 // per request. The tracker's state (events, burn rates, budgets) reaches
-// OpenTelemetry through the tracker's export, which reads the counters when
-// a collection asks.
+// OpenTelemetry through package budgetotel, which reads the counters when a
+// collection asks.
 //
 // # Performance
 //
