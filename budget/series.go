@@ -115,11 +115,17 @@ func (s *Series) record(e *sli.Event, n int64) {
 	if s.lat == nil || v == sli.Excluded {
 		us = -1
 	}
+	// Pin before reading cur: a goroutine preempted between the read and
+	// its add could otherwise add after many rotations, many buckets late.
+	// Pinned, only a flush running on another P in those nanoseconds can
+	// come between them, and the add then lands in the next bucket.
+	pid := procPin()
 	if b := floorDiv(ns, fineWidth); b != s.cur.Load() {
+		procUnpin()
 		s.slow(e, v, us, b, n)
 		return
 	}
-	s.count(procPin(), v, us, n)
+	s.count(pid, v, us, n)
 	procUnpin()
 }
 
