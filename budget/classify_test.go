@@ -1,6 +1,7 @@
 package budget
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 // record ignores it for excluded ones.
 func checkClassify(t *testing.T, o sli.Objective, e sli.Event) {
 	t.Helper()
-	v, us := classify(&o, &e)
+	v, us := classify(&o, &e, new(atomic.Int64))
 	wantV := o.Verdict(e)
 	wantUS := int64(-1)
 	if d, ok := o.Measure(e); ok {

@@ -107,7 +107,7 @@ func (s *Series) RecordN(e sli.Event, n int64) {
 }
 
 func (s *Series) record(e *sli.Event, n int64) {
-	v, us := classify(s.obj, e)
+	v, us := classify(s.obj, e, &s.tr.userPanics)
 	ns := e.Time.UnixNano()
 	if c := s.tr.corrections.Load(); c != nil && v != sli.Excluded && c.covers(s.obj.Name, ns) {
 		v = sli.Excluded
@@ -137,7 +137,7 @@ func (s *Series) record(e *sli.Event, n int64) {
 // 16-byte moves of the first copy cannot feed the loads of the second), a
 // third of BenchmarkRecord's time. TestClassifyMatchesVerdict holds the two
 // equal.
-func classify(o *sli.Objective, e *sli.Event) (sli.Outcome, int64) {
+func classify(o *sli.Objective, e *sli.Event, panics *atomic.Int64) (sli.Outcome, int64) {
 	if o.Include == nil {
 		switch o.Kind {
 		case sli.Availability:
@@ -161,7 +161,28 @@ func classify(o *sli.Objective, e *sli.Event) (sli.Outcome, int64) {
 			return sli.Bad, us
 		}
 	}
+	if o.Include != nil || o.Classify != nil {
+		return classifyUser(o, e, panics)
+	}
 	v := o.Verdict(*e)
+	if d, ok := o.Measure(*e); ok {
+		return v, int64(d / time.Microsecond)
+	}
+	return v, -1
+}
+
+// classifyUser is classify for objectives with user code (Include,
+// Classify): recording never panics, so a panic there excludes the event
+// and is counted. The deferred recover costs a few nanoseconds, and only
+// these objectives pay it.
+func classifyUser(o *sli.Objective, e *sli.Event, panics *atomic.Int64) (v sli.Outcome, us int64) {
+	defer func() {
+		if recover() != nil {
+			panics.Add(1)
+			v, us = sli.Excluded, -1
+		}
+	}()
+	v = o.Verdict(*e)
 	if d, ok := o.Measure(*e); ok {
 		return v, int64(d / time.Microsecond)
 	}

@@ -35,6 +35,7 @@ type Tracker struct {
 	stripes  int
 
 	droppedPast, droppedFuture atomic.Int64
+	userPanics                 atomic.Int64 // Include and Classify functions that panicked
 
 	corrMu      sync.Mutex
 	corrList    []Correction
@@ -177,6 +178,11 @@ func (t *Tracker) Series(objective, group string) (*Series, error) {
 	}
 	return s.Series(group), nil
 }
+
+// UserPanics returns how many times an objective's Include or Classify
+// function panicked while classifying an event. Recording
+// never panics: such an event is excluded, and counted here.
+func (t *Tracker) UserPanics() int64 { return t.userPanics.Load() }
 
 // Dropped returns how many events were dropped for completing too far in the
 // past (before the longest window) or in the future (more than a minute

@@ -163,3 +163,32 @@ func TestCalendarExhaustionETAMatchesTheBurn(t *testing.T) {
 		t.Fatalf("policy %v 10 minutes after the ETA, want exhausted", p)
 	}
 }
+
+// Recording never panics: an objective whose own code panics excludes the
+// event and counts the panic.
+func TestPanickingClassifierIsContained(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, _ := budget.New([]sli.Objective{availability("api"), {Name: "custom", Kind: sli.Custom, Target: 0.99,
+		Classify: func(e sli.Event) sli.Outcome {
+			if e.ErrorType == "boom" {
+				panic("classifier bug")
+			}
+			return sli.Good
+		}}}, budget.WithClock(clk.Now))
+	a, _ := tr.Series("api", "")
+	c, _ := tr.Series("custom", "")
+	set := budget.Set{a, c}
+	before := tr.UserPanics()
+	set.Record(sli.Event{Time: t0, Outcome: sli.Good})
+	set.Record(sli.Event{Time: t0, Outcome: sli.Bad, ErrorType: "boom"})
+	st := tr.Status()
+	if st[0].Good != 1 || st[0].Bad != 1 {
+		t.Errorf("availability %d/%d, want 1/1: the panic must not stop the other objectives", st[0].Good, st[0].Bad)
+	}
+	if st[1].Good != 1 || st[1].Bad != 0 || st[1].Excluded != 1 {
+		t.Errorf("custom %d/%d/%d, want 1 good, the panicking event excluded", st[1].Good, st[1].Bad, st[1].Excluded)
+	}
+	if got := tr.UserPanics() - before; got != 1 {
+		t.Errorf("%d panics counted, want 1", got)
+	}
+}
