@@ -87,18 +87,37 @@ func (p Policy) validate() error {
 	return errors.Join(errs...)
 }
 
+// Why a policy state holds, as Policy.Explain gives it and the endpoint
+// writes it.
+const (
+	ReasonInsufficientEvents = "insufficient_events" // healthy: too few events in the period to judge
+	ReasonBudgetExhausted    = "budget_exhausted"    // exhausted: nothing remains
+	ReasonBudgetLow          = "budget_low"          // at risk: at most AtRiskBelow remains
+	ReasonPageAlert          = "page_alert"          // at risk: a page alert fires
+	ReasonBudgetAvailable    = "budget_available"    // healthy: budget to spare
+)
+
 // State applies the policy to the period's events, the remaining budget and
 // whether a page alert fires.
 func (p Policy) State(events int64, remaining Float, paging bool) PolicyState {
+	s, _ := p.Explain(events, remaining, paging)
+	return s
+}
+
+// Explain is State with the reason for it, one of the Reason constants: a
+// budget overspent in its first few events stays healthy, and says why.
+func (p Policy) Explain(events int64, remaining Float, paging bool) (PolicyState, string) {
 	if events < p.minEvents() || !remaining.Valid {
-		return Healthy
+		return Healthy, ReasonInsufficientEvents
 	}
 	const eps = 1e-9
 	switch {
 	case remaining.Value <= eps:
-		return Exhausted
-	case remaining.Value <= p.atRiskBelow()+eps, paging && !p.IgnorePages:
-		return AtRisk
+		return Exhausted, ReasonBudgetExhausted
+	case remaining.Value <= p.atRiskBelow()+eps:
+		return AtRisk, ReasonBudgetLow
+	case paging && !p.IgnorePages:
+		return AtRisk, ReasonPageAlert
 	}
-	return Healthy
+	return Healthy, ReasonBudgetAvailable
 }

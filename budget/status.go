@@ -58,8 +58,10 @@ type Status struct {
 	BurnRates []WindowBurn
 	// Alerts are the alert rules' states, in the tracker's rule order.
 	Alerts []Alert
-	// Policy is the error-budget policy state.
-	Policy PolicyState
+	// Policy is the error-budget policy state, PolicyReason why (one of the
+	// Reason constants).
+	Policy       PolicyState
+	PolicyReason string
 	// ReleaseAllowed is false when this objective freezes releases: its
 	// budget is exhausted and it is not advisory.
 	ReleaseAllowed bool
@@ -165,7 +167,7 @@ func (s *Series) statusLocked(now time.Time, trs []Transition) (Status, []Transi
 		st.Alerts[i] = a
 	}
 
-	st.Policy = s.tr.policy.State(pc.total(), st.Remaining, paging)
+	st.Policy, st.PolicyReason = s.tr.policy.Explain(pc.total(), st.Remaining, paging)
 	if advance && st.Policy != s.policy {
 		trs = append(trs, Transition{Kind: PolicyChanged, Time: now, Objective: o.Name, Group: s.group, From: s.policy, To: st.Policy})
 		s.policy = st.Policy

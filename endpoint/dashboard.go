@@ -78,6 +78,7 @@ type card struct {
 	Total     string
 	Excluded  string
 	Policy    string
+	PolNote   string // why the badge says what it does, when it would surprise
 	PolClass  string
 	ETA       string
 	Release   bool
@@ -160,6 +161,7 @@ func newCard(i int, st *budget.Status, bd *budget.BurnDown) card {
 		Total:       formatCount(st.Total()),
 		Excluded:    formatCount(st.Excluded),
 		Policy:      strings.ReplaceAll(st.Policy.String(), "_", " "),
+		PolNote:     policyNote(st),
 		Release:     st.ReleaseAllowed,
 		NoData:      !st.SLI.Valid,
 	}
@@ -393,4 +395,19 @@ func formatSpan(d time.Duration) string {
 		parts = append(parts, fmt.Sprintf("%dm", mins))
 	}
 	return strings.Join(parts, " ")
+}
+
+// policyNote explains a badge that would otherwise surprise: an overspent
+// budget still healthy because the period holds too few events to judge,
+// or a budget at risk because a page alert fires.
+func policyNote(st *budget.Status) string {
+	switch st.PolicyReason {
+	case budget.ReasonInsufficientEvents:
+		if st.Total() > 0 {
+			return "too few events to judge"
+		}
+	case budget.ReasonPageAlert:
+		return "a page alert fires"
+	}
+	return ""
 }

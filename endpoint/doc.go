@@ -17,7 +17,9 @@
 // the series' lifetime, not the period: excluded events are not kept per
 // bucket), advisory, period {start, end} (the instants its figures cover, for either
 // window type), long_burn_rate and short_burn_rate on each alert, and count
-// in latency_seconds; the gate carries generated_at. In the gate's reasons,
+// in latency_seconds, and policy.reason (why the state holds:
+// insufficient_events, budget_exhausted, budget_low, page_alert or
+// budget_available); the gate carries generated_at. In the gate's reasons,
 // group is "" for an ungrouped objective.
 //
 // HEAD is answered like GET without the body; every other method gets 405

@@ -100,6 +100,7 @@ type alertJSON struct {
 type policyJSON struct {
 	State          string `json:"state"`
 	ReleaseAllowed bool   `json:"release_allowed"`
+	Reason         string `json:"reason"`
 }
 
 type latencyJSON struct {
@@ -154,7 +155,7 @@ func newObjectiveReport(st *budget.Status) objectiveReport {
 		SLI:         st.SLI,
 		ErrorBudget: errorBudget{Consumed: st.Consumed, Remaining: st.Remaining},
 		Alerts:      make([]alertJSON, len(st.Alerts)),
-		Policy:      policyJSON{State: st.Policy.String(), ReleaseAllowed: st.ReleaseAllowed},
+		Policy:      policyJSON{State: st.Policy.String(), ReleaseAllowed: st.ReleaseAllowed, Reason: st.PolicyReason},
 		Corrections: make([]correction, len(st.Corrections)),
 		Advisory:    o.Advisory,
 		Period:      periodJSON{Start: st.PeriodStart.UTC(), End: st.PeriodEnd.UTC()},
