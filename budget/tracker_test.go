@@ -103,7 +103,7 @@ func TestBudgetExhaustedFreezesReleasesUnlessAdvisory(t *testing.T) {
 	// 999 good and 1 bad at 0.999 spend the budget exactly.
 	budgettest.Traffic{Rate: 1, ErrorRatio: 0.001}.Run(clk, set, 1000*time.Second)
 	st := tr.Status()
-	if st[0].Remaining.Value != 0 || st[0].Policy != budget.Exhausted || st[0].ReleaseAllowed {
+	if st[0].Remaining.Value != 0 || st[0].Policy != budget.Exhausted || st[0].ReleaseAllowed || st[0].PolicyReason != budget.ReasonBudgetExhausted {
 		t.Fatalf("remaining %v policy %v release %v, want exactly 0, exhausted, frozen", st[0].Remaining, st[0].Policy, st[0].ReleaseAllowed)
 	}
 	if !st[1].ReleaseAllowed || st[1].Policy != budget.Exhausted {

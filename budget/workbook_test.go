@@ -150,8 +150,8 @@ func TestLoneBadEventInIdleHourPagesNobody(t *testing.T) {
 	if f := st.Firing(); len(f) != 0 {
 		t.Fatalf("a single bad event fires %v", f)
 	}
-	if st.Policy != budget.Healthy || !st.ReleaseAllowed {
-		t.Fatalf("policy %v, release %v after one event; want healthy, allowed", st.Policy, st.ReleaseAllowed)
+	if st.Policy != budget.Healthy || !st.ReleaseAllowed || st.PolicyReason != budget.ReasonInsufficientEvents {
+		t.Fatalf("policy %v (%s), release %v after one event; want healthy (insufficient_events), allowed", st.Policy, st.PolicyReason, st.ReleaseAllowed)
 	}
 }
 

@@ -564,7 +564,10 @@ func TestJSONCorrections(t *testing.T) {
 	_, b := get(t, endpoint.New(tr), "GET", "/")
 	var body struct {
 		Objectives []struct {
-			Name        string `json:"name"`
+			Name   string `json:"name"`
+			Policy struct {
+				State, Reason string
+			} `json:"policy"`
 			Corrections []struct {
 				ID, Objective, Reason, Recurrence string
 				Start, End                        time.Time
@@ -576,6 +579,9 @@ func TestJSONCorrections(t *testing.T) {
 	}
 	ids := map[string][]string{}
 	for _, o := range body.Objectives {
+		if o.Policy.State != "healthy" || o.Policy.Reason != "insufficient_events" {
+			t.Errorf("%s: policy %+v without traffic, want healthy for insufficient_events", o.Name, o.Policy)
+		}
 		for _, c := range o.Corrections {
 			ids[o.Name] = append(ids[o.Name], c.ID+":"+c.Recurrence)
 			if c.ID == "db-upgrade" && (!c.Start.Equal(t0.Add(-2*time.Hour)) || c.Reason != "database upgrade") {
