@@ -125,8 +125,10 @@ func (s *Series) statusLocked(now time.Time, trs []Transition) (Status, []Transi
 
 	st.BurnRates = make([]WindowBurn, 0, len(StandardWindows)+1)
 	var burn1h Float
+	std := make(map[time.Duration]counts, len(StandardWindows))
 	for _, w := range StandardWindows {
 		c := s.ring.window(w.Duration, end)
+		std[w.Duration] = c
 		br := WindowBurn{Window: w.Name, Duration: w.Duration, Good: c.good, Bad: c.bad, Rate: BurnRate(c.good, c.bad, o.Target)}
 		if w.Duration == time.Hour {
 			burn1h = br.Rate
@@ -142,7 +144,13 @@ func (s *Series) statusLocked(now time.Time, trs []Transition) (Status, []Transi
 	}
 	st.Alerts = make([]Alert, len(s.tr.rules))
 	for i, r := range s.tr.rules {
-		a := r.evaluate(s.ring.window(r.LongWindow, end), s.ring.window(r.ShortWindow, end), o.Target, period)
+		win := func(d time.Duration) counts {
+			if c, ok := std[d]; ok {
+				return c // the default rules' windows are the standard ones
+			}
+			return s.ring.window(d, end)
+		}
+		a := r.evaluate(win(r.LongWindow), win(r.ShortWindow), o.Target, period)
 		as := &s.alerts[i]
 		if advance && a.Firing != as.firing {
 			as.firing = a.Firing
