@@ -28,6 +28,7 @@ type Tracker struct {
 	byName map[string]*SLO
 
 	clock    func() time.Time
+	clockSet bool // WithClock was given: the clock may be a fake one
 	logger   *slog.Logger
 	rules    []AlertRule
 	policy   Policy
@@ -60,7 +61,7 @@ func (f optionFunc) apply(t *Tracker) { f(t) }
 // event times and for Run. Tests pass a fake clock (budgettest.Clock).
 // The default is time.Now.
 func WithClock(now func() time.Time) Option {
-	return optionFunc(func(t *Tracker) { t.clock = now })
+	return optionFunc(func(t *Tracker) { t.clock, t.clockSet = now, true })
 }
 
 // WithLogger logs every transition at Info (alerts resolved, policy back to
@@ -149,6 +150,13 @@ func (t *Tracker) now() time.Time { return t.clock() }
 
 // Now reads the tracker's clock.
 func (t *Tracker) Now() time.Time { return t.clock() }
+
+// RealClock reports whether the tracker reads time.Now, its default clock
+// (no WithClock). Middleware that measures durations from the monotonic
+// reading of a start time may do so only then: a fake clock's times can carry
+// a monotonic reading too (budgettest.NewClock(time.Now())), and the real
+// time elapsed since them is not the fake clock's.
+func (t *Tracker) RealClock() bool { return !t.clockSet }
 
 // SLO returns the live objective named name, or nil.
 func (t *Tracker) SLO(name string) *SLO { return t.byName[name] }

@@ -230,24 +230,28 @@ func (h *ServerHandler) unregistered() budget.Set {
 // would cost two.
 type rpc struct {
 	context.Context
+	h     *ServerHandler // the handler that tagged it: several may be chained
 	m     *method
 	first time.Time // SentTime of the first response message
 }
 
-type rpcKey struct{}
+// rpcKey is the key under which an rpc answers Value: one per handler, so
+// that handlers chained on one server (grpc-go calls every TagRPC in turn,
+// each on the context the previous one returned) each find their own.
+type rpcKey struct{ h *ServerHandler }
 
 func (r *rpc) Value(key any) any {
-	if key == (rpcKey{}) {
+	if k, ok := key.(rpcKey); ok && k.h == r.h {
 		return r
 	}
 	return r.Context.Value(key)
 }
 
-func rpcOf(ctx context.Context) *rpc {
-	if r, ok := ctx.(*rpc); ok {
+func (h *ServerHandler) rpcOf(ctx context.Context) *rpc {
+	if r, ok := ctx.(*rpc); ok && r.h == h {
 		return r
 	}
-	r, _ := ctx.Value(rpcKey{}).(*rpc)
+	r, _ := ctx.Value(rpcKey{h}).(*rpc)
 	return r
 }
 
@@ -258,7 +262,7 @@ func (h *ServerHandler) TagRPC(ctx context.Context, info *stats.RPCTagInfo) cont
 	if !ok {
 		m = h.other
 	}
-	return &rpc{Context: ctx, m: m}
+	return &rpc{Context: ctx, h: h, m: m}
 }
 
 // HandleRPC implements stats.Handler: it notes the first response message
@@ -269,14 +273,14 @@ func (h *ServerHandler) HandleRPC(ctx context.Context, s stats.RPCStats) {
 		if s.Client {
 			return
 		}
-		if r := rpcOf(ctx); r != nil && r.first.IsZero() {
+		if r := h.rpcOf(ctx); r != nil && r.first.IsZero() {
 			r.first = s.SentTime
 		}
 	case *stats.End:
 		if s.Client {
 			return
 		}
-		if r := rpcOf(ctx); r != nil {
+		if r := h.rpcOf(ctx); r != nil {
 			h.record(r, s)
 		}
 	}

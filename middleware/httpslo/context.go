@@ -60,7 +60,7 @@ func (c *contextCall) Value(key any) any {
 // time.Now of now, at about half the cost of reading the wall clock again,
 // and immune to a wall-clock step in the middle of the request.
 func (c *call) since() time.Time {
-	if c.start == c.start.Round(0) { // no monotonic reading: a fake clock
+	if !c.m.realClock || c.start == c.start.Round(0) { // a fake clock
 		return c.m.now()
 	}
 	return c.start.Add(time.Since(c.start))

@@ -26,6 +26,7 @@ const UnmatchedRoute = "_UNMATCHED"
 // they share its route table. It has no zero value: use New.
 type Middleware struct {
 	now       func() time.Time
+	realClock bool // tr reads time.Now: call.since may use the monotonic clock
 	filters   []func(*http.Request) bool
 	routeFunc func(*http.Request) string
 	classify  func(Call) sli.Outcome
@@ -108,6 +109,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 	}
 	m := &Middleware{
 		now:            tr.Now,
+		realClock:      tr.RealClock(),
 		filters:        c.filters,
 		routeFunc:      c.routeFunc,
 		classify:       c.classify,

@@ -2,6 +2,7 @@ package httpslo
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -78,6 +79,21 @@ func (w *responseWriter) Flush() { _ = w.FlushError() }
 // calls it. A flush sends the header, so the status is final from here; the
 // first flush after body bytes is the first byte's time.
 func (w *responseWriter) FlushError() error {
+	var err error
+	switch f := w.rw.(type) {
+	case interface{ FlushError() error }:
+		err = f.FlushError()
+	case http.Flusher:
+		f.Flush()
+	default:
+		// Further down, through Unwrap; http.ErrNotSupported at the bottom.
+		err = http.NewResponseController(w.rw).Flush()
+	}
+	if errors.Is(err, http.ErrNotSupported) {
+		// Nothing was flushed, not even the header: the status the handler
+		// writes next is still the one the caller gets.
+		return err
+	}
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
@@ -86,15 +102,7 @@ func (w *responseWriter) FlushError() error {
 		// At least 1 ns: zero means "no first byte".
 		w.first = max(w.c.since().Sub(w.c.start), 1)
 	}
-	switch f := w.rw.(type) {
-	case interface{ FlushError() error }:
-		return f.FlushError()
-	case http.Flusher:
-		f.Flush()
-		return nil
-	}
-	// Further down, through Unwrap; http.ErrNotSupported at the bottom.
-	return http.NewResponseController(w.rw).Flush()
+	return err
 }
 
 // Hijack implements http.Hijacker; it returns http.ErrNotSupported when the

@@ -210,7 +210,9 @@ func (c *Call) endAt(end time.Time, err error) {
 		inTok, out = c.usageIn.Load(), c.usageOut.Load()
 	}
 	streaming := c.stream || c.chunks > 0
-	if t == None && out == 0 && !c.noEmpty && (streaming || usage) {
+	// An embeddings call outputs vectors, not tokens: zero output tokens is
+	// its normal usage, not an empty answer.
+	if t == None && out == 0 && !c.noEmpty && (streaming || usage) && c.t.key.operation != OperationEmbeddings {
 		t = InvalidOutput
 	}
 	e := sli.Event{
@@ -223,7 +225,8 @@ func (c *Call) endAt(end time.Time, err error) {
 		OutputTokens: out,
 	}
 	if c.gotTok {
-		e.FirstToken = c.firstTok.Sub(c.start)
+		// At least 1 ns: zero means "no first token".
+		e.FirstToken = max(c.firstTok.Sub(c.start), 1)
 	}
 	if c.scored.Load() {
 		e.Score, e.Scored = math.Float64frombits(c.score.Load()), true

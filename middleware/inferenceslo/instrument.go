@@ -26,6 +26,11 @@ const (
 // names none.
 const DefaultOperation = "chat"
 
+// OperationEmbeddings is the gen_ai.operation.name of embeddings calls, whose
+// usage counts input tokens only: zero output tokens does not make them
+// InvalidOutput.
+const OperationEmbeddings = "embeddings"
+
 // UnknownModel is the group value of calls that name no model, in objectives
 // grouped by model (the metrics then carry no gen_ai.request.model).
 const UnknownModel = "unknown"

@@ -171,13 +171,16 @@ type body struct {
 	framing int
 
 	mu               sync.Mutex
+	closing          bool // Close began: a read error from now on is the close's
 	done             bool
 	n                int64 // bytes read
 	events           int64
 	firstAt, endAt   time.Time
 	eof              bool
-	err              error // the first read error other than EOF
-	lineOpen, evOpen bool  // content since the last newline / the last event end
+	err              error   // the first read error other than EOF
+	lineOpen, evOpen bool    // content since the last newline / a data line since the last event end
+	head             [5]byte // SSE: the first bytes of the current line, to tell a data line
+	headN            int
 }
 
 func (b *body) Read(p []byte) (int, error) {
@@ -198,7 +201,7 @@ func (b *body) Read(p []byte) (int, error) {
 			}
 		}
 	}
-	if err != nil && b.endAt.IsZero() {
+	if err != nil && b.endAt.IsZero() && !b.closing {
 		b.endAt = b.call.in.now()
 		if err == io.EOF {
 			b.eof = true
@@ -222,6 +225,9 @@ func (b *body) scan(p []byte) (events int64) {
 		if len(bytes.Trim(seg, "\r")) > 0 {
 			b.lineOpen = true
 		}
+		if b.framing == framingSSE {
+			b.headN += copy(b.head[b.headN:], seg)
+		}
 		if i < 0 {
 			break
 		}
@@ -231,17 +237,33 @@ func (b *body) scan(p []byte) (events int64) {
 				events++
 			}
 		case b.lineOpen:
-			b.evOpen = true
+			// Only a data line makes an event: a blank line after comments
+			// (": keep-alive") or other fields alone dispatches nothing.
+			if isDataLine(b.head[:b.headN]) {
+				b.evOpen = true
+			}
 		case b.evOpen:
 			events++
 			b.evOpen = false
 		}
-		b.lineOpen = false
+		b.lineOpen, b.headN = false, 0
 	}
 	return events
 }
 
+// isDataLine reports whether an SSE line that starts with head is a data
+// field: "data" alone or "data:…".
+func isDataLine(head []byte) bool {
+	return bytes.HasPrefix(head, []byte("data:")) || string(bytes.TrimRight(head, "\r")) == "data"
+}
+
 func (b *body) Close() error {
+	// A Read blocked in another goroutine fails once rc is closed ("response
+	// body closed", a closed connection): that error is the application's
+	// Close, not the provider's, and must not make the call a broken stream.
+	b.mu.Lock()
+	b.closing = true
+	b.mu.Unlock()
 	cerr := b.rc.Close()
 	b.mu.Lock()
 	if b.done || b.call.in == nil {
