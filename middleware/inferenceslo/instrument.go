@@ -307,9 +307,15 @@ func (in *Instrument) target(req *Request) *target {
 	}
 	if len(m) >= in.max {
 		// Beyond the cap: share the overflow model of this provider and
-		// operation, created below once.
+		// operation, created below once; past twice the cap, the one
+		// all-overflow target. Neither takes the lock once it exists.
 		if t := m[targetKey{k.provider, k.operation, sli.OverflowGroup}]; t != nil {
 			return t
+		}
+		if len(m) >= 2*in.max {
+			if t := m[targetKey{sli.OverflowGroup, sli.OverflowGroup, sli.OverflowGroup}]; t != nil {
+				return t
+			}
 		}
 	}
 	return in.create(k)
@@ -326,7 +332,7 @@ func (in *Instrument) create(k targetKey) *target {
 	if t := cur[k]; t != nil {
 		return t
 	}
-	if len(cur) >= in.max && k.model != sli.OverflowGroup {
+	if len(cur) >= in.max {
 		k.model = sli.OverflowGroup
 		if t := cur[k]; t != nil {
 			return t

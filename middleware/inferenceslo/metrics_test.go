@@ -3,6 +3,7 @@ package inferenceslo_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -196,5 +197,28 @@ func TestModelCap(t *testing.T) {
 	}
 	if models["_OTHER"] != 2 || models["a"] != 2 || len(models) != 3 {
 		t.Errorf("models in metrics %v", models)
+	}
+}
+
+// TestOverflowIsBounded: past twice the cap every new combination, even
+// one whose model is literally "_OTHER", shares one all-overflow target.
+func TestOverflowIsBounded(t *testing.T) {
+	r := newRig(t, objectives(), inferenceslo.WithMaxModels(1))
+	for i := range 20 {
+		model := "m"
+		if i%2 == 1 {
+			model = "_OTHER"
+		}
+		call := r.inst.StartRequest(context.Background(), inferenceslo.Request{Provider: fmt.Sprintf("p%d", i), Model: model})
+		r.clk.Advance(time.Millisecond)
+		call.End(nil)
+	}
+	providers := map[string]uint64{}
+	for _, p := range points(t, r.metrics(t)[inferenceslo.MetricOperationDuration]) {
+		v, _ := p.attrs.Value("gen_ai.provider.name")
+		providers[v.AsString()] += p.count
+	}
+	if len(providers) != 3 || providers["_OTHER"] != 18 {
+		t.Errorf("providers in metrics %v, want p0, p1 and 18 calls under _OTHER", providers)
 	}
 }
