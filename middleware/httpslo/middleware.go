@@ -195,7 +195,7 @@ func (m *Middleware) finish(c *call) {
 	end := c.since()
 	route := c.r.Pattern
 	if m.routeFunc != nil {
-		route = m.routeFunc(c.r)
+		route = m.userRoute(c.r)
 	}
 	set := m.routes.lookup(route)
 	w := &c.w
@@ -215,7 +215,7 @@ func (m *Middleware) finish(c *call) {
 	}
 	var o sli.Outcome
 	if m.classify != nil {
-		o = m.classify(cl)
+		o = m.userClassify(cl)
 	} else {
 		o = Classify(cl)
 	}
@@ -234,4 +234,26 @@ func (m *Middleware) finish(c *call) {
 		e.ErrorType = errorType(&cl)
 	}
 	set.Record(e)
+}
+
+// userRoute and userClassify call the application's functions on the
+// recording path. Recording never panics, and must not replace a handler's
+// panic that is unwinding: a panic in them is swallowed, the request then
+// counts under no route (the unmatched one) or as excluded.
+func (m *Middleware) userRoute(r *http.Request) (route string) {
+	defer func() {
+		if recover() != nil {
+			route = ""
+		}
+	}()
+	return m.routeFunc(r)
+}
+
+func (m *Middleware) userClassify(cl Call) (o sli.Outcome) {
+	defer func() {
+		if recover() != nil {
+			o = sli.Excluded
+		}
+	}()
+	return m.classify(cl)
 }

@@ -78,3 +78,40 @@ func TestRegressionFlushUnsupportedKeepsStatusOpen(t *testing.T) {
 		t.Errorf("events %+v; the caller got 503, want one bad event", ev)
 	}
 }
+
+// A route function or classifier that panics never escapes recording: the
+// request counts under the unmatched route, or as excluded, and a handler's
+// own panic keeps its value.
+func TestRegressionPanickingUserFunctions(t *testing.T) {
+	tr, _ := newTracker(t, availability("api", httpslo.RouteLabel))
+	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/handler-panics" {
+			panic("handler's own")
+		}
+		w.WriteHeader(http.StatusInternalServerError)
+	}), tr,
+		httpslo.WithRouteFunc(func(r *http.Request) string { panic("route func bug") }),
+		httpslo.WithClassifier(func(c httpslo.Call) sli.Outcome {
+			if c.Request.URL.Path == "/classifier-panics" {
+				panic("classifier bug")
+			}
+			return httpslo.Classify(c)
+		}))
+	serve := func(path string) (recovered any) {
+		defer func() { recovered = recover() }()
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+		return nil
+	}
+	if r := serve("/plain"); r != nil {
+		t.Fatalf("a panicking route func escaped: %v", r)
+	}
+	if r := serve("/classifier-panics"); r != nil {
+		t.Fatalf("a panicking classifier escaped: %v", r)
+	}
+	if r := serve("/handler-panics"); r != "handler's own" {
+		t.Fatalf("the handler's panic became %v", r)
+	}
+	if got := countsOf(t, tr, "api", httpslo.UnmatchedRoute); got != (counts{good: 0, bad: 2, excluded: 1}) {
+		t.Errorf("unmatched route counted %+v, want 2 bad (the 500 and the handler's panic), 1 excluded", got)
+	}
+}
