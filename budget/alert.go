@@ -3,6 +3,7 @@ package budget
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -104,7 +105,9 @@ func (r AlertRule) validate() error {
 	if r.LongWindow > maxAlertWindow {
 		bad("long window must be at most %v, got %v", maxAlertWindow, r.LongWindow)
 	}
-	if r.BurnRate <= 0 && (r.BudgetConsumed <= 0 || r.BudgetConsumed > 1) {
+	if math.IsNaN(r.BurnRate) || math.IsInf(r.BurnRate, 0) || math.IsNaN(r.BudgetConsumed) || math.IsInf(r.BudgetConsumed, 0) {
+		bad("burn rate and budget fraction must be finite numbers, got %v and %v", r.BurnRate, r.BudgetConsumed)
+	} else if r.BurnRate <= 0 && (r.BudgetConsumed <= 0 || r.BudgetConsumed > 1) {
 		bad("needs a budget fraction in (0,1] or a positive burn rate")
 	}
 	if r.MinLongEvents < 0 || r.MinShortEvents < 0 {

@@ -86,6 +86,11 @@ func (t *Tracker) compile(c Correction) (compiled, error) {
 	if !c.End.After(c.Start) {
 		bad("end %v is not after start %v", c.End, c.Start)
 	}
+	if c.Start.Before(minNanoTime) || c.End.After(maxNanoTime) {
+		// Corrections are matched and saved in Unix nanoseconds: an End in
+		// 9999 would wrap round to the past and exclude nothing.
+		bad("start %v and end %v must lie between %v and %v", c.Start, c.End, minNanoTime.UTC(), maxNanoTime.UTC())
+	}
 	if c.Objective != "" && t.byName[c.Objective] == nil {
 		bad("no objective named %q", c.Objective)
 	}
@@ -390,14 +395,21 @@ func (t *Tracker) correctionsFor(objective string, start, end time.Time) []Corre
 // given its newest; maxInt64 when it is empty. Older slots may still carry
 // stale buckets that no window reads.
 func (t *tier) oldest() int64 {
-	newest := int64(-1) // empty slots hold -1
-	for _, e := range t.epoch {
-		newest = max(newest, e)
-	}
+	newest := t.newestHeld()
 	if newest < 0 {
 		return maxInt64
 	}
 	return newest - int64(len(t.epoch)) + 1
+}
+
+// newestHeld returns the number of the newest bucket a slot holds; -1 when
+// the tier is empty.
+func (t *tier) newestHeld() int64 {
+	newest := int64(-1) // empty slots hold -1
+	for _, e := range t.epoch {
+		newest = max(newest, e)
+	}
+	return newest
 }
 
 // remove takes the counts of [start, end) (nanoseconds) out of the ring and
@@ -419,7 +431,10 @@ func (r *ring) remove(start, end int64) counts {
 		if lo >= hi {
 			continue
 		}
-		for b := floorDiv(lo, t.width); b <= floorDiv(hi-1, t.width); b++ {
+		// No bucket past the newest holds anything: a span that ends
+		// years ahead costs no more than one that ends now.
+		last := min(floorDiv(hi-1, t.width), t.newestHeld())
+		for b := floorDiv(lo, t.width); b <= last; b++ {
 			k := t.slot(b)
 			if t.epoch[k] != b {
 				continue

@@ -183,17 +183,20 @@ func parseRecurrence(rule string, start, end time.Time, loc *time.Location) (*re
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	// Look for the occurrences no further than COUNT may reach: a rule
+	// that never matches (DAILY;INTERVAL=7 with a BYDAY other than Start's
+	// weekday) would otherwise be searched for ever.
+	n, last := 0, int64(0)
+	r.each(r.first, satAdd(r.first, int64(maxRecurDays+8)*int64(day)), func(s int64) bool {
+		n++
+		last = s
+		return n < max(count, 1)
+	})
+	if n == 0 {
+		return nil, fmt.Errorf("the rule has no occurrence within %d years of start %v", maxRecurDays/366, start)
+	}
 	if count > 0 {
-		n := 0
-		r.last = maxInt64
-		r.each(r.first, maxInt64, func(s int64) bool {
-			n++
-			if n == count {
-				r.last = s
-				return false
-			}
-			return true
-		})
+		r.last = last
 	}
 	return r, nil
 }
@@ -222,6 +225,13 @@ func parseInts(v string, lo, hi int, name string, bad func(string, ...any)) []in
 }
 
 const maxInt64 = int64(^uint64(0) >> 1)
+
+// minNanoTime and maxNanoTime bound the instants Unix nanoseconds can hold
+// (1677 to 2262).
+var (
+	minNanoTime = time.Unix(0, -maxInt64-1)
+	maxNanoTime = time.Unix(0, maxInt64)
+)
 
 // civilDay numbers calendar dates consecutively (days since 1970-01-01).
 func civilDay(y int, m time.Month, d int) int64 {
@@ -270,22 +280,35 @@ func (r *recurrence) each(from, to int64, fn func(start int64) bool) {
 	lo := max(from-r.dur, r.first)
 	d := time.Unix(0, lo).In(r.loc).AddDate(0, 0, -1) // a day early: DST shifts
 	y, m, dd := d.Date()
+	var ds []int64 // one day's starts
 	for {
 		// Every occurrence of a day starts after its midnight; a day's
-		// margin covers zones whose midnight a DST change skips.
-		if mn := time.Date(y, m, dd, 0, 0, 0, 0, r.loc).UnixNano(); mn >= satAdd(to, int64(day)) || mn > satAdd(r.last, int64(day)) {
+		// margin covers zones whose midnight a DST change skips. Beyond
+		// 2262 Unix nanoseconds overflow: nothing is found there.
+		mt := time.Date(y, m, dd, 0, 0, 0, 0, r.loc)
+		if mt.After(maxNanoTime) {
+			return
+		}
+		if mn := mt.UnixNano(); mn >= satAdd(to, int64(day)) || mn > satAdd(r.last, int64(day)) {
 			return
 		}
 		if cd := civilDay(y, m, dd); r.matchesDay(cd, weekdayOf(cd)) {
+			// A local time in a spring-forward gap resolves to a later
+			// hour, possibly one the rule names too: sort, and count an
+			// instant once (RFC 5545 ignores duplicate instances).
+			ds = ds[:0]
 			for _, h := range r.hours {
 				for _, mi := range r.minutes {
-					s := time.Date(y, m, dd, h, mi, r.second, 0, r.loc).UnixNano()
-					if s < r.first || s > r.last {
-						continue
-					}
-					if s < to && s+r.dur > from && !fn(s) {
-						return
-					}
+					ds = append(ds, time.Date(y, m, dd, h, mi, r.second, 0, r.loc).UnixNano())
+				}
+			}
+			slices.Sort(ds)
+			for k, s := range ds {
+				if (k > 0 && s == ds[k-1]) || s < r.first || s > r.last {
+					continue
+				}
+				if s < to && s+r.dur > from && !fn(s) {
+					return
 				}
 			}
 		}

@@ -61,10 +61,15 @@ const maxBurnDownPoints = 10_000
 // It takes the series' mutex for a pass or two over a tier; it never runs on
 // the recording path.
 func (s *Series) BurnDownAt(now time.Time, n int) BurnDown {
-	n = min(max(n, 1), maxBurnDownPoints)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advanceLocked(now)
+	return s.burnDownLocked(now, n)
+}
+
+// burnDownLocked is BurnDownAt with s.mu held and the stripes flushed.
+func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
+	n = min(max(n, 1), maxBurnDownPoints)
 	o := s.obj
 	start, periodEnd := o.Window.Bounds(now, s.slo.loc)
 	end := now
@@ -174,6 +179,28 @@ func (t *tier) firstBucket(from, to int64) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// StatusWithBurnDownsAt is StatusAt and BurnDownsAt together: each series'
+// burn-down is drawn from the counts its status was computed from, under the
+// same lock, so that the curve ends at exactly the status's Remaining even
+// while events are being recorded.
+func (t *Tracker) StatusWithBurnDownsAt(now time.Time, n int) ([]Status, []BurnDown) {
+	var out []Status
+	var bds []BurnDown
+	var trs []Transition
+	for _, slo := range t.slos {
+		for _, s := range slo.AllSeries() {
+			s.mu.Lock()
+			var st Status
+			st, trs = s.statusLocked(now, trs)
+			bds = append(bds, s.burnDownLocked(now, n))
+			s.mu.Unlock()
+			out = append(out, st)
+		}
+	}
+	t.deliver(trs)
+	return out, bds
 }
 
 // BurnDownsAt returns the burn-down of every series at now, in the order of

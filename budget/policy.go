@@ -3,6 +3,7 @@ package budget
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 // PolicyState is where an objective stands under the error-budget policy.
@@ -78,7 +79,7 @@ func (p Policy) minEvents() int64 {
 
 func (p Policy) validate() error {
 	var errs []error
-	if p.AtRiskBelow >= 1 {
+	if math.IsNaN(p.AtRiskBelow) || p.AtRiskBelow >= 1 {
 		errs = append(errs, fmt.Errorf("budget: policy: at-risk threshold must be below 1, got %v", p.AtRiskBelow))
 	}
 	if p.MinEvents < 0 {

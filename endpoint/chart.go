@@ -57,11 +57,21 @@ func newChart(bd *budget.BurnDown, class string, loc *time.Location) chart {
 
 	// A scale from 100% down to 0%, or further down in round steps when
 	// the budget is overspent.
+	// The steps go on (2, 5, 10 times a power of ten) as far as the
+	// overspend needs: one bad call at the highest target spends ten
+	// million budgets, which must still draw a handful of ticks.
 	step := 0.25
-	for _, s := range []float64{0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000} {
+	for _, s := range []float64{0.25, 0.5} {
 		step = s
 		if (1-lo)/s <= 5 {
 			break
+		}
+	}
+	for p := 1.0; (1-lo)/step > 5 && p < 1e300; p *= 10 {
+		for _, m := range []float64{1, 2, 5} {
+			if step = m * p; (1-lo)/step <= 5 {
+				break
+			}
 		}
 	}
 	bottom := math.Floor(lo/step) * step

@@ -47,15 +47,12 @@ func WithTitle(title string) Option {
 }
 
 // snapshot is one status computation with what the pages derive from it.
-// The burn-downs only the dashboard needs are computed on its first
-// request, at the snapshot's instant.
+// The burn-downs are computed with the statuses, from the same counts, so
+// that a chart ends where its card says even when events arrive between
+// the computation and the dashboard's first request.
 type snapshot struct {
-	now      time.Time
-	statuses []budget.Status
-
-	tr        *budget.Tracker
-	points    int
-	bdOnce    sync.Once
+	now       time.Time
+	statuses  []budget.Status
 	burnDowns map[seriesKey]budget.BurnDown
 
 	// Each page is rendered once per snapshot, on its first request: a
@@ -77,12 +74,6 @@ func (r *rendered) get(render func() (int, []byte, error)) (int, []byte, error) 
 }
 
 func (s *snapshot) burnDown(objective, group string) budget.BurnDown {
-	s.bdOnce.Do(func() {
-		s.burnDowns = map[seriesKey]budget.BurnDown{}
-		for _, bd := range s.tr.BurnDownsAt(s.now, s.points) {
-			s.burnDowns[seriesKey{bd.Objective, bd.Group}] = bd
-		}
-	})
 	return s.burnDowns[seriesKey{objective, group}]
 }
 
@@ -112,14 +103,23 @@ func New(tr *budget.Tracker, opts ...Option) http.Handler {
 	}
 	h := &handler{cfg: cfg}
 	h.cache = statuscache.New(tr.Now, cfg.interval, func(now time.Time) *snapshot {
-		return &snapshot{now: now, statuses: tr.StatusAt(now), tr: tr, points: cfg.points}
+		sts, bds := tr.StatusWithBurnDownsAt(now, cfg.points)
+		s := &snapshot{now: now, statuses: sts, burnDowns: make(map[seriesKey]budget.BurnDown, len(bds))}
+		for _, bd := range bds {
+			s.burnDowns[seriesKey{bd.Objective, bd.Group}] = bd
+		}
+		return s
 	})
 	return h
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var serve func(http.ResponseWriter, *http.Request, *snapshot)
-	switch strings.TrimSuffix(relPath(r), "/") {
+	rel := relPath(r)
+	if rel != "" && rel[0] != '/' {
+		rel = "/" + rel // behind http.StripPrefix("/slo/")
+	}
+	switch strings.TrimSuffix(rel, "/") {
 	case "":
 		serve = h.serveJSON
 	case "/ui":
