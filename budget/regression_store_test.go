@@ -1,10 +1,13 @@
 package budget
 
 import (
+	"bytes"
 	"io"
 	"log/slog"
 	"reflect"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -97,5 +100,35 @@ func TestRegressionRestoreSnapshotRestoreIdentical(t *testing.T) {
 			}
 		}
 		prev = st2
+	}
+}
+
+// failingStore cannot read its state for a reason that says nothing about
+// the state itself.
+type failingStore struct{ setAside, saves int }
+
+func (f *failingStore) Load() ([]byte, error)     { return nil, syscall.EMFILE }
+func (f *failingStore) Save([]byte) error         { f.saves++; return nil }
+func (f *failingStore) SetAside() (string, error) { f.setAside++; return "aside", nil }
+
+// A state that could not be read (too many open files, permissions, I/O)
+// may be perfectly good: it is neither set aside nor overwritten.
+func TestRegressionUnreadableStateIsLeftAlone(t *testing.T) {
+	var log bytes.Buffer
+	st := &failingStore{}
+	tr, err := New([]sli.Objective{{Name: "api", Target: 0.999}},
+		WithStore(st, time.Second), WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Snapshot(); err == nil {
+		t.Error("Snapshot saved over a state that could not be read")
+	}
+	tr.Close()
+	if st.setAside != 0 || st.saves != 0 {
+		t.Errorf("set aside %d times, saved %d times; want neither", st.setAside, st.saves)
+	}
+	if !strings.Contains(log.String(), "level=ERROR") || !strings.Contains(log.String(), "too many open files") {
+		t.Errorf("log lacks the error:\n%s", log.String())
 	}
 }

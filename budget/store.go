@@ -23,7 +23,10 @@ import (
 // The tracker calls a Store from one goroutine at a time.
 type Store interface {
 	// Load returns the bytes last saved, or an error wrapping ErrNoState
-	// when nothing has been saved.
+	// when nothing has been saved, or wrapping ErrCorruptState when what is
+	// there can never be a state (a directory, say) and should be set aside.
+	// Any other error (permissions, I/O) leaves the saved state untouched:
+	// the tracker starts fresh and saves nothing over it.
 	Load() ([]byte, error)
 	// Save replaces the saved bytes with b, atomically: whatever happens
 	// during Save, a later Load returns the old bytes or the new ones,
@@ -117,6 +120,15 @@ func (t *Tracker) restore() {
 	b, err := p.store.Load()
 	if errors.Is(err, ErrNoState) {
 		log.Info("errbudget: no saved state; starting fresh", "store", storeName(p.store))
+		return
+	}
+	if err != nil && !errors.Is(err, ErrCorruptState) {
+		// The state could not be read (permissions, I/O, too many open
+		// files): it may be perfectly good. Leave it alone, and save
+		// nothing over it.
+		p.disabled = fmt.Errorf("budget: not saving state: the saved state could not be read (%v) and would be overwritten", err)
+		log.Error("errbudget: cannot read the saved state; starting fresh, leaving it untouched and not saving",
+			"store", storeName(p.store), "err", err)
 		return
 	}
 	var st *stateData
@@ -255,11 +267,11 @@ func (f *FileStore) Load() ([]byte, error) {
 	case err != nil:
 		return nil, err
 	case fi.IsDir():
-		return nil, fmt.Errorf("budget: state file %s is a directory", f.path)
+		return nil, fmt.Errorf("%w: state file %s is a directory", ErrCorruptState, f.path)
 	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("budget: state file %s is not a regular file (%v)", f.path, fi.Mode().Type())
+		return nil, fmt.Errorf("%w: state file %s is not a regular file (%v)", ErrCorruptState, f.path, fi.Mode().Type())
 	case fi.Size() > maxStateFile:
-		return nil, fmt.Errorf("budget: state file %s is %d bytes, too large for a snapshot", f.path, fi.Size())
+		return nil, fmt.Errorf("%w: state file %s is %d bytes, too large for a snapshot", ErrCorruptState, f.path, fi.Size())
 	}
 	return os.ReadFile(f.path)
 }
