@@ -59,10 +59,6 @@ func newLatencyStripes(stripes int) latencyStripes {
 	return latencyStripes{counts: make([]atomic.Int64, stripes*histStride)}
 }
 
-func (l *latencyStripes) observe(stripe int, us, n int64) {
-	l.counts[stripe*histStride+histIndex(us)].Add(n)
-}
-
 // latencyRing holds the distribution of recent 5-minute slots.
 type latencyRing struct {
 	base  [histLen]int64 // cumulative stripe sums at the last flush

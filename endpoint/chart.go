@@ -79,9 +79,7 @@ func newChart(bd *budget.BurnDown, class string, loc *time.Location) chart {
 	y := func(v float64) float64 { return round1(c.Top + (1-v)/(1-bottom)*(c.Bot-c.Top)) }
 	// Ticks at the multiples of the step, 0% among them, and at 100%
 	// where the curve starts, unless a multiple sits right beside it.
-	label := func(v float64) string {
-		return strings.Replace(strconv.FormatFloat(math.Round(v*100), 'f', 0, 64), "-", "−", 1) + "%"
-	}
+	label := tickPercent
 	top := math.Floor(1/step+1e-9) * step
 	if 1-top > 0.4*step || top == 1 {
 		c.YTicks = append(c.YTicks, tick{X: c.Left - 8, Y: y(1), Label: label(1), Anchor: "end"})

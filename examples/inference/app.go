@@ -178,7 +178,7 @@ func (a *app) completions(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	p := a.model.plan(req.Prompt, req.MaxTokens, req.Stream, sc)
+	p := a.model.plan(req.Prompt, req.MaxTokens, sc)
 	ctx := r.Context()
 	call := a.inst.StartRequest(ctx, inferenceslo.Request{Model: req.Model, Stream: req.Stream})
 	if p.err != nil {
@@ -189,7 +189,7 @@ func (a *app) completions(w http.ResponseWriter, r *http.Request) {
 	id := fmt.Sprintf("cmpl-%016x", rand.Uint64())
 	created := time.Now().Unix()
 	if !req.Stream {
-		if err := sleep(ctx, p.duration(false)); err != nil {
+		if err := sleep(ctx, p.duration()); err != nil {
 			call.End(err)
 			return
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -52,7 +51,7 @@ type plan struct {
 	score    float64
 }
 
-func (m *model) plan(prompt string, maxTokens int, stream bool, sc script) plan {
+func (m *model) plan(prompt string, maxTokens int, sc script) plan {
 	if maxTokens <= 0 {
 		maxTokens = 16
 	}
@@ -79,9 +78,8 @@ func (m *model) plan(prompt string, maxTokens int, stream bool, sc script) plan 
 		if rand.Float64() < m.lowQualityRate {
 			p.score = 0.2 + 0.4*rand.Float64()
 		}
-	} else {
-		p.perToken = 0
 	}
+	// A scripted call answers in full, at once after its first token.
 	n := maxTokens
 	if !sc.scripted {
 		n = max(1, maxTokens/2+rand.IntN(maxTokens/2+1))
@@ -97,7 +95,7 @@ func (m *model) plan(prompt string, maxTokens int, stream bool, sc script) plan 
 }
 
 // duration is how long a non-streaming call takes in all.
-func (p plan) duration(stream bool) time.Duration {
+func (p plan) duration() time.Duration {
 	if p.err != nil {
 		return 0
 	}
@@ -118,5 +116,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
-
-var errEmpty = errors.New("model: empty completion")
