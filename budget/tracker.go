@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -371,3 +374,55 @@ func GateOf(statuses []Status) Gate {
 
 // ReleaseAllowedAt returns the release decision at now.
 func (t *Tracker) ReleaseAllowedAt(now time.Time) Gate { return GateOf(t.StatusAt(now)) }
+
+// Resolve returns the live objectives an adapter records into, in the order
+// named; every objective when names is nil. An adapter fills the group
+// values of the labels it names (httpslo the route, inferenceslo the
+// model…), so an objective grouped by any other label is a wiring error.
+// It reports every problem, one error each (so that the adapter can say
+// where each came from): no names at all, a name the tracker does not have,
+// a name given twice, an objective grouped by a label the adapter does not
+// fill. The objectives without problems are returned either way.
+func (t *Tracker) Resolve(names []string, labels ...string) ([]*SLO, []error) {
+	var slos []*SLO
+	var errs []error
+	if names == nil {
+		slos = t.SLOs()
+	} else {
+		if len(names) == 0 {
+			errs = append(errs, errors.New("no objectives"))
+		}
+		seen := make(map[string]bool, len(names))
+		for _, n := range names {
+			switch s := t.byName[n]; {
+			case s == nil:
+				errs = append(errs, fmt.Errorf("no objective named %q", n))
+			case seen[n]:
+				errs = append(errs, fmt.Errorf("objective %q is named more than once", n))
+			default:
+				slos = append(slos, s)
+			}
+			seen[n] = true
+		}
+	}
+	out := slos[:0]
+	for _, s := range slos {
+		if g := s.decl.GroupBy; g != "" && !slices.Contains(labels, g) {
+			errs = append(errs, fmt.Errorf("objective %q groups by %q; this adapter fills %s only", s.decl.Name, g, quoteAll(labels)))
+			continue
+		}
+		out = append(out, s)
+	}
+	return out, errs
+}
+
+func quoteAll(labels []string) string {
+	if len(labels) == 0 {
+		return "no group label"
+	}
+	q := make([]string, len(labels))
+	for i, l := range labels {
+		q[i] = strconv.Quote(l)
+	}
+	return strings.Join(q, ", ")
+}

@@ -83,32 +83,22 @@ func NewServerHandler(tr *budget.Tracker, opts ...Option) (*ServerHandler, error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("grpcslo: "+format, args...))
 	}
+	// resolveNames resolves the objectives of one scope (the default, a
+	// route or method); nil names mean every objective.
 	resolveNames := func(where string, names []string) []objective {
-		if len(names) == 0 {
-			bad("%s: no objectives", where)
+		slos, problems := tr.Resolve(names, MethodLabel, ServiceLabel)
+		for _, p := range problems {
+			bad("%s: %v", where, p)
 		}
-		out := make([]objective, 0, len(names))
-		for _, n := range names {
-			slo := tr.SLO(n)
-			if slo == nil {
-				bad("%s: no objective named %q", where, n)
-				continue
-			}
-			switch g := slo.Objective().GroupBy; g {
-			case "", MethodLabel, ServiceLabel:
-				out = append(out, objective{slo: slo, groupBy: g})
-			default:
-				bad("%s: objective %q groups by %q; the handler can group by %q or %q only", where, n, g, MethodLabel, ServiceLabel)
-			}
+		out := make([]objective, len(slos))
+		for i, s := range slos {
+			out[i] = objective{slo: s, groupBy: s.Objective().GroupBy}
 		}
 		return out
 	}
-	names := c.objectives
-	if !c.objectivesSet {
-		names = nil
-		for _, o := range tr.Objectives() {
-			names = append(names, o.Name)
-		}
+	var names []string // nil: every objective of the tracker
+	if c.objectivesSet {
+		names = append([]string{}, c.objectives...) // named, maybe none (an error)
 	}
 	h := &ServerHandler{
 		classify:  c.classify,
@@ -117,7 +107,7 @@ func NewServerHandler(tr *budget.Tracker, opts ...Option) (*ServerHandler, error
 		unused:    map[string]bool{},
 	}
 	for _, k := range slices.Sorted(maps.Keys(c.methodObjectives)) {
-		h.perMethod[k] = resolveNames(fmt.Sprintf("method %q", k), c.methodObjectives[k])
+		h.perMethod[k] = resolveNames(fmt.Sprintf("method %q", k), append([]string{}, c.methodObjectives[k]...))
 		h.unused[k] = true
 	}
 	if c.classifySet && c.classify == nil {

@@ -57,37 +57,27 @@ func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("httpslo: "+format, args...))
 	}
+	// resolveNames resolves the objectives of one scope (the default, a
+	// route or method); nil names mean every objective.
 	resolveNames := func(where string, names []string) []objective {
-		if len(names) == 0 {
-			bad("%s: no objectives", where)
+		slos, problems := tr.Resolve(names, RouteLabel)
+		for _, p := range problems {
+			bad("%s: %v", where, p)
 		}
-		out := make([]objective, 0, len(names))
-		for _, n := range names {
-			slo := tr.SLO(n)
-			if slo == nil {
-				bad("%s: no objective named %q", where, n)
-				continue
-			}
-			switch g := slo.Objective().GroupBy; g {
-			case "", RouteLabel:
-				out = append(out, objective{slo: slo, byRoute: g == RouteLabel})
-			default:
-				bad("%s: objective %q groups by %q; the middleware can group by %q only", where, n, g, RouteLabel)
-			}
+		out := make([]objective, len(slos))
+		for i, s := range slos {
+			out[i] = objective{slo: s, byRoute: s.Objective().GroupBy == RouteLabel}
 		}
 		return out
 	}
-	names := c.objectives
-	if !c.objectivesSet {
-		names = nil
-		for _, o := range tr.Objectives() {
-			names = append(names, o.Name)
-		}
+	var names []string // nil: every objective of the tracker
+	if c.objectivesSet {
+		names = append([]string{}, c.objectives...) // named, maybe none (an error)
 	}
 	def := resolveNames("objectives", names)
 	perRoute := make(map[string][]objective, len(c.routeObjectives))
 	for route, names := range c.routeObjectives {
-		perRoute[route] = resolveNames(fmt.Sprintf("route %q", route), names)
+		perRoute[route] = resolveNames(fmt.Sprintf("route %q", route), append([]string{}, names...))
 	}
 	if c.classifySet && c.classify == nil {
 		bad("WithClassifier(nil)")

@@ -230,36 +230,16 @@ func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
 		max:       c.max,
 		perChunk:  c.perChunk,
 	}
-	var slos []*budget.SLO
+	var names []string // nil: every objective
 	if c.named {
-		if len(c.names) == 0 {
-			errs = append(errs, errors.New("inferenceslo: WithObjectives names no objective"))
-		}
-		seen := map[string]bool{}
-		for _, n := range c.names {
-			s := tr.SLO(n)
-			switch {
-			case s == nil:
-				errs = append(errs, fmt.Errorf("inferenceslo: no objective named %q", n))
-			case seen[n]:
-				errs = append(errs, fmt.Errorf("inferenceslo: objective %q is named more than once", n))
-			default:
-				slos = append(slos, s)
-			}
-			seen[n] = true
-		}
-	} else {
-		slos = tr.SLOs()
+		names = append([]string{}, c.names...)
+	}
+	slos, problems := tr.Resolve(names, GroupByModel, GroupByProvider, GroupByOperation)
+	for _, p := range problems {
+		errs = append(errs, fmt.Errorf("inferenceslo: %w", p))
 	}
 	for _, s := range slos {
-		o := s.Objective()
-		switch o.GroupBy {
-		case "", GroupByModel, GroupByProvider, GroupByOperation:
-			in.objs = append(in.objs, objective{slo: s, by: o.GroupBy})
-		default:
-			errs = append(errs, fmt.Errorf("inferenceslo: objective %q groups by %q; inference calls are grouped by %q, %q or %q",
-				o.Name, o.GroupBy, GroupByModel, GroupByProvider, GroupByOperation))
-		}
+		in.objs = append(in.objs, objective{slo: s, by: s.Objective().GroupBy})
 	}
 	if c.now != nil && c.max >= 1 {
 		mp := c.mp
