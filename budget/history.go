@@ -81,13 +81,10 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 
 	// The tier and the first bucket Status sums for the period.
 	t := &s.ring.tiers[2]
-	from := floorDiv(start.UnixNano(), t.width)
+	from, to := floorDiv(start.UnixNano(), t.width), floorDiv(endNS, t.width)
 	if !o.Window.IsCalendar() {
-		period := periodEnd.Sub(start)
-		t = s.ring.tierFor(period)
-		from = floorDiv(endNS-int64(period), t.width)
+		t, from, to = s.ring.tierFor(endNS-int64(periodEnd.Sub(start)), endNS)
 	}
-	to := floorDiv(endNS, t.width)
 	from = max(from, to-int64(len(t.epoch))+1)
 
 	// Draw from where the events begin when that is after the period's
@@ -105,10 +102,11 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 		if ft == t || ft.width > t.width {
 			break
 		}
-		if endNS-startNS > ft.span()-2*ft.width {
+		ff, ft2 := floorDiv(startNS, ft.width), floorDiv(endNS, ft.width)
+		if !ft.serves(ff, ft2) {
 			continue
 		}
-		t, from, to = ft, floorDiv(startNS, ft.width), floorDiv(endNS, ft.width)
+		t, from, to = ft, ff, ft2
 		break
 	}
 	if zoom {
@@ -154,18 +152,6 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 		}
 	}
 	return bd
-}
-
-// tierFor returns the tier that serves a window of length d, as window
-// does.
-func (r *ring) tierFor(d time.Duration) *tier {
-	for i := range r.tiers {
-		t := &r.tiers[i]
-		if int64(d) <= t.span()-2*t.width {
-			return t
-		}
-	}
-	return &r.tiers[len(r.tiers)-1]
 }
 
 // firstBucket returns the first bucket from..to (this tier's units) that

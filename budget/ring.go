@@ -66,9 +66,6 @@ func coarseSlots(w sli.Window) int {
 	return int(int64(w.MaxLength())/coarseWidth) + 3
 }
 
-// span is how far back the tier reaches from its newest bucket.
-func (t *tier) span() int64 { return t.width * int64(len(t.epoch)) }
-
 func (t *tier) slot(b int64) int {
 	n := int64(len(t.epoch))
 	return int(((b % n) + n) % n)
@@ -162,19 +159,32 @@ func (r *ring) add(fb, good, bad int64) bool {
 // end (nanoseconds): the buckets of the finest tier spanning it that
 // intersect [end − d, end].
 func (r *ring) window(d time.Duration, end int64) counts {
+	t, from, to := r.tierFor(end-int64(d), end)
+	g, b := t.sum(from, to)
+	return counts{g, b}
+}
+
+// serves reports whether the tier still holds every bucket from..to (its
+// units) with its own counts: the range fits the ring, and no bucket of it
+// can have been overwritten by a newer one (an event ahead of the clock, a
+// status asked for an earlier instant).
+func (t *tier) serves(from, to int64) bool {
+	n := int64(len(t.epoch))
+	return to-from < n && from > t.newest-n
+}
+
+// tierFor returns the finest tier that serves the instants [start, end]
+// (nanoseconds), with the range of its buckets; the coarsest tier when none
+// does. Every window, and the burn-down, reads the tier it returns.
+func (r *ring) tierFor(start, end int64) (t *tier, from, to int64) {
 	for i := range r.tiers {
-		t := &r.tiers[i]
-		from, to := floorDiv(end-int64(d), t.width), floorDiv(end, t.width)
-		// Every bucket of the window must still hold its own counts: none
-		// overwritten by a newer one (an event ahead of the clock, a
-		// status asked for an earlier instant).
-		n := int64(len(t.epoch))
-		if (to-from < n && from > t.newest-n) || i == len(r.tiers)-1 {
-			g, b := t.sum(from, to)
-			return counts{g, b}
+		t = &r.tiers[i]
+		from, to = floorDiv(start, t.width), floorDiv(end, t.width)
+		if t.serves(from, to) {
+			break
 		}
 	}
-	panic("unreachable")
+	return t, from, to
 }
 
 // between returns the counts of the coarse buckets from the one holding the
