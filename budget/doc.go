@@ -58,7 +58,8 @@
 // healthy; at_risk while at most 25% of the budget remains or a page alert
 // fires; exhausted when nothing remains. Releases are allowed unless a
 // non-advisory objective is exhausted ([GateOf]). The policy stays healthy
-// until the period holds 100 events.
+// until the period holds 100 events; until then the gate lets releases
+// through unjudged and says so ([Gate].Unjudged).
 //
 // # Transitions
 //

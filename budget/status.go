@@ -62,6 +62,10 @@ type Status struct {
 	// Reason constants).
 	Policy       PolicyState
 	PolicyReason string
+	// PolicyMinEvents is the fewest events in the period the policy judges
+	// (Policy.MinEvents or its default): with fewer, Policy is Healthy for
+	// ReasonInsufficientEvents.
+	PolicyMinEvents int64
 	// ReleaseAllowed is false when this objective freezes releases: its
 	// budget is exhausted and it is not advisory.
 	ReleaseAllowed bool
@@ -176,6 +180,7 @@ func (s *Series) statusLocked(now time.Time, trs []Transition) (Status, []Transi
 	}
 
 	st.Policy, st.PolicyReason = s.tr.policy.Explain(pc.total(), st.Remaining, paging)
+	st.PolicyMinEvents = s.tr.policy.minEvents()
 	if advance && st.Policy != s.policy {
 		trs = append(trs, Transition{Kind: PolicyChanged, Time: now, Objective: o.Name, Group: s.group, From: s.policy, To: st.Policy})
 		s.policy = st.Policy

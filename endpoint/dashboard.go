@@ -51,10 +51,17 @@ type page struct {
 	Refresh        int // seconds; 0 means no reload
 	ReleaseAllowed bool
 	Frozen         []string
+	Unjudged       []unjudgedView // objectives the gate lets through without a verdict
 	Firing         int
 	Objectives     int
-	AtRisk         int
-	Cards          []card
+	// Each objective (and group) in one policy state: an exhausted one is
+	// not also counted at risk.
+	Healthy, AtRisk, Exhausted int
+	Cards                      []card
+}
+
+type unjudgedView struct {
+	Name, Events, Needed string
 }
 
 type card struct {
@@ -124,11 +131,19 @@ func newPage(cfg *config, s *snapshot) page {
 	for _, r := range g.Reasons {
 		p.Frozen = append(p.Frozen, seriesName(r.Objective, r.Group))
 	}
+	for _, u := range g.Unjudged {
+		p.Unjudged = append(p.Unjudged, unjudgedView{Name: seriesName(u.Objective, u.Group), Events: formatCount(u.Events), Needed: formatCount(u.EventsNeeded)})
+	}
 	for i := range s.statuses {
 		st := &s.statuses[i]
 		p.Firing += len(st.Firing())
-		if st.Policy != budget.Healthy {
+		switch st.Policy {
+		case budget.Healthy:
+			p.Healthy++
+		case budget.AtRisk:
 			p.AtRisk++
+		default:
+			p.Exhausted++
 		}
 		bd := s.burnDown(st.Objective.Name, st.Group)
 		p.Cards = append(p.Cards, newCard(i, st, &bd))

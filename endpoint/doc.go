@@ -11,7 +11,9 @@
 //	                latency percentiles and corrections (the contract in DESIGN.md)
 //	GET /slo/ui     the dashboard: one self-contained HTML page
 //	GET /slo/gate   the release gate: 200 {"release_allowed": true, "reasons": []},
-//	                or 423 Locked with the objectives whose budget is exhausted
+//	                or 423 Locked with the objectives whose budget is exhausted;
+//	                either way "unjudged" lists the objectives with too few
+//	                events for the policy to judge
 //
 // Besides the contract's fields, each objective carries events.excluded (over
 // the series' lifetime, not the period: excluded events are not kept per
@@ -19,8 +21,17 @@
 // window type), long_burn_rate and short_burn_rate on each alert, and count
 // in latency_seconds, and policy.reason (why the state holds:
 // insufficient_events, budget_exhausted, budget_low, page_alert or
-// budget_available); the gate carries generated_at. In the gate's reasons,
-// group is "" for an ungrouped objective.
+// budget_available) with policy.min_events (the events the policy needs in
+// the period before it judges); the gate carries generated_at. In the gate's
+// reasons, group is "" for an ungrouped objective.
+//
+// A budget the policy cannot judge yet does not hold releases back, and the
+// gate says so: unjudged (in the gate, and at the top level of GET /slo)
+// lists each non-advisory objective (and group) whose period holds fewer
+// events than the policy's minimum, as {"objective", "group", "events",
+// "events_needed"}. Five failures in six calls answer 200 with "reasons": []
+// and "unjudged": [{"objective": "checkout", "group": "", "events": 6,
+// "events_needed": 100}]. The dashboard's banner says the same.
 //
 // HEAD is answered like GET without the body; every other method gets 405
 // with "Allow: GET, HEAD". Ratios that do not exist yet (no traffic) are
@@ -67,7 +78,9 @@
 // the current burn, a burn-down chart of the period beside the line of even
 // spending, the burn rate over every window, the multi-window alerts and
 // their state, the policy state and, for latency kinds, the percentiles of
-// the last hour. The header says whether releases are allowed.
+// the last hour. The header says whether releases are allowed and how many
+// objectives are healthy, at risk and exhausted; a banner names what froze
+// releases and what was not judged yet.
 //
 // # Cost
 //

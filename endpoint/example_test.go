@@ -50,6 +50,40 @@ func ExampleNew() {
 	//       "remaining": -9
 	//     }
 	//   ],
+	//   "unjudged": [],
 	//   "generated_at": "2026-01-05T01:00:00Z"
+	// }
+}
+
+// Too few events to judge: five failures in six calls spend the budget many
+// times over, but the policy waits for 100 events in the period. The gate
+// lets the release through and says it did so without a verdict.
+func ExampleNew_unjudged() {
+	clk := budgettest.NewClock(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
+	tracker, _ := budget.New([]sli.Objective{
+		{Name: "checkout-availability", Target: 0.999},
+	}, budget.WithClock(clk.Now))
+	checkout, _ := tracker.Series("checkout-availability", "")
+	checkout.Record(sli.Event{Time: clk.Now(), Outcome: sli.Good})
+	checkout.RecordN(sli.Event{Time: clk.Now(), Outcome: sli.Bad}, 5)
+
+	rec := httptest.NewRecorder()
+	endpoint.New(tracker).ServeHTTP(rec, httptest.NewRequest("GET", "/gate", nil))
+	fmt.Println(rec.Code)
+	fmt.Print(rec.Body.String())
+	// Output:
+	// 200
+	// {
+	//   "release_allowed": true,
+	//   "reasons": [],
+	//   "unjudged": [
+	//     {
+	//       "objective": "checkout-availability",
+	//       "group": "",
+	//       "events": 6,
+	//       "events_needed": 100
+	//     }
+	//   ],
+	//   "generated_at": "2026-01-05T00:00:00Z"
 	// }
 }

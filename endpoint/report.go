@@ -16,6 +16,7 @@ import (
 type report struct {
 	GeneratedAt    time.Time         `json:"generated_at"`
 	ReleaseAllowed bool              `json:"release_allowed"`
+	Unjudged       []gateUnjudged    `json:"unjudged"`
 	Objectives     []objectiveReport `json:"objectives"`
 }
 
@@ -101,6 +102,7 @@ type policyJSON struct {
 	State          string `json:"state"`
 	ReleaseAllowed bool   `json:"release_allowed"`
 	Reason         string `json:"reason"`
+	MinEvents      int64  `json:"min_events"`
 }
 
 type latencyJSON struct {
@@ -123,9 +125,10 @@ type correction struct {
 
 // gateReport is GET /gate.
 type gateReport struct {
-	ReleaseAllowed bool         `json:"release_allowed"`
-	Reasons        []gateReason `json:"reasons"`
-	GeneratedAt    time.Time    `json:"generated_at"`
+	ReleaseAllowed bool           `json:"release_allowed"`
+	Reasons        []gateReason   `json:"reasons"`
+	Unjudged       []gateUnjudged `json:"unjudged"`
+	GeneratedAt    time.Time      `json:"generated_at"`
 }
 
 type gateReason struct {
@@ -135,8 +138,26 @@ type gateReason struct {
 	Remaining budget.Float `json:"remaining"`
 }
 
+// gateUnjudged is an objective the policy cannot judge yet (too few
+// events): it lets releases through without a verdict.
+type gateUnjudged struct {
+	Objective    string `json:"objective"`
+	Group        string `json:"group"`
+	Events       int64  `json:"events"`
+	EventsNeeded int64  `json:"events_needed"`
+}
+
+func newUnjudged(g budget.Gate) []gateUnjudged {
+	out := make([]gateUnjudged, len(g.Unjudged))
+	for i, u := range g.Unjudged {
+		out[i] = gateUnjudged{Objective: u.Objective, Group: u.Group, Events: u.Events, EventsNeeded: u.EventsNeeded}
+	}
+	return out
+}
+
 func newReport(now time.Time, sts []budget.Status) report {
-	r := report{GeneratedAt: now.UTC(), ReleaseAllowed: budget.GateOf(sts).Allowed, Objectives: make([]objectiveReport, len(sts))}
+	g := budget.GateOf(sts)
+	r := report{GeneratedAt: now.UTC(), ReleaseAllowed: g.Allowed, Unjudged: newUnjudged(g), Objectives: make([]objectiveReport, len(sts))}
 	for i := range sts {
 		r.Objectives[i] = newObjectiveReport(&sts[i])
 	}
@@ -155,7 +176,7 @@ func newObjectiveReport(st *budget.Status) objectiveReport {
 		SLI:         st.SLI,
 		ErrorBudget: errorBudget{Consumed: st.Consumed, Remaining: st.Remaining},
 		Alerts:      make([]alertJSON, len(st.Alerts)),
-		Policy:      policyJSON{State: st.Policy.String(), ReleaseAllowed: st.ReleaseAllowed, Reason: st.PolicyReason},
+		Policy:      policyJSON{State: st.Policy.String(), ReleaseAllowed: st.ReleaseAllowed, Reason: st.PolicyReason, MinEvents: st.PolicyMinEvents},
 		Corrections: make([]correction, len(st.Corrections)),
 		Advisory:    o.Advisory,
 		Period:      periodJSON{Start: st.PeriodStart.UTC(), End: st.PeriodEnd.UTC()},
@@ -243,7 +264,7 @@ func newWindow(w sli.Window, st *budget.Status) windowJSON {
 
 func newGateReport(now time.Time, sts []budget.Status) gateReport {
 	g := budget.GateOf(sts)
-	r := gateReport{ReleaseAllowed: g.Allowed, Reasons: make([]gateReason, len(g.Reasons)), GeneratedAt: now.UTC()}
+	r := gateReport{ReleaseAllowed: g.Allowed, Reasons: make([]gateReason, len(g.Reasons)), Unjudged: newUnjudged(g), GeneratedAt: now.UTC()}
 	for i, x := range g.Reasons {
 		r.Reasons[i] = gateReason{Objective: x.Objective, Group: x.Group, State: x.State.String(), Remaining: x.Remaining}
 	}
