@@ -222,13 +222,16 @@ type SLO struct {
 func (s *SLO) Objective() sli.Objective { return s.decl }
 
 // Series returns the series for a group value, creating it while the
-// objective has fewer than MaxGroups groups; later values share the
-// sli.OverflowGroup series. For an ungrouped objective it returns the one
-// series whatever the value. Looking up a known value takes no lock and
-// allocates nothing.
+// objective has fewer than MaxGroups groups; later values, and values longer
+// than sli.MaxGroupLen, share the sli.OverflowGroup series. For an ungrouped
+// objective it returns the one series whatever the value. Looking up a known
+// value takes no lock and allocates nothing.
 func (s *SLO) Series(group string) *Series {
 	if s.single != nil {
 		return s.single
+	}
+	if len(group) > sli.MaxGroupLen {
+		group = sli.OverflowGroup
 	}
 	if x, ok := (*s.groups.Load())[group]; ok {
 		return x

@@ -77,6 +77,13 @@ const DefaultMaxGroups = 50
 // share, so that label values from the outside cannot grow memory.
 const OverflowGroup = "_OTHER"
 
+// MaxGroupLen is the longest group value, in bytes, that keeps a group of its
+// own; a longer one counts in OverflowGroup. Group values come from outside
+// (a route, a model or method a request names), and each value kept is
+// repeated in every status, every metric series and every scrape: a route
+// template or a model name is short, a long value is a raw path or an attack.
+const MaxGroupLen = 256
+
 // MaxTarget is the highest target: the budget is kept in parts per billion.
 const MaxTarget = 0.9999999
 
@@ -114,7 +121,8 @@ type Objective struct {
 	// get their own counts and budget. Empty means one budget for all.
 	GroupBy string
 	// MaxGroups caps the number of group values kept (DefaultMaxGroups when
-	// zero); later values share OverflowGroup.
+	// zero); later values, and values longer than MaxGroupLen, share
+	// OverflowGroup.
 	MaxGroups int
 	// Advisory objectives are reported and alert as usual, but never freeze
 	// releases.

@@ -42,7 +42,9 @@
 // and reports no end for it, so such calls are not counted at all; a server
 // with an unknown-service handler (grpc.UnknownServiceHandler, a proxy)
 // does report them, and they all count under one group, sli.OverflowGroup
-// ("_OTHER"), as do RPCs that arrive before Register.
+// ("_OTHER"), as do RPCs that arrive before Register. A method or service
+// name longer than sli.MaxGroupLen bytes (256) counts in that group too, in
+// objectives grouped by it, as an httpslo route past MaxRouteLen does.
 //
 // # What counts as bad
 //

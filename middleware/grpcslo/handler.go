@@ -135,8 +135,9 @@ func NewServerHandler(tr *budget.Tracker, opts ...Option) (*ServerHandler, error
 // every method shows in the status from the start (with no data). The error
 // names the keys of WithMethodObjectives that match no method registered so
 // far, and the methods that share sli.OverflowGroup because an objective
-// grouped by method or service keeps too few groups; the methods are learned
-// all the same.
+// grouped by method or service keeps too few groups, or because the name
+// (method or service) is longer than sli.MaxGroupLen bytes; the methods are
+// learned all the same.
 func (h *ServerHandler) Register(srv ServiceInfoProvider) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -169,9 +170,18 @@ func (h *ServerHandler) Register(srv ServiceInfoProvider) error {
 		}
 		set := resolve(objs, a.full, a.svc)
 		for i, o := range objs {
-			if o.groupBy != "" && set[i].Group() == sli.OverflowGroup {
-				errs = append(errs, fmt.Errorf("grpcslo: objective %q keeps too few groups (MaxGroups): method %s shares %s", o.slo.Objective().Name, a.full, sli.OverflowGroup))
+			if o.groupBy == "" || set[i].Group() != sli.OverflowGroup {
+				continue
 			}
+			name := a.full
+			if o.groupBy == ServiceLabel {
+				name = a.svc
+			}
+			if len(name) > sli.MaxGroupLen {
+				errs = append(errs, fmt.Errorf("grpcslo: objective %q: %s %.64s… is longer than %d bytes and shares %s", o.slo.Objective().Name, o.groupBy, name, sli.MaxGroupLen, sli.OverflowGroup))
+				continue
+			}
+			errs = append(errs, fmt.Errorf("grpcslo: objective %q keeps too few groups (MaxGroups): method %s shares %s", o.slo.Objective().Name, a.full, sli.OverflowGroup))
 		}
 		next[a.full] = &method{name: a.full, streaming: a.info.IsServerStream, set: set}
 	}

@@ -32,7 +32,8 @@ const DefaultMaxRoutes = 1000
 
 // MaxRouteLen is the longest route kept; longer ones count as the overflow
 // route. Route templates are short; a long "route" is a raw path or worse.
-const MaxRouteLen = 256
+// It is sli.MaxGroupLen, the cap on every group value from outside.
+const MaxRouteLen = sli.MaxGroupLen
 
 // objective is one objective a route may count toward, resolved at New.
 type objective struct {

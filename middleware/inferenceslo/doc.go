@@ -27,7 +27,10 @@
 // pages like an outage.
 // Objectives grouped by "model", "provider" or "operation" keep one budget
 // per value, capped by the objective's MaxGroups and by WithMaxModels, with
-// "_OTHER" for the rest.
+// "_OTHER" for the rest. A model, provider or operation longer than
+// sli.MaxGroupLen bytes (256) is "_OTHER" too, in the objectives and in the
+// metrics' attributes: these names may come from a request's body, and one
+// request naming a megabyte-long model must not make every scrape carry it.
 //
 // # Calls
 //

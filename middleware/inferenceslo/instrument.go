@@ -178,7 +178,9 @@ func WithErrorClassifier(f func(err error) (ErrorType, bool)) Option {
 // that get their own series and metric attributes (sli.DefaultMaxGroups by
 // default). Calls beyond it share the model "_OTHER", so that model names
 // from the outside cannot grow memory or metric cardinality. Each
-// objective's MaxGroups caps its own groups as well.
+// objective's MaxGroups caps its own groups as well. A model, provider or
+// operation longer than sli.MaxGroupLen bytes is "_OTHER" from the start,
+// in the series and in the metric attributes alike.
 func WithMaxModels(n int) Option {
 	return optionFunc(func(c *config) {
 		if n < 1 {
@@ -280,6 +282,17 @@ func (in *Instrument) target(req *Request) *target {
 	}
 	if k.operation == "" {
 		k.operation = in.operation
+	}
+	// A value past the cap is a request's body, not a name: it would be
+	// repeated in every series, status and scrape.
+	if len(k.provider) > sli.MaxGroupLen {
+		k.provider = sli.OverflowGroup
+	}
+	if len(k.operation) > sli.MaxGroupLen {
+		k.operation = sli.OverflowGroup
+	}
+	if len(k.model) > sli.MaxGroupLen {
+		k.model = sli.OverflowGroup
 	}
 	m := *in.targets.Load()
 	if t := m[k]; t != nil {

@@ -1,0 +1,63 @@
+package grpcslo_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/middleware/grpcslo"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// A method or service name longer than sli.MaxGroupLen bytes (a generated
+// service, or an unknown-service handler that registers what callers send)
+// counts in the overflow group, as an httpslo route past MaxRouteLen does;
+// Register says why, not that MaxGroups is too small.
+func TestLongMethodOverflows(t *testing.T) {
+	clk := budgettest.NewClock(t0.Add(time.Second))
+	tr, err := budget.New([]sli.Objective{
+		{Name: "by-method", Target: 0.99, GroupBy: grpcslo.MethodLabel},
+		{Name: "by-service", Target: 0.99, GroupBy: grpcslo.ServiceLabel},
+	}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := grpcslo.NewServerHandler(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	longSvc := "x." + strings.Repeat("S", 300)
+	err = h.Register(services{
+		longSvc:     {Methods: []grpc.MethodInfo{{Name: "Ask"}}},
+		"chat.Chat": {Methods: []grpc.MethodInfo{{Name: strings.Repeat("M", 300)}, {Name: "Ask"}}},
+	})
+	if err == nil || strings.Contains(err.Error(), "MaxGroups") || !strings.Contains(err.Error(), "longer than") {
+		t.Errorf("Register: %v, want an error that says the names are too long", err)
+	}
+	call(h, "/"+longSvc+"/Ask", t0, 0, time.Millisecond, nil)
+	call(h, "/chat.Chat/"+strings.Repeat("M", 300), t0, 0, time.Millisecond, nil)
+	call(h, "/chat.Chat/Ask", t0, 0, time.Millisecond, nil)
+
+	got := map[string]int64{}
+	for _, st := range tr.Status() {
+		if len(st.Group) > sli.MaxGroupLen {
+			t.Errorf("%s: a group of %d bytes", st.Objective.Name, len(st.Group))
+			continue
+		}
+		got[st.Objective.Name+" "+st.Group] = st.Good
+	}
+	for k, want := range map[string]int64{
+		"by-method _OTHER":         2,
+		"by-method /chat.Chat/Ask": 1,
+		"by-service _OTHER":        1,
+		"by-service chat.Chat":     2,
+	} {
+		if got[k] != want {
+			t.Errorf("%s: %d good, want %d (all: %v)", k, got[k], want, got)
+		}
+	}
+}
