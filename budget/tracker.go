@@ -30,6 +30,7 @@ type Tracker struct {
 	slos   []*SLO
 	byName map[string]*SLO
 
+	service  string
 	clock    func() time.Time
 	clockSet bool // WithClock was given: the clock may be a fake one
 	logger   *slog.Logger
@@ -67,6 +68,20 @@ func WithClock(now func() time.Time) Option {
 	return optionFunc(func(t *Tracker) { t.clock, t.clockSet = now, true })
 }
 
+// DefaultService is the service name of a tracker given no WithService: the
+// name OpenTelemetry gives a service that declares none, so that a forgotten
+// name is plain to see wherever the declarations travel.
+const DefaultService = "unknown_service"
+
+// WithService names the service the objectives belong to (DefaultService
+// when not given). The name travels with the declarations: the endpoint's
+// JSON carries it as "service", OpenSLO files as spec.service, Prometheus
+// rules as sloth_service. Use the name the service's OpenTelemetry resource
+// declares (service.name), so that every view agrees.
+func WithService(name string) Option {
+	return optionFunc(func(t *Tracker) { t.service = name })
+}
+
 // WithLogger logs every transition at Info (alerts resolved, policy back to
 // healthy) or Warn (alerts fired, policy worsened).
 func WithLogger(l *slog.Logger) Option {
@@ -95,6 +110,7 @@ func OnTransition(f func(Transition)) Option {
 func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
 	t := &Tracker{
 		byName:  make(map[string]*SLO, len(objs)),
+		service: DefaultService,
 		clock:   time.Now,
 		rules:   DefaultAlertRules(),
 		stripes: stripeCount(),
@@ -125,6 +141,9 @@ func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
 	if t.clock == nil {
 		errs = append(errs, errors.New("budget: WithClock(nil)"))
 	}
+	if strings.TrimSpace(t.service) == "" {
+		errs = append(errs, errors.New("budget: WithService: the service name is empty"))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -153,6 +172,9 @@ func (t *Tracker) now() time.Time { return t.clock() }
 
 // Now reads the tracker's clock.
 func (t *Tracker) Now() time.Time { return t.clock() }
+
+// Service returns the service name (WithService, or DefaultService).
+func (t *Tracker) Service() string { return t.service }
 
 // RealClock reports whether the tracker reads time.Now, its default clock
 // (no WithClock). Middleware that measures durations from the monotonic

@@ -14,6 +14,12 @@
 //	                or 423 Locked with the objectives whose budget is exhausted;
 //	                either way "unjudged" lists the objectives with too few
 //	                events for the policy to judge
+//	GET /slo/openslo  application/yaml: the tracker's declarations as OpenSLO v1,
+//	                as package openslo writes them (its report as comments), so
+//	                that tools take them from the running process
+//
+// The JSON's top level carries service (budget.WithService), generated_at,
+// release_allowed, unjudged and objectives.
 //
 // Besides the contract's fields, each objective carries events.excluded (over
 // the series' lifetime, not the period: excluded events are not kept per

@@ -11,6 +11,7 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/internal/statuscache"
+	"github.com/errbudget/errbudget/openslo"
 )
 
 // Option configures the handler New returns.
@@ -82,7 +83,10 @@ type seriesKey struct{ objective, group string }
 // handler serves the endpoint. It holds no state besides the cache.
 type handler struct {
 	cfg   config
+	tr    *budget.Tracker
 	cache *statuscache.Cache[*snapshot]
+	// The declarations never change: written once, on the first request.
+	oslo rendered
 }
 
 // New returns the handler serving tr's state: JSON at the root of where it
@@ -101,7 +105,7 @@ func New(tr *budget.Tracker, opts ...Option) http.Handler {
 	for _, o := range opts {
 		o.apply(&cfg)
 	}
-	h := &handler{cfg: cfg}
+	h := &handler{cfg: cfg, tr: tr}
 	h.cache = statuscache.New(tr.Now, cfg.interval, func(now time.Time) *snapshot {
 		sts, bds := tr.StatusWithBurnDownsAt(now, cfg.points)
 		s := &snapshot{now: now, statuses: sts, burnDowns: make(map[seriesKey]budget.BurnDown, len(bds))}
@@ -115,6 +119,7 @@ func New(tr *budget.Tracker, opts ...Option) http.Handler {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var serve func(http.ResponseWriter, *http.Request, *snapshot)
+	needsStatus := true
 	rel := relPath(r)
 	if rel != "" && rel[0] != '/' {
 		rel = "/" + rel // behind http.StripPrefix("/slo/")
@@ -126,6 +131,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		serve = h.serveDashboard
 	case "/gate":
 		serve = h.serveGate
+	case "/openslo":
+		serve, needsStatus = h.serveOpenSLO, false
 	default:
 		http.NotFound(w, r)
 		return
@@ -135,15 +142,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	snap, _ := h.cache.Get()
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	serve(w, r, snap)
+	if needsStatus {
+		snap, _ := h.cache.Get()
+		serve(w, r, snap)
+		return
+	}
+	serve(w, r, nil)
 }
 
 func (h *handler) serveJSON(w http.ResponseWriter, r *http.Request, s *snapshot) {
 	writeRendered(w, r, "application/json", &s.jsonOut, func() (int, []byte, error) {
-		return encodeJSON(http.StatusOK, newReport(s.now, s.statuses))
+		return encodeJSON(http.StatusOK, newReport(h.tr.Service(), s.now, s.statuses))
 	})
 }
 
@@ -155,6 +166,15 @@ func (h *handler) serveGate(w http.ResponseWriter, r *http.Request, s *snapshot)
 			code = http.StatusLocked
 		}
 		return encodeJSON(code, g)
+	})
+}
+
+// serveOpenSLO writes the tracker's declarations as OpenSLO v1 YAML, with
+// the writer's report (renamed names, Go functions left out) as comments.
+func (h *handler) serveOpenSLO(w http.ResponseWriter, r *http.Request, _ *snapshot) {
+	writeRendered(w, r, "application/yaml", &h.oslo, func() (int, []byte, error) {
+		b, _, err := openslo.Marshal(openslo.FromTracker(h.tr), openslo.YAML)
+		return http.StatusOK, b, err
 	})
 }
 
@@ -187,7 +207,7 @@ func writeBody(w http.ResponseWriter, r *http.Request, code int, contentType str
 }
 
 // relPath returns the request's path relative to where the handler is
-// mounted: "" or "/" for the root, "/ui", "/gate".
+// mounted: "" or "/" for the root, "/ui", "/gate", "/openslo".
 //
 // Behind http.StripPrefix the path is relative already. Mounted on a
 // ServeMux pattern ("/slo" and "/slo/"), the pattern's path is taken off;

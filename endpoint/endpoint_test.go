@@ -338,14 +338,14 @@ func TestMethodsAndPaths(t *testing.T) {
 	}
 	h := endpoint.New(tr)
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodOptions} {
-		for _, p := range []string{"/", "/ui", "/gate"} {
+		for _, p := range []string{"/", "/ui", "/gate", "/openslo"} {
 			res, _ := get(t, h, m, p)
 			if res.StatusCode != http.StatusMethodNotAllowed || res.Header.Get("Allow") != "GET, HEAD" {
 				t.Errorf("%s %s: %d, Allow %q", m, p, res.StatusCode, res.Header.Get("Allow"))
 			}
 		}
 	}
-	for _, p := range []string{"/", "/ui", "/gate"} {
+	for _, p := range []string{"/", "/ui", "/gate", "/openslo"} {
 		res, body := get(t, h, http.MethodHead, p)
 		if res.StatusCode != http.StatusOK || len(body) != 0 || res.Header.Get("Content-Length") == "" {
 			t.Errorf("HEAD %s: %d, %d bytes, length %q", p, res.StatusCode, len(body), res.Header.Get("Content-Length"))

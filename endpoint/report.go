@@ -14,6 +14,7 @@ import (
 
 // report is GET /.
 type report struct {
+	Service        string            `json:"service"`
 	GeneratedAt    time.Time         `json:"generated_at"`
 	ReleaseAllowed bool              `json:"release_allowed"`
 	Unjudged       []gateUnjudged    `json:"unjudged"`
@@ -155,9 +156,9 @@ func newUnjudged(g budget.Gate) []gateUnjudged {
 	return out
 }
 
-func newReport(now time.Time, sts []budget.Status) report {
+func newReport(service string, now time.Time, sts []budget.Status) report {
 	g := budget.GateOf(sts)
-	r := report{GeneratedAt: now.UTC(), ReleaseAllowed: g.Allowed, Unjudged: newUnjudged(g), Objectives: make([]objectiveReport, len(sts))}
+	r := report{Service: service, GeneratedAt: now.UTC(), ReleaseAllowed: g.Allowed, Unjudged: newUnjudged(g), Objectives: make([]objectiveReport, len(sts))}
 	for i := range sts {
 		r.Objectives[i] = newObjectiveReport(&sts[i])
 	}

@@ -1,0 +1,63 @@
+package openslo
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+const day = 24 * time.Hour
+
+// shorthand writes d in OpenSLO's duration shorthand: whole days as "30d",
+// else whole hours as "6h", else whole minutes as "5m". A duration that is
+// not a positive whole number of minutes has no shorthand.
+func shorthand(d time.Duration) (string, error) {
+	switch {
+	case d <= 0 || d%time.Minute != 0:
+		return "", fmt.Errorf("%v has no OpenSLO duration (a positive whole number of minutes)", d)
+	case d%day == 0:
+		return strconv.FormatInt(int64(d/day), 10) + "d", nil
+	case d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h", nil
+	}
+	return strconv.FormatInt(int64(d/time.Minute), 10) + "m", nil
+}
+
+// parseShorthand reads a shorthand duration of unit m, h, d or w. M, Q and
+// Y (months, quarters, years) have no fixed length; they return unit 'M',
+// 'Q' or 'Y' with n and a zero duration, for the caller to judge.
+func parseShorthand(s string) (d time.Duration, n int64, unit byte, err error) {
+	if len(s) < 2 {
+		return 0, 0, 0, fmt.Errorf("duration %q: want a whole number and one of m, h, d, w, M, Q, Y (\"30d\")", s)
+	}
+	unit = s[len(s)-1]
+	digits := s[:len(s)-1]
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, 0, 0, fmt.Errorf("duration %q: want a whole number and one of m, h, d, w, M, Q, Y (\"30d\")", s)
+		}
+	}
+	n, err = strconv.ParseInt(digits, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, 0, 0, fmt.Errorf("duration %q: want a positive whole number", s)
+	}
+	var u time.Duration
+	switch unit {
+	case 'm':
+		u = time.Minute
+	case 'h':
+		u = time.Hour
+	case 'd':
+		u = day
+	case 'w':
+		u = 7 * day
+	case 'M', 'Q', 'Y':
+		return 0, n, unit, nil
+	default:
+		return 0, 0, 0, fmt.Errorf("duration %q: unknown unit %q (m, h, d, w, M, Q, Y)", s, unit)
+	}
+	if n > int64(1<<62)/int64(u) {
+		return 0, 0, 0, fmt.Errorf("duration %q is too long", s)
+	}
+	return time.Duration(n) * u, n, unit, nil
+}

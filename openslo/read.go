@@ -1,0 +1,517 @@
+package openslo
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// ReadOption changes what Unmarshal accepts.
+type ReadOption interface{ apply(*readConfig) }
+
+type readConfig struct {
+	acceptCustom bool
+}
+
+type readOptionFunc func(*readConfig)
+
+func (f readOptionFunc) apply(c *readConfig) { f(c) }
+
+// AcceptCustom accepts objectives of kind custom, whose verdict is a Go
+// function (Classify) that no file carries. They decode with a nil
+// Classify: set it before budget.New, which rejects it otherwise. Without
+// this option a custom objective is a problem of the file. Tools that only
+// read the declarations (to generate rules, say) pass it too.
+func AcceptCustom() ReadOption {
+	return readOptionFunc(func(c *readConfig) { c.acceptCustom = true })
+}
+
+// Load reads the OpenSLO file at path (YAML or JSON). Its problems name the
+// file.
+func Load(path string, opts ...ReadOption) (Declarations, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Declarations{}, err
+	}
+	d, err := Unmarshal(data, opts...)
+	var e *Error
+	if errors.As(err, &e) {
+		e.File = path
+	}
+	return d, err
+}
+
+// Decode reads an OpenSLO file from r; see Unmarshal.
+func Decode(r io.Reader, opts ...ReadOption) (Declarations, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return Declarations{}, err
+	}
+	return Unmarshal(data, opts...)
+}
+
+// Unmarshal reads the OpenSLO v1 objects in data (YAML documents, each an
+// object or a list of objects; or JSON, which is YAML) into the
+// declarations errbudget runs. It reads the subset errbudget writes (see
+// the package documentation); any other field or value is a problem. It
+// reports every problem at once, each with its line, in an *Error, and
+// returns no declarations then.
+func Unmarshal(data []byte, opts ...ReadOption) (Declarations, error) {
+	var cfg readConfig
+	for _, o := range opts {
+		o.apply(&cfg)
+	}
+	d := &decoder{}
+	f := &file{cfg: cfg, d: d, policies: map[string]*policyDoc{}, conditions: map[string]*conditionDoc{}, services: map[string]*serviceDoc{}}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for doc := 1; ; doc++ {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			d.probs = append(d.probs, syntaxProblem(err))
+			break
+		}
+		root := &n
+		if root.Kind == yaml.DocumentNode {
+			if len(root.Content) == 0 {
+				continue
+			}
+			root = root.Content[0]
+		}
+		root = resolve(root)
+		switch {
+		case root == nil:
+		case root.Kind == yaml.ScalarNode && root.Tag == "!!null":
+		case root.Kind == yaml.SequenceNode:
+			for _, item := range root.Content {
+				f.object(item)
+			}
+		default:
+			f.object(root)
+		}
+	}
+	out := f.finish()
+	if len(d.probs) > 0 {
+		return Declarations{}, &Error{Problems: d.probs}
+	}
+	return out, nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+func syntaxProblem(err error) Problem {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	p := Problem{Message: "not YAML or JSON: " + msg}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+	}
+	return p
+}
+
+// file is what the objects of a file declare, before they are put together.
+type file struct {
+	cfg        readConfig
+	d          *decoder
+	slos       []*sloDoc
+	policies   map[string]*policyDoc
+	policyList []*policyDoc
+	conditions map[string]*conditionDoc
+	condList   []*conditionDoc
+	services   map[string]*serviceDoc
+}
+
+type ref struct {
+	name string
+	node *yaml.Node
+}
+
+type sloDoc struct {
+	node     *yaml.Node
+	label    string
+	obj      sli.Objective
+	service  string
+	svcNode  *yaml.Node
+	policies []ref
+
+	thresholdKind bool       // the indicator is a thresholdMetric
+	kindOK        bool       // spec.kind was read
+	kindNode      *yaml.Node // where spec.kind is
+}
+
+type policyDoc struct {
+	node      *yaml.Node
+	label     string
+	original  string
+	condition ref
+	inline    *conditionDoc
+	used      bool
+}
+
+type conditionDoc struct {
+	node *yaml.Node
+	path string
+	rule budget.AlertRule // all but the name
+	ok   bool
+	used bool
+}
+
+type serviceDoc struct {
+	node     *yaml.Node
+	original string
+	used     bool
+}
+
+const objectKeys = "apiVersion, kind, metadata, spec"
+
+// object reads one OpenSLO object.
+func (f *file) object(n *yaml.Node) {
+	d := f.d
+	top := d.mapping(n, "", "an OpenSLO object")
+	if !top.ok {
+		return
+	}
+	kind, kn, _ := top.str("kind", true)
+	ver, vn, _ := top.str("apiVersion", true)
+	md := d.mapping(top.get("metadata"), kind+": metadata", "metadata")
+	if !top.has("metadata") {
+		d.problem(top.line(), join(kind+": ", "metadata"), "missing")
+	}
+	name, nn, nameOK := md.str("name", true)
+	path := fmt.Sprintf("%s %q: ", kind, name)
+	md.path = join(path, "metadata")
+	if nameOK && !IsName(name) {
+		d.problem(nn, md.field("name"), "%q is not an RFC 1123 label (at most 63 of a-z, 0-9, '-'; a letter or digit at both ends); errbudget would write it as %q", name, Name(name))
+	}
+	if vn != nil && ver != APIVersion {
+		d.problem(vn, join(path, "apiVersion"), "%q is not supported: errbudget reads %s", ver, APIVersion)
+	}
+	md.get("displayName") // descriptive; not kept
+	md.get("labels")      // descriptive; not kept
+	ann := f.annotations(md)
+	md.finish("name, displayName, labels, annotations")
+	spec := top.get("spec")
+	if spec == nil && kn != nil {
+		d.problem(top.line(), join(path, "spec"), "missing")
+	}
+	switch kind {
+	case "SLO":
+		f.slo(n, spec, path, name, nameOK)
+		f.noAnnotations(ann, path)
+	case "AlertPolicy":
+		f.policy(n, spec, path, name, ann)
+	case "AlertCondition":
+		c := f.condition(n, spec, path, ann)
+		if _, dup := f.conditions[name]; dup && nameOK {
+			d.problem(nn, md.field("name"), "a second AlertCondition of this name")
+		} else if nameOK {
+			f.conditions[name] = c
+			f.condList = append(f.condList, c)
+		}
+	case "Service":
+		sf := d.mapping(spec, join(path, "spec"), "the Service's spec")
+		sf.get("description")
+		sf.finish("description")
+		orig := name
+		if a, ok := ann[AnnotationName]; ok {
+			orig = a.value
+			if Name(orig) != name {
+				d.problem(a.node, join(path, "metadata.annotations."+AnnotationName), "%q maps to %q, not to the object's name %q", orig, Name(orig), name)
+			}
+			delete(ann, AnnotationName)
+		}
+		f.noAnnotations(ann, path)
+		if _, dup := f.services[name]; dup && nameOK {
+			d.problem(nn, md.field("name"), "a second Service of this name")
+		} else if nameOK {
+			f.services[name] = &serviceDoc{node: n, original: orig}
+		}
+	case "":
+	case "SLI", "DataSource", "AlertNotificationTarget":
+		d.problem(kn, join(path, "kind"), "errbudget reads %s only inline, where it is used", kind)
+	default:
+		d.problem(kn, join(path, "kind"), "unknown kind %q (errbudget reads SLO, AlertPolicy, AlertCondition, Service)", kind)
+	}
+	top.finish(objectKeys)
+}
+
+type annotation struct {
+	value string
+	node  *yaml.Node
+}
+
+// annotations reads metadata.annotations: errbudget's are returned, the
+// others are descriptive and not kept.
+func (f *file) annotations(md *fields) map[string]annotation {
+	out := map[string]annotation{}
+	raw := md.get("annotations")
+	if raw == nil {
+		return out
+	}
+	af := f.d.mapping(raw, md.field("annotations"), "annotations")
+	for _, k := range af.keys {
+		v, vn, ok := af.str(k.Value, false)
+		if ok && strings.HasPrefix(k.Value, AnnotationPrefix) {
+			out[k.Value] = annotation{value: v, node: vn}
+		}
+	}
+	return out
+}
+
+// noAnnotations reports errbudget annotations that have no meaning where
+// they are (a misspelt key would otherwise be ignored).
+func (f *file) noAnnotations(ann map[string]annotation, path string) {
+	for k, a := range ann {
+		f.d.problem(a.node, join(path, "metadata.annotations."+k), "errbudget does not know this annotation here")
+	}
+}
+
+// slo reads an SLO object.
+func (f *file) slo(n, spec *yaml.Node, path, label string, nameOK bool) {
+	d := f.d
+	before := len(d.probs)
+	s := &sloDoc{node: n, label: label}
+	sp := d.mapping(spec, join(path, "spec"), "the SLO's spec")
+	if !sp.ok {
+		return
+	}
+	o := &s.obj
+	o.Name = label
+	if desc, _, ok := sp.str("description", false); ok {
+		o.Description = desc
+	}
+	s.service, s.svcNode, _ = sp.str("service", true)
+	sp.reject("indicatorRef", "errbudget reads inline indicators only (spec.indicator)")
+	if sp.has("indicator") || !sp.has("indicatorRef") {
+		if !sp.has("indicator") {
+			d.problem(sp.line(), sp.field("indicator"), "missing")
+		} else {
+			f.indicator(sp.get("indicator"), sp.field("indicator"), s)
+		}
+	}
+	f.timeWindow(sp, o)
+	method, mn, _ := sp.str("budgetingMethod", true)
+	switch method {
+	case "", "Occurrences":
+	case "Timeslices", "RatioTimeslices":
+		d.problem(mn, sp.field("budgetingMethod"), "%s is not supported yet: errbudget budgets Occurrences", method)
+	default:
+		d.problem(mn, sp.field("budgetingMethod"), "unknown budgeting method %q (Occurrences, Timeslices, RatioTimeslices)", method)
+	}
+	f.objectives(sp, s)
+	if items, _, ok := sp.list("alertPolicies", false); ok {
+		for i, it := range items {
+			p := fmt.Sprintf("%s[%d]", sp.field("alertPolicies"), i)
+			af := d.mapping(it, p, "{alertPolicyRef: name}")
+			if !af.ok {
+				continue
+			}
+			if af.has("kind") || af.has("spec") {
+				d.problem(af.line(), p, "inline alert policies are not supported: errbudget applies every rule to every objective; declare an AlertPolicy and reference it with alertPolicyRef")
+				af.get("kind")
+				af.get("metadata")
+				af.get("spec")
+				continue
+			}
+			r, rn, ok := af.str("alertPolicyRef", true)
+			if ok {
+				s.policies = append(s.policies, ref{name: r, node: rn})
+			}
+			af.finish("alertPolicyRef")
+		}
+	}
+	sp.finish("description, service, indicator, timeWindow, budgetingMethod, objectives, alertPolicies")
+	if !nameOK {
+		return
+	}
+	for _, other := range f.slos {
+		if other.label == label {
+			d.problem(n, path, "a second SLO of this name")
+			return
+		}
+	}
+	if len(d.probs) == before {
+		// What the fields could not show (a combination the declaration
+		// rejects) comes from the declaration's own validation.
+		check := *o
+		if check.Kind == sli.Custom {
+			check.Classify = func(sli.Event) sli.Outcome { return sli.Excluded }
+		}
+		if err := check.Validate(); err != nil {
+			for _, msg := range strings.Split(err.Error(), "\n") {
+				d.problem(n, strings.TrimSuffix(path, ": "), "%s", msg)
+			}
+		}
+	}
+	f.slos = append(f.slos, s)
+}
+
+func (f *file) timeWindow(sp *fields, o *sli.Objective) {
+	d := f.d
+	items, kn, ok := sp.list("timeWindow", true)
+	if !ok {
+		return
+	}
+	if len(items) != 1 {
+		d.problem(kn, sp.field("timeWindow"), "want exactly one time window, got %d", len(items))
+		return
+	}
+	p := sp.field("timeWindow[0]")
+	tw := d.mapping(items[0], p, "a time window")
+	if !tw.ok {
+		return
+	}
+	dur, dn, durOK := tw.str("duration", true)
+	rolling, rollingSet := tw.boolean("isRolling")
+	calNode := tw.get("calendar")
+	defer tw.finish("duration, isRolling, calendar")
+	switch {
+	case calNode != nil && rolling:
+		d.problem(tw.keyNode("calendar"), tw.field("calendar"), "a rolling window (isRolling: true) has no calendar")
+		return
+	case calNode == nil && !rolling:
+		if rollingSet || durOK {
+			d.problem(tw.line(), p, "a window is rolling (isRolling: true) or has a calendar")
+		}
+		return
+	}
+	if calNode == nil {
+		if !durOK {
+			return
+		}
+		w, _, unit, err := parseShorthand(dur)
+		switch {
+		case err != nil:
+			d.problem(dn, tw.field("duration"), "%v", err)
+		case unit == 'M' || unit == 'Q' || unit == 'Y':
+			d.problem(dn, tw.field("duration"), "a rolling %q has no fixed length: write it in days (\"30d\")", dur)
+		case w < time.Hour || w > sli.MaxRolling:
+			d.problem(dn, tw.field("duration"), "a rolling window must be from 1h to %s, got %s", "92d", dur)
+		default:
+			o.Window = sli.Rolling(w)
+		}
+		return
+	}
+	if durOK && dur != "1M" {
+		d.problem(dn, tw.field("duration"), "a calendar window is one month (\"1M\"), got %q", dur)
+	}
+	cf := d.mapping(calNode, tw.field("calendar"), "a calendar")
+	if !cf.ok {
+		return
+	}
+	start, sn, startOK := cf.str("startTime", true)
+	if startOK {
+		t, err := time.Parse(time.DateTime, start)
+		switch {
+		case err != nil:
+			d.problem(sn, cf.field("startTime"), "want \"2006-01-02 15:04:05\", got %q", start)
+		case t.Day() != 1 || t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0:
+			d.problem(sn, cf.field("startTime"), "errbudget's months start on the first at midnight, got %q", start)
+		}
+	}
+	tz, zn, tzOK := cf.str("timeZone", true)
+	if tzOK {
+		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+			d.problem(zn, cf.field("timeZone"), "%q is not an IANA time zone", tz)
+			tzOK = false
+		}
+	}
+	cf.finish("startTime, timeZone")
+	if tzOK {
+		o.Window = sli.CalendarMonth(tz)
+		if tz == "UTC" {
+			o.Window.TimeZone = ""
+		}
+	}
+}
+
+func (f *file) objectives(sp *fields, s *sloDoc) {
+	d := f.d
+	items, kn, ok := sp.list("objectives", true)
+	if !ok {
+		return
+	}
+	if len(items) != 1 {
+		d.problem(kn, sp.field("objectives"), "want exactly one objective (errbudget keeps one target per SLO), got %d", len(items))
+		return
+	}
+	of := d.mapping(items[0], sp.field("objectives[0]"), "an objective")
+	if !of.ok {
+		return
+	}
+	o := &s.obj
+	of.get("displayName") // descriptive; not kept
+	t, tn, tOK := of.number("target", false)
+	tp, tpn, tpOK := of.number("targetPercent", false)
+	switch {
+	case of.has("target") && of.has("targetPercent"):
+		d.problem(tpn, of.field("targetPercent"), "give target or targetPercent, not both")
+	case tOK:
+		if t <= 0 || t >= 1 || t > sli.MaxTarget {
+			d.problem(tn, of.field("target"), "want a ratio in (0, %v] (0.999, not 99.9), got %v", sli.MaxTarget, t)
+		} else {
+			o.Target = t
+		}
+	case tpOK:
+		if tp <= 0 || tp >= 100 || tp/100 > sli.MaxTarget {
+			d.problem(tpn, of.field("targetPercent"), "want a percentage in (0, 100), got %v", tp)
+		} else {
+			o.Target = tp / 100
+		}
+	case !of.has("target") && !of.has("targetPercent"):
+		d.problem(of.line(), of.field("target"), "missing")
+	}
+	for _, k := range []string{"timeSliceTarget", "timeSliceWindow"} {
+		of.reject(k, "applies to time-slice budgeting, which errbudget does not support yet")
+	}
+	for _, k := range []string{"indicator", "indicatorRef", "compositeWeight"} {
+		of.reject(k, "composite objectives are not supported")
+	}
+	// op and value belong to a thresholdMetric indicator.
+	op, on, opOK := of.str("op", false)
+	val, vn, valOK := of.number("value", false)
+	if s.thresholdKind {
+		switch {
+		case !of.has("op"):
+			d.problem(of.line(), of.field("op"), "missing (a thresholdMetric needs op and value)")
+		case opOK && o.Kind == sli.Quality && op != "gte":
+			d.problem(on, of.field("op"), "a quality threshold is a minimum score: op gte, got %q", op)
+		case opOK && o.Kind != sli.Quality && op != "lte":
+			d.problem(on, of.field("op"), "a %s threshold is a maximum: op lte, got %q", o.Kind, op)
+		}
+		switch {
+		case !of.has("value"):
+			d.problem(of.line(), of.field("value"), "missing (a thresholdMetric needs op and value)")
+		case valOK && o.Kind == sli.Quality:
+			o.MinScore = val
+		case valOK:
+			if val <= 0 || val > float64(math.MaxInt64)/1e9 {
+				d.problem(vn, of.field("value"), "want a positive number of seconds, got %v", val)
+			} else {
+				o.Threshold = time.Duration(math.Round(val * 1e9))
+			}
+		}
+	} else {
+		if of.has("op") {
+			d.problem(of.keyNode("op"), of.field("op"), "applies to a thresholdMetric indicator only")
+		}
+		if of.has("value") {
+			d.problem(of.keyNode("value"), of.field("value"), "applies to a thresholdMetric indicator only")
+		}
+	}
+	of.finish("displayName, target, targetPercent, op, value")
+}
