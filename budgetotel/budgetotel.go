@@ -19,8 +19,8 @@ import (
 // Meter that Register asks the MeterProvider for.
 const ScopeName = "github.com/errbudget/errbudget/budgetotel"
 
-// The instrument names, units and attribute keys (DESIGN.md, "OpenTelemetry
-// names"). Through the OpenTelemetry Prometheus exporter they become
+// The instrument names, units and attribute keys (docs/contract.md in the
+// repository, "OpenTelemetry"). Through the OpenTelemetry Prometheus exporter they become
 // slo_events_total, slo_objective_ratio, slo_sli_ratio,
 // slo_error_budget_remaining_ratio, slo_burn_rate_ratio and
 // slo_alert_firing_ratio.

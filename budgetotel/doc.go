@@ -5,7 +5,8 @@
 // # Instruments
 //
 // SLO state has no OpenTelemetry semantic convention yet; errbudget uses the
-// slo. namespace (DESIGN.md):
+// slo. namespace. The contract, docs/contract.md in the repository, holds
+// these names, units and attributes:
 //
 //	instrument                  kind                          unit     attributes
 //	slo.events                  counter (async, lifetime)     {event}  slo.name, slo.outcome = good | bad

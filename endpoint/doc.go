@@ -8,7 +8,7 @@
 //
 //	GET /slo        application/json: every objective (and group) with its SLI,
 //	                error budget, burn rates, alerts, policy, exhaustion ETA,
-//	                latency percentiles and corrections (the contract in DESIGN.md)
+//	                latency percentiles and corrections
 //	GET /slo/ui     the dashboard: one self-contained HTML page
 //	GET /slo/gate   the release gate: 200 {"release_allowed": true, "reasons": []},
 //	                or 423 Locked with the objectives whose budget is exhausted;
@@ -21,15 +21,17 @@
 // The JSON's top level carries service (budget.WithService), generated_at,
 // release_allowed, unjudged and objectives.
 //
-// Besides the contract's fields, each objective carries events.excluded (over
-// the series' lifetime, not the period: excluded events are not kept per
-// bucket), advisory, period {start, end} (the instants its figures cover, for either
-// window type), long_burn_rate and short_burn_rate on each alert, and count
-// in latency_seconds, and policy.reason (why the state holds:
-// insufficient_events, budget_exhausted, budget_low, page_alert or
-// budget_available) with policy.min_events (the events the policy needs in
-// the period before it judges); the gate carries generated_at. In the gate's
-// reasons, group is "" for an ungrouped objective.
+// The contract, docs/contract.md in the repository, lists every field of
+// both documents with its type and meaning. Among them: each objective
+// carries events.excluded (over the series' lifetime, not the period:
+// excluded events are not kept per bucket), advisory, period {start, end}
+// (the instants its figures cover, for either window type), long_burn_rate
+// and short_burn_rate on each alert, count in latency_seconds, and
+// policy.reason (why the state holds: insufficient_events,
+// budget_exhausted, budget_low, page_alert or budget_available) with
+// policy.min_events (the events the policy needs in the period before it
+// judges); the gate carries generated_at. In the gate's reasons, group is
+// "" for an ungrouped objective.
 //
 // A budget the policy cannot judge yet does not hold releases back, and the
 // gate says so: unjudged (in the gate, and at the top level of GET /slo)

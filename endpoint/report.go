@@ -8,7 +8,7 @@ import (
 	"github.com/errbudget/errbudget/sli"
 )
 
-// The JSON documents of the endpoint contract (DESIGN.md). They are kept
+// The JSON documents of the endpoint contract (docs/contract.md). They are kept
 // apart from budget.Status so that the wire format is written down in one
 // place and changes only on purpose.
 

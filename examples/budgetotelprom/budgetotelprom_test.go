@@ -1,6 +1,6 @@
 // Package budgetotelprom_test checks budgetotel through the OpenTelemetry
 // Prometheus exporter: the names a Prometheus server scrapes are the ones
-// DESIGN.md promises. It lives in the examples module so that the
+// docs/contract.md promises. It lives in the examples module so that the
 // Prometheus client never enters the library's go.mod.
 package budgetotelprom_test
 
