@@ -15,10 +15,22 @@
 // Flags:
 //
 //	-addr               listen address (default 127.0.0.1:8080)
-//	-load               requests per second of the built-in load generator; 0 turns it off
+//	-load               requests per second of the built-in load generator (default 5); 0 turns it off
 //	-duration           run that long, print the budget table and exit; 0 runs until interrupted
-//	-state              file the budget state is kept in across restarts; "" disables it
+//	-state              file the budget state is kept in across restarts (default errbudget.state);
+//	                    "" keeps no state
+//	-fresh              discard the state file and start with an empty budget
 //	-snapshot-interval  how often the state is saved (default 10s)
+//	-fail-rate          probability that an unscripted call fails (default 0.0002)
+//	-low-quality-rate   probability that an unscripted answer is judged poor (default 0.01)
+//
+// On start the demo prints what it restored from the state file (the events
+// of each objective's period and how old the snapshot is) and what the
+// release gate answers and why: allowed, frozen by which objective, or
+// allowed without a verdict while an objective has fewer events than the
+// policy's minimum. On exit it prints what it saved. The state outlives a
+// run on purpose (a spent budget stays spent across a restart); -fresh
+// starts over.
 package main
 
 import (
@@ -41,6 +53,7 @@ type config struct {
 	load             float64
 	duration         time.Duration
 	state            string
+	fresh            bool
 	snapshotInterval time.Duration
 	failRate         float64
 	lowQualityRate   float64
@@ -52,6 +65,7 @@ func main() {
 	flag.Float64Var(&c.load, "load", 5, "requests per second of the built-in load generator (0 turns it off)")
 	flag.DurationVar(&c.duration, "duration", 0, "run this long, print the budget table and exit (0 runs until interrupted)")
 	flag.StringVar(&c.state, "state", "errbudget.state", `file the budget state is kept in across restarts ("" disables persistence)`)
+	flag.BoolVar(&c.fresh, "fresh", false, "discard the state file and start with an empty budget")
 	flag.DurationVar(&c.snapshotInterval, "snapshot-interval", 10*time.Second, "how often the budget state is saved")
 	flag.Float64Var(&c.failRate, "fail-rate", 0.0002, "probability that an unscripted call fails")
 	flag.Float64Var(&c.lowQualityRate, "low-quality-rate", 0.01, "probability that an unscripted answer is judged poor")
@@ -67,8 +81,14 @@ func main() {
 }
 
 // run serves until ctx is done or c.duration has passed, then saves the
-// state and, with a duration, prints the budget table to out.
+// state and, with a duration, prints the budget table to out. It says on
+// out what it restored and what the gate answers at start, and what it
+// saved at the end.
 func run(ctx context.Context, c config, logger *slog.Logger, out io.Writer) error {
+	sf, err := prepareState(c)
+	if err != nil {
+		return err
+	}
 	app, err := newApp(c, logger)
 	if err != nil {
 		return err
@@ -83,6 +103,7 @@ func run(ctx context.Context, c config, logger *slog.Logger, out io.Writer) erro
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "errbudget demo listening on %s\n  dashboard: %s/slo/ui\n  status:    %s/slo\n  gate:      %s/slo/gate\n  metrics:   %s/metrics\n",
 		base, base, base, base, base)
+	printStart(out, sf, time.Now(), app.tracker.Status())
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -108,11 +129,14 @@ func run(ctx context.Context, c config, logger *slog.Logger, out io.Writer) erro
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		logger.Warn("demo: shutdown: " + err.Error())
 	}
-	if err := app.save(); err != nil {
-		logger.Error("demo: saving state: " + err.Error())
+	saveErr := app.save()
+	if saveErr != nil {
+		logger.Error("demo: saving state: " + saveErr.Error())
 	}
+	statuses := app.tracker.Status()
+	printStop(out, sf, saveErr, statuses)
 	if c.duration > 0 {
-		printTable(out, app.tracker.Status())
+		printTable(out, statuses)
 	}
 	return nil
 }
