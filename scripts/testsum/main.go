@@ -113,7 +113,9 @@ func echo(r io.Reader, w io.Writer) error {
 				bw.WriteString(e.Output)
 			}
 		case e.Action == "output":
-			pending[k] = append(pending[k], e.Output)
+			if !strings.HasPrefix(e.Output, "=== ") { // -json implies -v
+				pending[k] = append(pending[k], e.Output)
+			}
 		case e.Action == "fail" && e.Test != "":
 			for _, o := range pending[k] {
 				bw.WriteString(o)

@@ -204,6 +204,7 @@ func TestEcho(t *testing.T) {
 		`{"ImportPath":"m/b [m/b.test]","Action":"build-output","Output":"b.go:3: cannot use\n"}`,
 		`{"Action":"output","Package":"m/a","Test":"TestOK","Output":"=== RUN   TestOK\n"}`,
 		ev("pass", "m/a", "TestOK"),
+		`{"Action":"output","Package":"m/a","Test":"TestBad","Output":"=== RUN   TestBad\n"}`,
 		`{"Action":"output","Package":"m/a","Test":"TestBad","Output":"    a_test.go:9: no\n"}`,
 		ev("fail", "m/a", "TestBad"),
 		`{"Action":"output","Package":"m/a","Output":"FAIL\n"}`,
