@@ -1,0 +1,100 @@
+package sdkcheck
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/OpenSLO/go-sdk/pkg/openslosdk"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/openslo"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// The demo's objectives (as examples/inference declares them), a
+// calendar-month objective in Asia/Kathmandu, a grouped objective, and
+// custom alert rules.
+func cases() map[string]openslo.Declarations {
+	demo := []sli.Objective{
+		{Name: "completions-availability", Description: "Completions succeed (no 5xx, no panic).", Target: 0.999, Window: sli.Rolling(30 * 24 * time.Hour)},
+		{Name: "completions-latency", Description: "Non-streaming completions answer within 2 s.", Kind: sli.Latency, Target: 0.99, Threshold: 2 * time.Second, Window: sli.Rolling(30 * 24 * time.Hour), Include: func(e sli.Event) bool { return !e.Streaming }},
+		{Name: "completions-ttft", Description: "Streaming completions send their first token within 1 s.", Kind: sli.TimeToFirstToken, Target: 0.98, Threshold: time.Second, Window: sli.Rolling(30 * 24 * time.Hour)},
+		{Name: "completions-quality", Description: "Answers score at least 0.7 with the judge.", Kind: sli.Quality, Target: 0.95, MinScore: 0.7, Window: sli.Rolling(30 * 24 * time.Hour), Advisory: true},
+	}
+	return map[string]openslo.Declarations{
+		"demo": {Service: "inference-demo", Objectives: demo, AlertRules: budget.DefaultAlertRules()},
+		"calendar month in Asia/Kathmandu": {Service: "checkout", Objectives: []sli.Objective{
+			{Name: "checkout-availability", Target: 0.999, Window: sli.CalendarMonth("Asia/Kathmandu")},
+		}, AlertRules: budget.DefaultAlertRules()},
+		"grouped": {Service: "Checkout_API", Objectives: []sli.Objective{
+			{Name: "Checkout_Latency_By_Route", Kind: sli.Latency, Target: 0.995, Threshold: 300 * time.Millisecond, GroupBy: "route", MaxGroups: 20, IncludeFailures: true},
+			{Name: "tokens", Kind: sli.TimePerOutputToken, Target: 0.9, Threshold: 40 * time.Millisecond, GroupBy: "model", Window: sli.Rolling(7 * 24 * time.Hour)},
+			{Name: "custom", Kind: sli.Custom, Target: 0.9, Classify: func(sli.Event) sli.Outcome { return sli.Good }},
+		}},
+		"custom alert rules": {Service: "search", Objectives: []sli.Objective{
+			{Name: "search-availability", Target: 0.99, Window: sli.Rolling(28 * 24 * time.Hour)},
+		}, AlertRules: []budget.AlertRule{
+			{Name: "page-quick", Severity: budget.Page, LongWindow: 30 * time.Minute, ShortWindow: 2 * time.Minute, BudgetConsumed: 0.01, MinLongEvents: 1000, MinShortEvents: 100},
+			{Name: "Ticket_Fixed", Severity: budget.Ticket, LongWindow: 12 * time.Hour, ShortWindow: time.Hour, BurnRate: 2.5},
+		}},
+	}
+}
+
+func TestSDKValidates(t *testing.T) {
+	for name, d := range cases() {
+		for _, f := range []struct {
+			name   string
+			format openslo.Format
+			sdk    openslosdk.ObjectFormat
+		}{{"yaml", openslo.YAML, openslosdk.FormatYAML}, {"json", openslo.JSON, openslosdk.FormatJSON}} {
+			t.Run(name+"/"+f.name, func(t *testing.T) {
+				b, _, err := openslo.Marshal(d, f.format)
+				if err != nil {
+					t.Fatal(err)
+				}
+				objs, err := openslosdk.Decode(bytes.NewReader(b), f.sdk)
+				if err != nil {
+					t.Fatalf("decode: %v\n%s", err, b)
+				}
+				// One Service, one SLO per objective, a policy and a
+				// condition per rule.
+				if want := 1 + len(d.Objectives) + 2*len(d.AlertRules); len(objs) != want {
+					t.Errorf("%d objects, want %d", len(objs), want)
+				}
+				if err := openslosdk.Validate(objs...); err != nil {
+					t.Fatalf("validate: %v\n%s", err, b)
+				}
+				// And errbudget reads back what the SDK accepted.
+				if _, err := openslo.Unmarshal(b, openslo.AcceptCustom()); err != nil {
+					t.Errorf("read back: %v", err)
+				}
+			})
+		}
+	}
+}
+
+// The validator can fail: what it rejects, the test would report.
+func TestSDKRejectsBrokenOutput(t *testing.T) {
+	b, _, err := openslo.Marshal(cases()["demo"], openslo.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, edit := range [][2]string{
+		{"- target: 0.999", "- target: 1.2"},
+		{"name: completions-latency", "name: Completions_Latency"},
+		{"isRolling: true", "isRolling: false"},
+	} {
+		broken := bytes.Replace(b, []byte(edit[0]), []byte(edit[1]), 1)
+		objs, err := openslosdk.Decode(bytes.NewReader(broken), openslosdk.FormatYAML)
+		if err != nil {
+			continue
+		}
+		if err := openslosdk.Validate(objs...); err == nil {
+			t.Errorf("the SDK accepts the edit %q → %q", edit[0], edit[1])
+		}
+		if _, err := openslo.Unmarshal(broken); err == nil {
+			t.Errorf("openslo accepts the edit %q → %q", edit[0], edit[1])
+		}
+	}
+}
