@@ -1,7 +1,6 @@
 package budget
 
 import (
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 // record ignores it for excluded ones.
 func checkClassify(t *testing.T, o sli.Objective, e sli.Event) {
 	t.Helper()
-	v, us := classify(&o, &e, new(atomic.Int64))
+	v, us := classify(&o, &e, nil)
 	wantV := o.Verdict(e)
 	wantUS := int64(-1)
 	if d, ok := o.Measure(e); ok {

@@ -332,6 +332,7 @@ func (t *Tracker) removeCounted(x compiled, now time.Time) {
 // recorded afterwards count again. Counts it already took out of the windows
 // stay out.
 func (t *Tracker) RemoveCorrection(id string) error {
+	now := t.now() // never under the lock: the clock is the application's
 	t.corrMu.Lock()
 	defer t.corrMu.Unlock()
 	i := slices.IndexFunc(t.corrList, func(c Correction) bool { return c.ID == id })
@@ -341,7 +342,7 @@ func (t *Tracker) RemoveCorrection(id string) error {
 	t.compiledLocked()
 	t.corrList = slices.Delete(t.corrList, i, i+1)
 	t.corrComp = slices.Delete(t.corrComp, i, i+1)
-	t.rebuildLocked(t.now())
+	t.rebuildLocked(now)
 	return nil
 }
 

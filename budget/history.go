@@ -61,9 +61,10 @@ const maxBurnDownPoints = 10_000
 // It takes the series' mutex for a pass or two over a tier; it never runs on
 // the recording path.
 func (s *Series) BurnDownAt(now time.Time, n int) BurnDown {
+	clock := s.tr.now() // never under the lock: the clock is the application's
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.advanceLocked(now)
+	s.advanceLocked(now, clock)
 	return s.burnDownLocked(now, n)
 }
 
@@ -175,11 +176,12 @@ func (t *Tracker) StatusWithBurnDownsAt(now time.Time, n int) ([]Status, []BurnD
 	var out []Status
 	var bds []BurnDown
 	var trs []Transition
+	clock := t.now() // never under a lock: the clock is the application's
 	for _, slo := range t.slos {
 		for _, s := range slo.AllSeries() {
 			s.mu.Lock()
 			var st Status
-			st, trs = s.statusLocked(now, trs)
+			st, trs = s.statusLocked(now, clock, trs)
 			bds = append(bds, s.burnDownLocked(now, n))
 			s.mu.Unlock()
 			out = append(out, st)

@@ -1,6 +1,7 @@
 package budget
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -107,7 +108,7 @@ func (s *Series) RecordN(e sli.Event, n int64) {
 }
 
 func (s *Series) record(e *sli.Event, n int64) {
-	v, us := classify(s.obj, e, &s.tr.userPanics)
+	v, us := classify(s.obj, e, s.tr)
 	ns := e.Time.UnixNano()
 	if c := s.tr.corrections.Load(); c != nil && v != sli.Excluded && c.covers(s.obj.Name, ns) {
 		v = sli.Excluded
@@ -137,7 +138,7 @@ func (s *Series) record(e *sli.Event, n int64) {
 // 16-byte moves of the first copy cannot feed the loads of the second), a
 // third of BenchmarkRecord's time. TestClassifyMatchesVerdict holds the two
 // equal.
-func classify(o *sli.Objective, e *sli.Event, panics *atomic.Int64) (sli.Outcome, int64) {
+func classify(o *sli.Objective, e *sli.Event, tr *Tracker) (sli.Outcome, int64) {
 	if o.Include == nil {
 		switch o.Kind {
 		case sli.Availability:
@@ -162,7 +163,7 @@ func classify(o *sli.Objective, e *sli.Event, panics *atomic.Int64) (sli.Outcome
 		}
 	}
 	if o.Include != nil || o.Classify != nil {
-		return classifyUser(o, e, panics)
+		return classifyUser(o, e, tr)
 	}
 	v := o.Verdict(*e)
 	if d, ok := o.Measure(*e); ok {
@@ -173,12 +174,14 @@ func classify(o *sli.Objective, e *sli.Event, panics *atomic.Int64) (sli.Outcome
 
 // classifyUser is classify for objectives with user code (Include,
 // Classify): recording never panics, so a panic there excludes the event
-// and is counted. The deferred recover costs a few nanoseconds, and only
-// these objectives pay it.
-func classifyUser(o *sli.Objective, e *sli.Event, panics *atomic.Int64) (v sli.Outcome, us int64) {
+// and is counted (Tracker.UserPanics; tr may be nil in tests). The deferred
+// recover costs a few nanoseconds, and only these objectives pay it.
+func classifyUser(o *sli.Objective, e *sli.Event, tr *Tracker) (v sli.Outcome, us int64) {
 	defer func() {
-		if recover() != nil {
-			panics.Add(1)
+		if r := recover(); r != nil {
+			if tr != nil {
+				tr.RecoveredPanic(fmt.Sprintf("objective %q: Include or Classify", o.Name), r)
+			}
 			v, us = sli.Excluded, -1
 		}
 	}()
@@ -226,10 +229,12 @@ const maxAhead = time.Minute
 // no flush runs meanwhile: an event of a newer bucket flushes, moves cur on
 // and is counted in the stripes; a late event is placed in its own bucket of
 // every tier that still holds it, its latency in the current distribution.
+// The clock is the application's function: it is read before the lock, so
+// that a clock that blocks or calls back into the tracker holds up nobody.
 func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
+	now := s.tr.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.tr.now()
 	if now.Sub(e.Time) > s.obj.Window.MaxLength() {
 		s.tr.droppedPast.Add(n)
 		return
@@ -298,10 +303,11 @@ func (s *Series) flushLocked() {
 }
 
 // advanceLocked flushes and moves cur up to the bucket of now, so that events
-// that complete before now but are recorded after are placed exactly.
-func (s *Series) advanceLocked(now time.Time) {
+// that complete before now but are recorded after are placed exactly. clock
+// is the tracker's clock, read by the caller before it took the lock.
+func (s *Series) advanceLocked(now, clock time.Time) {
 	s.flushLocked()
-	if lim := s.tr.now().Add(maxAhead); now.After(lim) {
+	if lim := clock.Add(maxAhead); now.After(lim) {
 		now = lim // a status asked ahead of the clock must not move cur there
 	}
 	if b := floorDiv(now.UnixNano(), fineWidth); b > s.cur.Load() {

@@ -107,9 +107,10 @@ func (st *Status) Firing() []Alert {
 }
 
 // statusLocked computes the status at now and updates the alert and policy
-// state, appending the transitions it sees to trs.
-func (s *Series) statusLocked(now time.Time, trs []Transition) (Status, []Transition) {
-	s.advanceLocked(now)
+// state, appending the transitions it sees to trs. clock is the tracker's
+// clock, read before the lock (advanceLocked).
+func (s *Series) statusLocked(now, clock time.Time, trs []Transition) (Status, []Transition) {
+	s.advanceLocked(now, clock)
 	o := s.obj
 	end := now.UnixNano()
 	st := Status{Objective: *o, Group: s.group, Time: now, Excluded: s.excAll}

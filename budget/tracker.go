@@ -40,7 +40,7 @@ type Tracker struct {
 	stripes  int
 
 	droppedPast, droppedFuture atomic.Int64
-	userPanics                 atomic.Int64 // Include and Classify functions that panicked
+	panics                     panicLog // recovered from the application's code (panics.go)
 
 	corrMu      sync.Mutex
 	corrList    []Correction
@@ -212,11 +212,6 @@ func (t *Tracker) Series(objective, group string) (*Series, error) {
 	return s.Series(group), nil
 }
 
-// UserPanics returns how many times an objective's Include or Classify
-// function panicked while classifying an event. Recording
-// never panics: such an event is excluded, and counted here.
-func (t *Tracker) UserPanics() int64 { return t.userPanics.Load() }
-
 // Dropped returns how many events were dropped for completing too far in the
 // past (before the longest window) or in the future (more than a minute
 // past the clock): the marks of a wall-clock jump.
@@ -326,11 +321,12 @@ func (t *Tracker) Status() []Status { return t.StatusAt(t.now()) }
 func (t *Tracker) StatusAt(now time.Time) []Status {
 	var out []Status
 	var trs []Transition
+	clock := t.now() // never under a lock: the clock is the application's
 	for _, slo := range t.slos {
 		for _, s := range slo.AllSeries() {
 			s.mu.Lock()
 			var st Status
-			st, trs = s.statusLocked(now, trs)
+			st, trs = s.statusLocked(now, clock, trs)
 			s.mu.Unlock()
 			out = append(out, st)
 		}

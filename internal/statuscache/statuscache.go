@@ -31,7 +31,7 @@ type Cache[T any] struct {
 
 // New returns a cache that calls compute with the time now returns, at most
 // once per interval (DefaultInterval when interval ≤ 0). A clock that moves
-// backwards invalidates the value.
+// backwards by an interval or more invalidates the value.
 func New[T any](now func() time.Time, interval time.Duration, compute func(now time.Time) T) *Cache[T] {
 	if interval <= 0 {
 		interval = DefaultInterval
@@ -42,10 +42,15 @@ func New[T any](now func() time.Time, interval time.Duration, compute func(now t
 // Get returns the value computed within the last interval, computing it if
 // there is none, and the instant it was computed for.
 func (c *Cache[T]) Get() (T, time.Time) {
-	c.mu.Lock()
+	// The clock is the application's (budget.WithClock): read it before the
+	// lock, so that a clock that blocks holds up no other reader.
 	now := c.now()
+	c.mu.Lock()
 	for {
-		if c.ok && !now.Before(c.at) && now.Sub(c.at) < c.interval {
+		// A value computed for an instant a little after our reading is
+		// fresh too: readers read the clock before the lock, so one that
+		// read it first may get the lock after another computed.
+		if c.ok && now.Sub(c.at) < c.interval && c.at.Sub(now) < c.interval {
 			v, at := c.val, c.at
 			c.mu.Unlock()
 			return v, at

@@ -41,6 +41,7 @@ type ServiceInfoProvider interface {
 //
 // A ServerHandler is safe for concurrent use. It has no zero value.
 type ServerHandler struct {
+	tr       *budget.Tracker
 	classify func(Call) sli.Outcome
 
 	def       []objective
@@ -101,6 +102,7 @@ func NewServerHandler(tr *budget.Tracker, opts ...Option) (*ServerHandler, error
 		names = append([]string{}, c.objectives...) // named, maybe none (an error)
 	}
 	h := &ServerHandler{
+		tr:        tr,
 		classify:  c.classify,
 		def:       resolveNames("objectives", names),
 		perMethod: map[string][]objective{},
@@ -297,7 +299,7 @@ func (h *ServerHandler) record(r *rpc, end *stats.End) {
 	c := Call{Method: m.name, Code: codeOf(end.Error), Err: end.Error}
 	var o sli.Outcome
 	if h.classify != nil {
-		o = h.classify(c)
+		o = h.userClassify(c)
 	} else {
 		o = Classify(c)
 	}
@@ -314,6 +316,20 @@ func (h *ServerHandler) record(r *rpc, end *stats.End) {
 		e.ErrorType = ErrorType(c.Code)
 	}
 	set.Record(e)
+}
+
+// userClassify calls the application's classifier. grpc-go does not recover
+// a stats handler's panic, so one here would crash the server: it is
+// recovered and counted in the tracker's UserPanics (the first one logged),
+// and the RPC is excluded.
+func (h *ServerHandler) userClassify(c Call) (o sli.Outcome) {
+	defer func() {
+		if v := recover(); v != nil {
+			h.tr.RecoveredPanic("grpcslo: classifier (WithClassifier)", v)
+			o = sli.Excluded
+		}
+	}()
+	return h.classify(c)
 }
 
 // codeOf returns the status code of err without allocating for the status

@@ -115,6 +115,13 @@
 // http.ErrAbortHandler keeps its meaning (abort quietly). runtime.Goexit in
 // a handler counts as a panic.
 //
+// The application's own functions on the recording path are another
+// matter: a route function (WithRouteFunc) or classifier (WithClassifier)
+// that panics must not replace the handler's outcome or escape recording.
+// Its panic is recovered, counted in the tracker's budget.Tracker.UserPanics
+// (the first one logged with its stack), and the request counts under the
+// unmatched route, or as excluded.
+//
 // # Streaming, first byte and duration
 //
 // The event's Time is the completion time, read once when the handler

@@ -25,6 +25,7 @@ const UnmatchedRoute = "_UNMATCHED"
 // A Middleware is safe for concurrent use, and may wrap several handlers;
 // they share its route table. It has no zero value: use New.
 type Middleware struct {
+	tr        *budget.Tracker
 	now       func() time.Time
 	realClock bool // tr reads time.Now: call.since may use the monotonic clock
 	filters   []func(*http.Request) bool
@@ -98,6 +99,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 		return nil, err
 	}
 	m := &Middleware{
+		tr:             tr,
 		now:            tr.Now,
 		realClock:      tr.RealClock(),
 		filters:        c.filters,
@@ -228,11 +230,13 @@ func (m *Middleware) finish(c *call) {
 
 // userRoute and userClassify call the application's functions on the
 // recording path. Recording never panics, and must not replace a handler's
-// panic that is unwinding: a panic in them is swallowed, the request then
-// counts under no route (the unmatched one) or as excluded.
+// panic that is unwinding: a panic in them is recovered and counted in the
+// tracker's UserPanics (the first one logged), and the request then counts
+// under no route (the unmatched one) or as excluded.
 func (m *Middleware) userRoute(r *http.Request) (route string) {
 	defer func() {
-		if recover() != nil {
+		if v := recover(); v != nil {
+			m.tr.RecoveredPanic("httpslo: route function (WithRouteFunc)", v)
 			route = ""
 		}
 	}()
@@ -241,7 +245,8 @@ func (m *Middleware) userRoute(r *http.Request) (route string) {
 
 func (m *Middleware) userClassify(cl Call) (o sli.Outcome) {
 	defer func() {
-		if recover() != nil {
+		if v := recover(); v != nil {
+			m.tr.RecoveredPanic("httpslo: classifier (WithClassifier)", v)
 			o = sli.Excluded
 		}
 	}()

@@ -114,4 +114,9 @@ func TestRegressionPanickingUserFunctions(t *testing.T) {
 	if got := countsOf(t, tr, "api", httpslo.UnmatchedRoute); got != (counts{good: 0, bad: 2, excluded: 1}) {
 		t.Errorf("unmatched route counted %+v, want 2 bad (the 500 and the handler's panic), 1 excluded", got)
 	}
+	// Counted where every recovered panic is: three route functions, one
+	// classifier.
+	if got := tr.UserPanics(); got != 4 {
+		t.Errorf("UserPanics = %d, want 4", got)
+	}
 }

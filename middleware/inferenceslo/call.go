@@ -253,8 +253,8 @@ func (c *Call) endAt(end time.Time, err error) {
 
 func (c *Call) classify(err error) ErrorType {
 	t, ok := None, false
-	if f := c.in.classify; f != nil {
-		t, ok = f(err)
+	if c.in.classify != nil {
+		t, ok = c.in.userClassify(err)
 	}
 	if !ok || t >= numErrorTypes {
 		t = ClassifyError(err)
@@ -276,6 +276,20 @@ func (c *Call) classify(err error) ErrorType {
 		t = afterFirstChunk(t)
 	}
 	return t
+}
+
+// userClassify calls the application's error classifier. Recording never
+// panics: a panic there is recovered and counted in the tracker's UserPanics
+// (the first one logged), and the error is left to ClassifyError, as when
+// the classifier reports false.
+func (in *Instrument) userClassify(err error) (t ErrorType, ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			in.tr.RecoveredPanic("inferenceslo: error classifier (WithErrorClassifier)", v)
+			t, ok = None, false
+		}
+	}()
+	return in.classify(err)
 }
 
 // RecordScore records a quality score for model that arrives apart from any

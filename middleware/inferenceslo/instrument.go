@@ -169,7 +169,9 @@ func WithErrorOutcome(t ErrorType, o sli.Outcome) Option {
 // every failed call's error: the place for a provider SDK's error type
 // (errors.As into it, then ClassifyStatus of its status code). It reports
 // false to leave the error to ClassifyError. It runs on the call's path only
-// when the call failed; keep it cheap.
+// when the call failed; keep it cheap. A panic in f never escapes End: the
+// error is left to ClassifyError and the panic counted in the tracker's
+// budget.Tracker.UserPanics, the first one logged.
 func WithErrorClassifier(f func(err error) (ErrorType, bool)) Option {
 	return optionFunc(func(c *config) { c.classify = f })
 }
