@@ -1,0 +1,392 @@
+package promrules
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// The names of the series the rules record, Sloth v0.16's, plus
+// errbudget's event counts.
+const (
+	// SLIErrorPrefix + a window ("5m", "30d") is the error ratio over the
+	// window: bad / (good + bad), absent without events.
+	SLIErrorPrefix = "slo:sli_error:ratio_rate"
+	// EventsPrefix + a window is the number of events (good + bad) in the
+	// window, as increase() estimates it: what the low-traffic guards and
+	// the policy's minimum compare. Not a Sloth name.
+	EventsPrefix = "errbudget:slo_events:increase"
+
+	Objective             = "slo:objective:ratio"
+	ErrorBudget           = "slo:error_budget:ratio"
+	TimePeriodDays        = "slo:time_period:days"
+	CurrentBurnRate       = "slo:current_burn_rate:ratio"
+	PeriodBurnRate        = "slo:period_burn_rate:ratio"
+	PeriodBudgetRemaining = "slo:period_error_budget_remaining:ratio"
+	Info                  = "sloth_slo_info"
+)
+
+// The labels the rules set.
+const (
+	// LabelID is "<service>-<objective>": what every query selects on.
+	LabelID      = "sloth_id"
+	LabelService = "sloth_service"
+	LabelSLO     = "sloth_slo"
+	LabelWindow  = "sloth_window"
+	// LabelSeverity is "page" or "ticket" on alerts.
+	LabelSeverity = "sloth_severity"
+	// LabelAlertName is the tracker's rule name ("page-1h") on alerts, as
+	// slo_alert_firing_ratio carries it.
+	LabelAlertName = "slo_alert_name"
+	// LabelGroup is the group's value of a grouped objective, as
+	// slo_events_total carries it.
+	LabelGroup = "slo_group"
+	// LabelCalendar marks the rules of a calendar-month objective, which
+	// Prometheus computes over the rolling CalendarEquivalent instead: its
+	// value is the window the tracker keeps ("month Europe/Berlin").
+	LabelCalendar = "errbudget_rolling_equivalent_of"
+)
+
+// Defaults of Config's zero fields.
+const (
+	DefaultMetric    = "slo_events_total"
+	DefaultAlertName = "ErrorBudgetBurn"
+)
+
+// CalendarEquivalent is the rolling window that stands for a calendar month
+// in the rules: Prometheus range selectors have fixed lengths, so a month
+// (28 to 31 days, reset on the first) becomes the last 30 days.
+const CalendarEquivalent = 30 * 24 * time.Hour
+
+// sloth's standard windows: its dashboards list them, so they are recorded
+// whatever the alert rules use.
+var standardWindows = []time.Duration{
+	5 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 24 * time.Hour, 72 * time.Hour,
+}
+
+// Config says how rules are generated. Its zero fields mean defaults, except
+// Service, which is required.
+type Config struct {
+	// Service is the sloth_service label and the first part of sloth_id.
+	Service string
+	// AlertRules are the tracker's alert rules; nil means
+	// budget.DefaultAlertRules.
+	AlertRules []budget.AlertRule
+	// Metric is the counter of events by outcome (DefaultMetric), with the
+	// labels slo_name, slo_outcome and, for grouped objectives, slo_group.
+	Metric string
+	// Matchers are extra label matchers for every selector of Metric, such
+	// as `job="checkout"`, when several services export the same objective
+	// names.
+	Matchers string
+	// Labels are copied to every rule.
+	Labels map[string]string
+	// AlertName is the name of every alert (DefaultAlertName); the labels
+	// sloth_id, sloth_severity and slo_alert_name tell them apart.
+	AlertName string
+	// PageLabels and TicketLabels are added to the alerts of each severity
+	// (for example severity: critical for Alertmanager's routes).
+	PageLabels, TicketLabels map[string]string
+}
+
+// RuleFile is a Prometheus rule file. Write it with WriteTo.
+type RuleFile struct {
+	// Header is written as comment lines at the top.
+	Header []string
+	Groups []Group
+}
+
+// Group is one rule group.
+type Group struct {
+	Name  string
+	Rules []Rule
+}
+
+// Rule is one recording (Record set) or alerting (Alert set) rule.
+type Rule struct {
+	Record, Alert string
+	Expr          string
+	Labels        map[string]string
+	Annotations   map[string]string
+}
+
+// ID returns the sloth_id of an objective of a service.
+func ID(service, objective string) string { return service + "-" + objective }
+
+// Period returns the window the rules compute an objective's budget over:
+// its rolling length, or CalendarEquivalent for a calendar month.
+func Period(o sli.Objective) time.Duration {
+	if o.Window.IsCalendar() {
+		return CalendarEquivalent
+	}
+	if o.Window.Rolling == 0 {
+		return sli.DefaultWindow
+	}
+	return o.Window.Rolling
+}
+
+// Window writes d as a Prometheus duration in its largest whole unit: "5m",
+// "1h", "30d", "90m".
+func Window(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	case d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	case d%time.Minute == 0:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	case d%time.Second == 0:
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	}
+	return strconv.FormatInt(int64(d/time.Millisecond), 10) + "ms"
+}
+
+// Generate returns the rule file for objs: for each objective three groups,
+// Sloth's SLI recordings, metadata recordings and alerts. Every problem with
+// the objectives, the alert rules or the configuration comes back at once.
+func Generate(objs []sli.Objective, cfg Config) (*RuleFile, error) {
+	var errs []error
+	if cfg.Service == "" {
+		errs = append(errs, errors.New("promrules: the service name is empty (it is the sloth_service label)"))
+	}
+	if cfg.AlertRules == nil {
+		cfg.AlertRules = budget.DefaultAlertRules()
+	}
+	if cfg.Metric == "" {
+		cfg.Metric = DefaultMetric
+	}
+	if cfg.AlertName == "" {
+		cfg.AlertName = DefaultAlertName
+	}
+	if !validMetricName(cfg.Metric) {
+		errs = append(errs, fmt.Errorf("promrules: metric %q is not a Prometheus metric name", cfg.Metric))
+	}
+	if !validMetricName(cfg.AlertName) || strings.Contains(cfg.AlertName, ":") {
+		errs = append(errs, fmt.Errorf("promrules: alert name %q is not a Prometheus alert name", cfg.AlertName))
+	}
+	for _, m := range []map[string]string{cfg.Labels, cfg.PageLabels, cfg.TicketLabels} {
+		for k := range m {
+			if !validLabelName(k) || strings.HasPrefix(k, "__") {
+				errs = append(errs, fmt.Errorf("promrules: label %q is not a Prometheus label name", k))
+			}
+			if isOwnLabel(k) {
+				errs = append(errs, fmt.Errorf("promrules: label %q is set by the rules themselves", k))
+			}
+		}
+	}
+	if strings.ContainsAny(cfg.Matchers, "{}") {
+		errs = append(errs, fmt.Errorf("promrules: matchers %q: write them without braces, like job=\"checkout\"", cfg.Matchers))
+	}
+	// The tracker validates objectives and rules exactly as it would run
+	// them; without a store it only builds in memory.
+	if _, err := budget.New(objs, budget.WithAlertRules(cfg.AlertRules)); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	f := &RuleFile{Header: []string{
+		fmt.Sprintf("Generated by errbudget (promrules) for service %q: %d objective(s).", cfg.Service, len(objs)),
+		"Rule names and labels follow Sloth v0.16; the period ratio is traffic-weighted",
+		"(increase of the counters) and the alerts are the tracker's own. DO NOT EDIT.",
+	}}
+	for _, o := range objs {
+		f.Groups = append(f.Groups, objectiveGroups(o, &cfg)...)
+	}
+	return f, nil
+}
+
+// objectiveGroups returns the three groups of one objective.
+func objectiveGroups(o sli.Objective, cfg *Config) []Group {
+	id := ID(cfg.Service, o.Name)
+	period := Period(o)
+	base := map[string]string{}
+	maps.Copy(base, cfg.Labels)
+	base[LabelID] = id
+	base[LabelService] = cfg.Service
+	base[LabelSLO] = o.Name
+	if o.Window.IsCalendar() {
+		base[LabelCalendar] = o.Window.String()
+	}
+	with := func(extra ...string) map[string]string {
+		m := maps.Clone(base)
+		for i := 0; i+1 < len(extra); i += 2 {
+			m[extra[i]] = extra[i+1]
+		}
+		return m
+	}
+	sel := fmt.Sprintf("%s=%s, %s=%s, %s=%s", LabelID, quote(id), LabelService, quote(cfg.Service), LabelSLO, quote(o.Name))
+
+	// Windows: Sloth's standard ones, the alert rules' and the period.
+	windows := slices.Clone(standardWindows)
+	for _, r := range cfg.AlertRules {
+		windows = append(windows, r.LongWindow, r.ShortWindow)
+	}
+	windows = append(windows, period)
+	slices.Sort(windows)
+	windows = slices.Compact(windows)
+
+	sum := "sum"
+	if o.GroupBy != "" {
+		sum = "sum by (" + LabelGroup + ")"
+	}
+	counter := func(outcome string) string {
+		m := []string{"slo_name=" + quote(o.Name), outcome}
+		if cfg.Matchers != "" {
+			m = append(m, cfg.Matchers)
+		}
+		return cfg.Metric + "{" + strings.Join(m, ",") + "}"
+	}
+	bad := counter(`slo_outcome="bad"`)
+	// Excluded events are never exported; the matcher keeps any other
+	// outcome out of the denominator all the same.
+	all := counter(`slo_outcome=~"good|bad"`)
+
+	sliRules := Group{Name: "sloth-slo-sli-recordings-" + id}
+	for _, w := range windows {
+		ws := Window(w)
+		sliRules.Rules = append(sliRules.Rules,
+			Rule{
+				Record: SLIErrorPrefix + ws,
+				Expr: fmt.Sprintf("%s (increase(%s[%s]))\n/\n(%s (increase(%s[%s])) > 0)",
+					sum, bad, ws, sum, all, ws),
+				Labels: with(LabelWindow, ws),
+			},
+			Rule{
+				Record: EventsPrefix + ws,
+				Expr:   fmt.Sprintf("%s (increase(%s[%s]))", sum, all, ws),
+				Labels: with(LabelWindow, ws),
+			})
+	}
+
+	budgetRatio := budgetOf(o.Target)
+	on := fmt.Sprintf("/ on(%s, %s, %s) group_left\n", LabelID, LabelSLO, LabelService)
+	meta := Group{Name: "sloth-slo-meta-recordings-" + id, Rules: []Rule{
+		{Record: Objective, Expr: "vector(" + num(o.Target) + ")", Labels: with()},
+		{Record: ErrorBudget, Expr: "vector(" + num(budgetRatio) + ")", Labels: with()},
+		{Record: TimePeriodDays, Expr: "vector(" + num(period.Hours()/24) + ")", Labels: with()},
+		{Record: CurrentBurnRate, Expr: SLIErrorPrefix + "5m{" + sel + "}\n" + on + ErrorBudget + "{" + sel + "}", Labels: with()},
+		{Record: PeriodBurnRate, Expr: SLIErrorPrefix + Window(period) + "{" + sel + "}\n" + on + ErrorBudget + "{" + sel + "}", Labels: with()},
+		{Record: PeriodBudgetRemaining, Expr: "1 - " + PeriodBurnRate + "{" + sel + "}", Labels: with()},
+		{Record: Info, Expr: "vector(1)", Labels: with(
+			"sloth_mode", "errbudget",
+			"sloth_spec", "errbudget",
+			"sloth_version", "errbudget",
+			"sloth_objective", num(round12(o.Target*100)),
+			"slo_kind", o.Kind.String(),
+			"slo_window", o.Window.String(),
+		)},
+	}}
+
+	alerts := Group{Name: "sloth-slo-alerts-" + id}
+	for _, r := range cfg.AlertRules {
+		long, short := Window(r.LongWindow), Window(r.ShortWindow)
+		th := num(round12(r.Threshold(period)))
+		cond := func(prefix, w, op, value string) string {
+			return fmt.Sprintf("(max without (%s) (%s%s{%s}) %s %s)", LabelWindow, prefix, w, sel, op, value)
+		}
+		limit := "(" + th + " * " + num(budgetRatio) + ")"
+		expr := strings.Join([]string{
+			cond(SLIErrorPrefix, long, ">", limit),
+			cond(SLIErrorPrefix, short, ">", limit),
+			cond(EventsPrefix, long, ">=", strconv.FormatInt(minEvents(r.MinLongEvents, budget.DefaultMinLongEvents), 10)),
+			cond(EventsPrefix, short, ">=", strconv.FormatInt(minEvents(r.MinShortEvents, budget.DefaultMinShortEvents), 10)),
+		}, "\nand\n")
+		// The objective's labels, already on the series, make each alert
+		// rule unique in the file (promtool lints duplicates).
+		labels := with(LabelSeverity, string(r.Severity), LabelAlertName, r.Name)
+		extra := cfg.PageLabels
+		if r.Severity == budget.Ticket {
+			extra = cfg.TicketLabels
+		}
+		for k, v := range extra {
+			labels[k] = v
+		}
+		alerts.Rules = append(alerts.Rules, Rule{
+			Alert:  cfg.AlertName,
+			Expr:   expr,
+			Labels: labels,
+			Annotations: map[string]string{
+				"summary": "{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is over expected.",
+				"title":   "(" + string(r.Severity) + ") {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.",
+				"description": fmt.Sprintf("errbudget rule %s: the burn rate over %s and over %s is above %s (%s of the %s budget in %s), with at least %d and %d events.",
+					r.Name, long, short, th, percent(r, period), Window(period), long,
+					minEvents(r.MinLongEvents, budget.DefaultMinLongEvents), minEvents(r.MinShortEvents, budget.DefaultMinShortEvents)),
+			},
+		})
+	}
+	return []Group{sliRules, meta, alerts}
+}
+
+// percent says what share of the period's budget burning at the threshold
+// for the long window spends.
+func percent(r budget.AlertRule, period time.Duration) string {
+	share := r.Threshold(period) * float64(r.LongWindow) / float64(period)
+	return num(round12(share*100)) + "%"
+}
+
+func minEvents(v, def int64) int64 {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// budgetOf returns 1 − target as the tracker counts it, in whole parts per
+// billion, so 0.999 gives 0.001 rather than 0.0010000000000000009.
+func budgetOf(target float64) float64 {
+	return float64(1_000_000_000-int64(math.Round(target*1e9))) / 1e9
+}
+
+// round12 keeps 12 significant digits: 14.4 stays 14.4 where the float
+// arithmetic of 0.02 × 720h / 1h gives 14.400000000000002. The tracker
+// compares with a relative margin of 1e-9, far above the difference.
+func round12(v float64) float64 {
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	return f
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// quote writes s as a PromQL double-quoted string.
+func quote(s string) string { return strconv.Quote(s) }
+
+func isOwnLabel(k string) bool {
+	switch k {
+	case LabelID, LabelService, LabelSLO, LabelWindow, LabelSeverity, LabelAlertName, LabelGroup, LabelCalendar:
+		return true
+	}
+	return false
+}
+
+func validLabelName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func validMetricName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c == '_' || c == ':' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
