@@ -114,8 +114,9 @@
 //
 // # Performance
 //
-// Record classifies the event and adds to a counter of the CPU it runs on
-// (per-P stripes, so cores never share a written cache line), and for latency
+// Record classifies the event and adds to one of several striped counters
+// (chosen by the goroutine's stack, so that goroutines running at once
+// rarely share a written cache line), and for latency
 // kinds to a histogram bucket: atomic adds, no lock, no allocation, no map
 // lookup. The first event of each 10-second bucket takes a short mutex to
 // flush the stripes into the ring. Status reads a fixed number of buckets,

@@ -25,7 +25,7 @@ import (
 // edge and calendar months split exactly.
 //
 // Tiers are written only under the series mutex, when the counts that the
-// recording path accumulates in per-CPU stripes are flushed (see series.go),
+// recording path accumulates in striped counters are flushed (see series.go),
 // so the rings themselves need no atomics. Each slot remembers the bucket
 // number it holds; a slot whose number is not the one asked for counts as
 // empty, so idle periods need no clearing pass.

@@ -22,7 +22,7 @@ import (
 //
 // # How recording stays exact
 //
-// Record adds 1 to a cumulative per-CPU counter (stripe.go) when the event
+// Record adds 1 to a cumulative striped counter (stripe.go) when the event
 // falls in the bucket now being accumulated, cur. The first event of a new
 // 10-second bucket takes the slow path: under the mutex it flushes what the
 // stripes gathered since the last flush into the ring at bucket cur, then
@@ -116,18 +116,11 @@ func (s *Series) record(e *sli.Event, n int64) {
 	if s.lat == nil || v == sli.Excluded {
 		us = -1
 	}
-	// Pin before reading cur: a goroutine preempted between the read and
-	// its add could otherwise add after many rotations, many buckets late.
-	// Pinned, only a flush running on another P in those nanoseconds can
-	// come between them, and the add then lands in the next bucket.
-	pid := procPin()
 	if b := floorDiv(ns, fineWidth); b != s.cur.Load() {
-		procUnpin()
 		s.slow(e, v, us, b, n)
 		return
 	}
-	s.count(pid, v, us, n)
-	procUnpin()
+	s.count(s.stripeIndex(), v, us, n)
 }
 
 // classify returns o.Verdict(*e) and the latency o.Measure(*e) reports, in
@@ -193,31 +186,29 @@ func classifyUser(o *sli.Objective, e *sli.Event, tr *Tracker) (v sli.Outcome, u
 }
 
 // count adds n events of verdict v, with latency us (µs; negative for
-// none), to the stripe of P pid. The caller is pinned to P pid (procPin),
-// which makes that stripe its own: see stripe.go.
-func (s *Series) count(pid int, v sli.Outcome, us, n int64) {
-	i, own := s.stripeOf(pid)
+// none), to stripe i.
+func (s *Series) count(i int, v sli.Outcome, us, n int64) {
 	st := &s.stripes[i]
 	switch v {
 	case sli.Good:
-		stripeAdd(&st.good, n, own)
+		st.good.Add(n)
 	case sli.Bad:
-		stripeAdd(&st.bad, n, own)
+		st.bad.Add(n)
 	default:
-		stripeAdd(&st.excluded, n, own)
+		st.excluded.Add(n)
 		return
 	}
-	s.countLatency(i, own, us, n)
+	s.countLatency(i, us, n)
 }
 
 // countLatency adds n latencies of us µs (none when negative) to stripe i.
-func (s *Series) countLatency(i int, own bool, us, n int64) {
+func (s *Series) countLatency(i int, us, n int64) {
 	if us < 0 {
 		return
 	}
-	stripeAdd(&s.lat.counts[i*histStride+histIndex(us)], n, own)
+	s.lat.counts[i*histStride+histIndex(us)].Add(n)
 	if st := &s.stripes[i]; us > st.max.Load() {
-		stripeMax(&st.max, us, own)
+		stripeMax(&st.max, us)
 	}
 }
 
@@ -260,13 +251,10 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 			s.excAll += n
 			return
 		}
-		i, own := s.stripeOf(procPin())
-		s.countLatency(i, own, us, n)
-		procUnpin()
+		s.countLatency(s.stripeIndex(), us, n)
 		return
 	}
-	s.count(procPin(), v, us, n)
-	procUnpin()
+	s.count(s.stripeIndex(), v, us, n)
 }
 
 func (s *Series) addLocked(b, good, bad int64) {

@@ -2,5 +2,5 @@
 
 package budget
 
-// raceBuild is false: see stripe_race.go.
+// raceBuild is false: see race_on_test.go.
 const raceBuild = false
