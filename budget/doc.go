@@ -64,10 +64,13 @@
 // # Transitions
 //
 // Alerts firing and resolving and policy changes are detected when the
-// status is computed and delivered to [OnTransition] handlers and to the
-// [WithLogger] logger, outside every lock. The tracker starts no goroutine:
-// run [Tracker.Run] in one of yours to have transitions noticed when nobody
-// asks for the status.
+// status at the clock's reading is computed ([Tracker.Status], Run, the
+// endpoint, the OpenTelemetry view), and delivered to [OnTransition]
+// handlers and to the [WithLogger] logger, outside every lock, in the order
+// they were detected, whichever goroutine computed them. A status asked for
+// another instant ([Tracker.StatusAt] in the past) describes it and delivers
+// nothing. The tracker starts no goroutine: run [Tracker.Run] in one of yours
+// to have transitions noticed when nobody asks for the status.
 //
 // # Persistence
 //

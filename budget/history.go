@@ -61,7 +61,7 @@ const maxBurnDownPoints = 10_000
 // It takes the series' mutex for a pass or two over a tier; it never runs on
 // the recording path.
 func (s *Series) BurnDownAt(now time.Time, n int) BurnDown {
-	clock := s.tr.now() // never under the lock: the clock is the application's
+	clock := s.tr.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advanceLocked(now, clock)
@@ -175,19 +175,18 @@ func (t *tier) firstBucket(from, to int64) (int64, bool) {
 func (t *Tracker) StatusWithBurnDownsAt(now time.Time, n int) ([]Status, []BurnDown) {
 	var out []Status
 	var bds []BurnDown
-	var trs []Transition
-	clock := t.now() // never under a lock: the clock is the application's
+	var trs []numbered
+	defer func() { t.deliver(trs) }()
 	for _, slo := range t.slos {
 		for _, s := range slo.AllSeries() {
-			s.mu.Lock()
+			clock, stepBack := t.lockSeries(s, now)
 			var st Status
-			st, trs = s.statusLocked(now, clock, trs)
+			st, trs = s.statusLocked(now, clock, stepBack, trs)
 			bds = append(bds, s.burnDownLocked(now, n))
 			s.mu.Unlock()
 			out = append(out, st)
 		}
 	}
-	t.deliver(trs)
 	return out, bds
 }
 

@@ -292,7 +292,7 @@ func (s *Series) flushLocked() {
 
 // advanceLocked flushes and moves cur up to the bucket of now, so that events
 // that complete before now but are recorded after are placed exactly. clock
-// is the tracker's clock, read by the caller before it took the lock.
+// is the tracker's clock reading, taken before the lock.
 func (s *Series) advanceLocked(now, clock time.Time) {
 	s.flushLocked()
 	if lim := clock.Add(maxAhead); now.After(lim) {

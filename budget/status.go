@@ -106,10 +106,11 @@ func (st *Status) Firing() []Alert {
 	return out
 }
 
-// statusLocked computes the status at now and updates the alert and policy
-// state, appending the transitions it sees to trs. clock is the tracker's
-// clock, read before the lock (advanceLocked).
-func (s *Series) statusLocked(now, clock time.Time, trs []Transition) (Status, []Transition) {
+// statusLocked computes the status at now, with clock and stepBack as
+// lockSeries returned them. When now is the clock's reading it updates the
+// alert and policy state, appending the transitions it sees to trs, each
+// numbered in the order of detection (deliver keeps that order).
+func (s *Series) statusLocked(now, clock time.Time, stepBack bool, trs []numbered) (Status, []numbered) {
 	s.advanceLocked(now, clock)
 	o := s.obj
 	end := now.UnixNano()
@@ -143,7 +144,7 @@ func (s *Series) statusLocked(now, clock time.Time, trs []Transition) (Status, [
 	st.BurnRates = append(st.BurnRates, WindowBurn{Window: "period", Duration: period, Good: pc.good, Bad: pc.bad, Rate: st.Consumed})
 
 	paging := false
-	advance := !now.Before(s.evalAt)
+	advance := s.evaluates(now, clock, stepBack)
 	if advance {
 		s.evalAt = now
 	}
@@ -157,6 +158,9 @@ func (s *Series) statusLocked(now, clock time.Time, trs []Transition) (Status, [
 		}
 		a := r.evaluate(win(r.LongWindow), win(r.ShortWindow), o.Target, period)
 		as := &s.alerts[i]
+		if advance && as.firing && as.since.After(now) {
+			as.since = now // the clock stepped back: it fires since the clock's reading
+		}
 		if advance && a.Firing != as.firing {
 			as.firing = a.Firing
 			kind := AlertResolved
@@ -166,7 +170,7 @@ func (s *Series) statusLocked(now, clock time.Time, trs []Transition) (Status, [
 			} else {
 				as.since = time.Time{}
 			}
-			trs = append(trs, Transition{Kind: kind, Time: now, Objective: o.Name, Group: s.group, Alert: a})
+			trs = append(trs, numbered{s.tr.seq.Add(1), Transition{Kind: kind, Time: now, Objective: o.Name, Group: s.group, Alert: a}})
 		}
 		if a.Firing {
 			a.Since = as.since
@@ -183,7 +187,7 @@ func (s *Series) statusLocked(now, clock time.Time, trs []Transition) (Status, [
 	st.Policy, st.PolicyReason = s.tr.policy.Explain(pc.total(), st.Remaining, paging)
 	st.PolicyMinEvents = s.tr.policy.minEvents()
 	if advance && st.Policy != s.policy {
-		trs = append(trs, Transition{Kind: PolicyChanged, Time: now, Objective: o.Name, Group: s.group, From: s.policy, To: st.Policy})
+		trs = append(trs, numbered{s.tr.seq.Add(1), Transition{Kind: PolicyChanged, Time: now, Objective: o.Name, Group: s.group, From: s.policy, To: st.Policy}})
 		s.policy = st.Policy
 	}
 	st.ReleaseAllowed = st.Policy != Exhausted || o.Advisory
@@ -202,4 +206,56 @@ func (s *Series) statusLocked(now, clock time.Time, trs []Transition) (Status, [
 	}
 	st.Corrections = s.tr.correctionsFor(o.Name, st.PeriodStart, st.PeriodEnd)
 	return st, trs
+}
+
+// clockSkew is how far before the clock's reading a status may be asked for
+// and still count as the current one: the time between a caller reading the
+// clock (the endpoint's cache, Run) and StatusAt reading it again.
+const clockSkew = time.Second
+
+// current reports whether a status at now, with clock the tracker's clock
+// reading, is the status at the clock's reading: within clockSkew before it,
+// or up to maxAhead after.
+func current(now, clock time.Time) bool {
+	return !now.Before(clock.Add(-clockSkew)) && !now.After(clock.Add(maxAhead))
+}
+
+// evaluates reports whether the status at now updates the alert and policy
+// state, and so detects transitions. Only a current status does: one asked
+// for another instant describes that instant and changes nothing. Among
+// current ones, a status behind the latest evaluation is a concurrent reader
+// that read the clock a little earlier, and changes nothing either, unless
+// the clock stepped back behind that evaluation (stepBack, see lockSeries):
+// then evaluation continues from the clock's reading.
+func (s *Series) evaluates(now, clock time.Time, stepBack bool) bool {
+	return current(now, clock) && (!now.Before(s.evalAt) || stepBack)
+}
+
+// suspectsStepBack reports whether the latest evaluation lies further ahead
+// of clock than any current status can: the clock stepped back (or the state
+// was restored from a process whose clock ran ahead), or clock was read
+// before a concurrent status evaluated.
+func (s *Series) suspectsStepBack(now, clock time.Time) bool {
+	return current(now, clock) && now.Before(s.evalAt) && s.evalAt.After(clock.Add(maxAhead))
+}
+
+// lockSeries locks s.mu for a status at now and returns a clock reading,
+// taken before the lock (the clock is user code, never called under a
+// lock), and whether the clock stepped back behind the series' latest
+// evaluation. A reading that suggests so is confirmed by a second one taken
+// after that evaluation was seen: a status whose first reading merely
+// predates a concurrent evaluation reads a later time then, and sees none.
+func (t *Tracker) lockSeries(s *Series, now time.Time) (clock time.Time, stepBack bool) {
+	clock = t.now()
+	s.mu.Lock()
+	for try := 0; try < 3 && s.suspectsStepBack(now, clock); try++ {
+		seen := s.evalAt
+		s.mu.Unlock()
+		clock = t.now()
+		s.mu.Lock()
+		if s.evalAt.Equal(seen) && s.suspectsStepBack(now, clock) {
+			return clock, true
+		}
+	}
+	return clock, false
 }

@@ -49,9 +49,13 @@ type Tracker struct {
 
 	persist persistence // the state store (store.go)
 
-	evalMu     sync.Mutex // guards queue and delivering
-	queue      []Transition
+	seq        atomic.Uint64 // numbers transitions as they are detected
+	evalMu     sync.Mutex    // guards queue, next and delivering
+	queue      []numbered    // detected, not yet delivered; ascending
+	next       uint64        // the number of the next transition to deliver
 	delivering bool
+
+	afterSeries func(*Series) // tests: called after each series' status
 }
 
 // Option configures a Tracker.
@@ -99,8 +103,12 @@ func WithPolicy(p Policy) Option {
 }
 
 // OnTransition adds a function called for every transition, outside any
-// lock, in the goroutine that computed the status. It may call back into
-// the tracker. Several may be added.
+// lock, one transition at a time and in the order they were detected: each
+// series' transitions in the order they happened, whichever goroutine
+// computed them. It runs in the goroutine that computed the status, or in
+// the one that delivers an earlier transition still on its way when a
+// concurrent status found it (see Status). It may call back into the
+// tracker. Several may be added.
 func OnTransition(f func(Transition)) Option {
 	return optionFunc(func(t *Tracker) { t.handlers = append(t.handlers, f) })
 }
@@ -114,6 +122,7 @@ func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
 		clock:   time.Now,
 		rules:   DefaultAlertRules(),
 		stripes: stripeCount(),
+		next:    1,
 	}
 	for _, o := range opts {
 		o.apply(t)
@@ -316,22 +325,26 @@ func (set Set) Record(e sli.Event) {
 func (t *Tracker) Status() []Status { return t.StatusAt(t.now()) }
 
 // StatusAt returns the status of every series at now, objectives in
-// declaration order and groups in the order they appeared. It also detects
-// and delivers the transitions since the last evaluation.
+// declaration order and groups in the order they appeared. When now is the
+// clock's reading (Status) it also detects and delivers the transitions
+// since the last evaluation; a status asked for an earlier or a later
+// instant describes it and changes no alert or policy state.
 func (t *Tracker) StatusAt(now time.Time) []Status {
 	var out []Status
-	var trs []Transition
-	clock := t.now() // never under a lock: the clock is the application's
+	var trs []numbered
+	defer func() { t.deliver(trs) }()
 	for _, slo := range t.slos {
 		for _, s := range slo.AllSeries() {
-			s.mu.Lock()
+			clock, stepBack := t.lockSeries(s, now)
 			var st Status
-			st, trs = s.statusLocked(now, clock, trs)
+			st, trs = s.statusLocked(now, clock, stepBack, trs)
 			s.mu.Unlock()
+			if t.afterSeries != nil {
+				t.afterSeries(s)
+			}
 			out = append(out, st)
 		}
 	}
-	t.deliver(trs)
 	return out
 }
 

@@ -1,9 +1,11 @@
 package budget
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -68,34 +70,70 @@ func fmtFloat(f Float) string {
 	return fmt.Sprintf("%.3g", f.Value)
 }
 
-// deliver logs the transitions and calls the handlers, outside any lock.
-func (t *Tracker) deliver(trs []Transition) {
+// numbered is a transition with its number in the order of detection.
+type numbered struct {
+	seq uint64
+	tr  Transition
+}
+
+// deliver logs the transitions and calls the handlers, outside any lock, in
+// the order they were detected.
+//
+// Transitions are numbered under the series' mutex as they are detected,
+// so the numbers order each series' transitions as they happened. Two
+// statuses computed at once (Run, the endpoint, an OpenTelemetry
+// collection) may reach deliver in the other order: one that detected a
+// transition may still be computing other series while a later one delivers
+// the next. So transitions wait in the queue until every earlier number has
+// arrived, and whoever delivers (one goroutine at a time) delivers each run
+// of consecutive numbers. A status therefore returns before its transitions
+// are delivered when an earlier one is still on its way; the goroutine that
+// brings the earlier one delivers both.
+func (t *Tracker) deliver(trs []numbered) {
 	if len(trs) == 0 {
 		return
 	}
 	t.evalMu.Lock()
 	t.queue = append(t.queue, trs...)
-	if t.delivering { // a handler's own status call: the outer loop delivers
+	slices.SortFunc(t.queue, func(a, b numbered) int { return cmp.Compare(a.seq, b.seq) })
+	if t.delivering { // another goroutine (or this one, below a handler) delivers them
 		t.evalMu.Unlock()
 		return
 	}
 	t.delivering = true
-	for len(t.queue) > 0 {
-		batch := t.queue
-		t.queue = nil
+	locked := true
+	defer func() {
+		// Also when a handler panics: the next status delivers the rest.
+		if !locked {
+			t.evalMu.Lock()
+		}
+		t.delivering = false
 		t.evalMu.Unlock()
-		for _, tr := range batch {
+	}()
+	for {
+		n := 0
+		for n < len(t.queue) && t.queue[n].seq == t.next+uint64(n) {
+			n++
+		}
+		if n == 0 {
+			return
+		}
+		batch := slices.Clone(t.queue[:n])
+		t.queue = slices.Delete(t.queue, 0, n)
+		t.next += uint64(n)
+		t.evalMu.Unlock()
+		locked = false
+		for _, x := range batch {
 			if t.logger != nil {
-				t.log(tr)
+				t.log(x.tr)
 			}
 			for _, h := range t.handlers {
-				h(tr)
+				h(x.tr)
 			}
 		}
 		t.evalMu.Lock()
+		locked = true
 	}
-	t.delivering = false
-	t.evalMu.Unlock()
 }
 
 func (t *Tracker) log(tr Transition) {
