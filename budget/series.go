@@ -56,6 +56,7 @@ type Series struct {
 	excl   int64     // stripe excluded sum at the last flush
 	excAll int64     // events excluded by classification, lifetime
 	life   counts    // lifetime good and bad, including restored state
+	stored counts    // the part of life restored from the state file
 }
 
 type alertState struct {
@@ -311,4 +312,16 @@ func (s *Series) Lifetime() (good, bad int64) {
 	defer s.mu.Unlock()
 	s.flushLocked()
 	return s.life.good, s.life.bad
+}
+
+// Counted returns the good and bad events this process has counted into the
+// series: Lifetime without what was restored from the state file. It starts
+// at zero with the process, as a Prometheus counter must: exported after a
+// crash, restored totals (as of the last snapshot) would read as a reset
+// and be added again to every increase().
+func (s *Series) Counted() (good, bad int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flushLocked()
+	return s.life.good - s.stored.good, s.life.bad - s.stored.bad
 }

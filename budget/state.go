@@ -206,6 +206,8 @@ func (s *Series) restoreLocked(ss *seriesState, now time.Time, exact bool) (outs
 	}
 	s.life.good += ss.good
 	s.life.bad += ss.bad
+	s.stored.good += ss.good
+	s.stored.bad += ss.bad
 	s.excAll += ss.excluded
 	if !exact {
 		return outside

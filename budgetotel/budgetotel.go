@@ -115,7 +115,7 @@ func Register(tr *budget.Tracker, opts ...Option) (*Registration, error) {
 	}
 	var err error
 	v.events, err = m.Int64ObservableCounter(EventsName, metric.WithUnit("{event}"),
-		metric.WithDescription("Good and bad events counted toward the objective since the series began (restored with the state)."))
+		metric.WithDescription("Good and bad events this process has counted toward the objective; starts at zero with the process (the budget keeps restored totals, this counter does not)."))
 	add(err)
 	v.objective, err = m.Float64ObservableGauge(ObjectiveName, metric.WithUnit("1"),
 		metric.WithDescription("The objective's target: the ratio of good events promised."))
@@ -140,7 +140,7 @@ func Register(tr *budget.Tracker, opts ...Option) (*Registration, error) {
 		s := &snapshot{statuses: tr.StatusAt(now)}
 		for _, slo := range tr.SLOs() {
 			for _, x := range slo.AllSeries() {
-				good, bad := x.Lifetime()
+				good, bad := x.Counted() // this process's: see Series.Counted
 				s.lifetimes = append(s.lifetimes, lifetime{seriesKey{x.Objective().Name, x.Group(), x.Objective().GroupBy != ""}, good, bad})
 			}
 		}

@@ -9,7 +9,7 @@
 // these names, units and attributes:
 //
 //	instrument                  kind                          unit     attributes
-//	slo.events                  counter (async, lifetime)     {event}  slo.name, slo.outcome = good | bad
+//	slo.events                  counter (async, process)      {event}  slo.name, slo.outcome = good | bad
 //	slo.objective               gauge: the target             1        slo.name
 //	slo.sli                     gauge: SLI over the period    1        slo.name
 //	slo.error_budget.remaining  gauge                         1        slo.name
@@ -25,7 +25,15 @@
 // exporters/prometheus) these become slo_events_total, slo_objective_ratio,
 // slo_sli_ratio, slo_error_budget_remaining_ratio, slo_burn_rate_ratio and
 // slo_alert_firing_ratio. A fleet of replicas is aggregated from
-// slo_events_total, the one figure that sums across processes.
+// slo_events_total, the one figure that sums across processes (package
+// promrules writes the rules).
+//
+// slo.events counts the events of this process (Series.Counted): it starts
+// at zero when the process starts, which Prometheus reads as a counter reset
+// and handles, while the budget and every other instrument keep the totals
+// restored from the state file. A counter restored from the file would fall
+// back to the last snapshot's value after a crash, and every increase() over
+// the restart would add that whole value again.
 //
 // # Usage
 //
