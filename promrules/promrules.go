@@ -187,7 +187,16 @@ func Generate(objs []sli.Objective, cfg Config) (*RuleFile, error) {
 	}
 	// The tracker validates objectives and rules exactly as it would run
 	// them; without a store it only builds in memory.
-	if _, err := budget.New(objs, budget.WithAlertRules(cfg.AlertRules)); err != nil {
+	// A custom objective's verdict runs in the process; the rules only count
+	// its outcome, so a declaration read from a file (no Go function) is
+	// enough here.
+	check := slices.Clone(objs)
+	for i := range check {
+		if check[i].Kind == sli.Custom && check[i].Classify == nil {
+			check[i].Classify = func(sli.Event) sli.Outcome { return sli.Excluded }
+		}
+	}
+	if _, err := budget.New(check, budget.WithAlertRules(cfg.AlertRules)); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -1,0 +1,268 @@
+// Command errbudget generates a fleet's Prometheus rules from OpenSLO
+// declarations, validates declaration files, and answers the release gate
+// for a fleet from Prometheus.
+//
+// Install it with
+//
+//	go install github.com/errbudget/errbudget/cmd/errbudget@latest
+//
+// # Commands
+//
+//	errbudget rules [flags] SOURCE       a Prometheus rule file from an OpenSLO file or a running
+//	                                     service's /slo/openslo URL (package promrules)
+//	errbudget validate FILE...           every problem of each OpenSLO file at once, with lines
+//	errbudget gate [flags] OBJECTIVE...  the fleet's release decision from Prometheus
+//
+// errbudget help COMMAND, or COMMAND -h, prints each command's flags and
+// examples.
+//
+// # Exit codes
+//
+//	rules      0 written; 1 the declarations have problems; 2 usage, or the source cannot be read
+//	validate   0 every file is valid; 1 a file has problems; 2 usage, or a file cannot be read
+//	gate       0 releases allowed; 1 frozen (the reasons are printed); 2 cannot tell: usage,
+//	           Prometheus unreachable or answering an error, or an objective's series absent
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/errbudget/errbudget/openslo"
+	"github.com/errbudget/errbudget/promrules"
+)
+
+// The exit codes.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // declarations with problems; releases frozen
+	exitUnknown = 2 // usage, unreadable input; the gate cannot tell
+)
+
+const usage = `errbudget: SLO declarations, fleet rules and the fleet's release gate.
+
+Usage:
+  errbudget rules [flags] SOURCE        write Prometheus rules for the objectives in SOURCE
+  errbudget validate FILE...            report every problem of OpenSLO files, with lines
+  errbudget gate [flags] OBJECTIVE...   ask Prometheus whether the fleet may release
+
+SOURCE is an OpenSLO v1 file (YAML or JSON) or the URL of a running service's
+declarations (http://host:port/slo/openslo).
+
+Run 'errbudget COMMAND -h' for a command's flags and examples.
+
+Exit codes:
+  rules      0 written, 1 declarations with problems, 2 usage or unreadable source
+  validate   0 all valid, 1 a file has problems, 2 usage or unreadable file
+  gate       0 allowed, 1 frozen, 2 cannot tell (Prometheus unreachable, series absent, usage)
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the command with its arguments, writing to stdout and stderr; it
+// returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUnknown
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "rules":
+		return rules(rest, stdout, stderr)
+	case "validate":
+		return validate(rest, stdout, stderr)
+	case "gate":
+		return gate(rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if len(rest) == 1 && rest[0] != "help" {
+			return run([]string{rest[0], "-h"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "errbudget: unknown command %q; the commands are rules, validate and gate (errbudget -h)\n", cmd)
+	return exitUnknown
+}
+
+// flags returns a FlagSet that prints help (the usage text, then the flags)
+// to stdout when asked and errors to stderr.
+func flags(name, help string, stdout, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("errbudget "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fs.SetOutput(stdout)
+		fmt.Fprint(stdout, help)
+		fmt.Fprintln(stdout, "\nFlags:")
+		fs.PrintDefaults()
+		fs.SetOutput(stderr)
+	}
+	return fs
+}
+
+// parse parses args; done reports that the command should stop with code.
+func parse(fs *flag.FlagSet, args []string) (code int, done bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, true
+		}
+		return exitUnknown, true
+	}
+	return 0, false
+}
+
+const rulesHelp = `Usage: errbudget rules [flags] SOURCE
+
+Writes a Prometheus rule file for the objectives declared in SOURCE: an
+OpenSLO v1 file, or the URL of a running service's /slo/openslo. The rules
+use Sloth v0.16's names and labels over the slo_events_total counter every
+replica exports, with the tracker's own alert rules, thresholds and
+low-traffic guards (go doc github.com/errbudget/errbudget/promrules).
+
+Examples:
+  errbudget rules slo.yaml > /etc/prometheus/rules/checkout.yaml
+  errbudget rules -o rules.yaml http://127.0.0.1:8080/slo/openslo
+  errbudget rules -matchers 'job="checkout"' -service checkout slo.yaml
+  promtool check rules rules.yaml
+`
+
+func rules(args []string, stdout, stderr io.Writer) int {
+	fs := flags("rules", rulesHelp, stdout, stderr)
+	out := fs.String("o", "", "write the rules to this file instead of standard output")
+	service := fs.String("service", "", "the service name (sloth_service); default: the one SOURCE declares")
+	matchers := fs.String("matchers", "", `extra label matchers for slo_events_total, such as 'job="checkout"'`)
+	alertName := fs.String("alert-name", promrules.DefaultAlertName, "the name of every alert")
+	timeout := fs.Duration("timeout", 10*time.Second, "how long to wait for a URL SOURCE")
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "errbudget rules: give one SOURCE: an OpenSLO file or a service's /slo/openslo URL (errbudget rules -h)")
+		return exitUnknown
+	}
+	d, code := declarations(fs.Arg(0), *timeout, stderr)
+	if code != exitOK {
+		return code
+	}
+	if *service != "" {
+		d.Service = *service
+	}
+	f, err := promrules.Generate(d.Objectives, promrules.Config{
+		Service: d.Service, AlertRules: d.AlertRules, Matchers: *matchers, AlertName: *alertName,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "errbudget rules: %s:\n%v\n", fs.Arg(0), err)
+		return exitFailed
+	}
+	if *out == "" {
+		if _, err := f.WriteTo(stdout); err != nil {
+			fmt.Fprintf(stderr, "errbudget rules: %v\n", err)
+			return exitUnknown
+		}
+		return exitOK
+	}
+	if err := os.WriteFile(*out, f.Bytes(), 0o644); err != nil {
+		fmt.Fprintf(stderr, "errbudget rules: %v\n", err)
+		return exitUnknown
+	}
+	return exitOK
+}
+
+// declarations reads an OpenSLO file or URL. Custom objectives are accepted:
+// their verdict runs in the process, and the rules only count its outcome.
+func declarations(src string, timeout time.Duration, stderr io.Writer) (openslo.Declarations, int) {
+	var (
+		d   openslo.Declarations
+		err error
+	)
+	if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
+		var data []byte
+		data, err = fetch(src, timeout)
+		if err != nil {
+			fmt.Fprintf(stderr, "errbudget: %v\n", err)
+			return d, exitUnknown
+		}
+		d, err = openslo.Unmarshal(data, openslo.AcceptCustom())
+	} else {
+		d, err = openslo.Load(src, openslo.AcceptCustom())
+	}
+	var problems *openslo.Error
+	switch {
+	case errors.As(err, &problems):
+		fmt.Fprintf(stderr, "errbudget: %s:\n%v\n", src, err)
+		return d, exitFailed
+	case err != nil:
+		fmt.Fprintf(stderr, "errbudget: %v\n", err)
+		return d, exitUnknown
+	}
+	return d, exitOK
+}
+
+func fetch(url string, timeout time.Duration) ([]byte, error) {
+	c := &http.Client{Timeout: timeout}
+	resp, err := c.Get(url)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the declarations: %w (is the service running, and is its endpoint mounted at that path?)", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", url, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %s; a service's declarations are at <endpoint>/openslo, e.g. http://host:port/slo/openslo", url, resp.Status)
+	}
+	return body, nil
+}
+
+const validateHelp = `Usage: errbudget validate FILE...
+
+Reads each OpenSLO v1 file (YAML or JSON) as a service would and reports
+every problem at once, each with its line. Prints "FILE: ok" for a valid
+file. Custom objectives (whose verdict is a Go function) are reported as
+problems unless -accept-custom is given.
+
+Examples:
+  errbudget validate slo.yaml
+  errbudget validate -accept-custom slos/*.yaml
+`
+
+func validate(args []string, stdout, stderr io.Writer) int {
+	fs := flags("validate", validateHelp, stdout, stderr)
+	custom := fs.Bool("accept-custom", false, "accept objectives of kind custom (their verdict is set in Go)")
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "errbudget validate: give at least one OpenSLO file (errbudget validate -h)")
+		return exitUnknown
+	}
+	var opts []openslo.ReadOption
+	if *custom {
+		opts = append(opts, openslo.AcceptCustom())
+	}
+	code := exitOK
+	for _, path := range fs.Args() {
+		d, err := openslo.Load(path, opts...)
+		var problems *openslo.Error
+		switch {
+		case errors.As(err, &problems):
+			fmt.Fprintln(stderr, err)
+			code = max(code, exitFailed)
+		case err != nil:
+			fmt.Fprintf(stderr, "errbudget validate: %v\n", err)
+			code = exitUnknown
+		default:
+			fmt.Fprintf(stdout, "%s: ok (service %q, %d objective(s))\n", path, d.Service, len(d.Objectives))
+		}
+	}
+	return code
+}

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/endpoint"
+	"github.com/errbudget/errbudget/openslo"
+	"github.com/errbudget/errbudget/promrules"
+	"github.com/errbudget/errbudget/sli"
+)
+
+func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func objectives() []sli.Objective {
+	return []sli.Objective{
+		{Name: "checkout-availability", Target: 0.999},
+		{Name: "checkout-latency", Kind: sli.Latency, Target: 0.99, Threshold: 300 * time.Millisecond, GroupBy: "route"},
+		{Name: "checkout-quality", Kind: sli.Quality, Target: 0.9, MinScore: 0.5, Advisory: true},
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, out, _ := cli(t, "-h")
+	if code != 0 || !strings.Contains(out, "Exit codes") {
+		t.Errorf("-h: %d %q", code, out)
+	}
+	for _, c := range []string{"rules", "validate", "gate"} {
+		code, out, _ := cli(t, c, "-h")
+		if code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, "Flags:") {
+			t.Errorf("%s -h: %d\n%s", c, code, out)
+		}
+		if code2, out2, _ := cli(t, "help", c); code2 != 0 || out2 != out {
+			t.Errorf("help %s differs from %s -h", c, c)
+		}
+	}
+	if code, _, errOut := cli(t); code != 2 || !strings.Contains(errOut, "Usage") {
+		t.Errorf("no args: %d %q", code, errOut)
+	}
+	if code, _, errOut := cli(t, "deploy"); code != 2 || !strings.Contains(errOut, `unknown command "deploy"`) {
+		t.Errorf("unknown: %d %q", code, errOut)
+	}
+}
+
+func writeDecl(t *testing.T) string {
+	t.Helper()
+	b, _, err := openslo.Marshal(openslo.Declarations{Service: "checkout", Objectives: objectives()}, openslo.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "slo.yaml")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// rules writes what promrules generates, from a file and from a running
+// service's /slo/openslo alike.
+func TestRules(t *testing.T) {
+	want, err := promrules.Generate(objectives(), promrules.Config{Service: "checkout", AlertRules: budget.DefaultAlertRules()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writeDecl(t)
+	code, out, errOut := cli(t, "rules", path)
+	if code != 0 || out != string(want.Bytes()) {
+		t.Errorf("rules FILE: %d %s\n%s", code, errOut, out)
+	}
+
+	tr, err := budget.New(objectives(), budget.WithService("checkout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/slo/", endpoint.New(tr))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	outFile := filepath.Join(t.TempDir(), "rules.yaml")
+	code, _, errOut = cli(t, "rules", "-o", outFile, srv.URL+"/slo/openslo")
+	got, _ := os.ReadFile(outFile)
+	if code != 0 || string(got) != string(want.Bytes()) {
+		t.Errorf("rules URL: %d %s\n%s", code, errOut, got)
+	}
+
+	code, out, _ = cli(t, "rules", "-service", "shop", "-matchers", `job="shop"`, path)
+	if code != 0 || !strings.Contains(out, `sloth_id: "shop-checkout-availability"`) || !strings.Contains(out, `job="shop"}`) {
+		t.Errorf("rules -service -matchers: %d", code)
+	}
+	if code, _, errOut := cli(t, "rules", srv.URL+"/nothing"); code != 2 || !strings.Contains(errOut, "404") {
+		t.Errorf("rules of a wrong URL: %d %q", code, errOut)
+	}
+	if code, _, errOut := cli(t, "rules", "-matchers", "{x}", path); code != 1 || !strings.Contains(errOut, "without braces") {
+		t.Errorf("rules with bad matchers: %d %q", code, errOut)
+	}
+	if code, _, _ := cli(t, "rules"); code != 2 {
+		t.Errorf("rules without a source: %d", code)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	good := writeDecl(t)
+	code, out, _ := cli(t, "validate", good)
+	if code != 0 || !strings.Contains(out, "ok") {
+		t.Errorf("valid file: %d %q", code, out)
+	}
+	src, _ := os.ReadFile(good)
+	broken := strings.Replace(strings.Replace(string(src), "target: 0.999", "target: 1.2", 1), "duration: 30d", "duration: 30x", 1)
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte(broken), 0o644)
+	code, _, errOut := cli(t, "validate", good, bad)
+	if code != 1 || !strings.Contains(errOut, "bad.yaml:") || strings.Count(errOut, "\n") < 2 {
+		t.Errorf("broken file: %d\n%s", code, errOut)
+	}
+	if code, _, _ := cli(t, "validate", filepath.Join(t.TempDir(), "missing.yaml")); code != 2 {
+		t.Errorf("missing file: %d", code)
+	}
+}
+
+// fakeProm answers instant queries from a table of query → JSON result.
+func fakeProm(t *testing.T, answers map[string]string) *httptest.Server {
+	t.Helper()
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v1/query" {
+			http.NotFound(w, r)
+			return
+		}
+		q := r.URL.Query().Get("query")
+		res, ok := answers[q]
+		if !ok {
+			res = "[]"
+		}
+		if res == "error" {
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"status":"error","errorType":"bad_data","error":"parse error"}`))
+			return
+		}
+		w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":` + res + `}}`))
+	}))
+}
+
+func vec(samples ...string) string { return "[" + strings.Join(samples, ",") + "]" }
+
+func smp(labels, value string) string {
+	return `{"metric":{` + labels + `},"value":[1700000000,"` + value + `"]}`
+}
+
+const (
+	idA = `"sloth_id":"checkout-checkout-availability"`
+	idL = `"sloth_id":"checkout-checkout-latency"`
+)
+
+// The gate applies the in-process policy to the fleet's figures: spent
+// freezes (exit 1), a page alert or too few events do not (exit 0), and it
+// cannot tell (exit 2) without Prometheus, without the rules or without the
+// counter's series.
+func TestGate(t *testing.T) {
+	base := map[string]string{
+		`slo:time_period:days{sloth_id="checkout-checkout-availability"}`:                    vec(smp(idA, "30")),
+		`errbudget:slo_events:increase30d{sloth_id="checkout-checkout-availability"}`:        vec(smp(idA, "100000.4")),
+		`slo:period_error_budget_remaining:ratio{sloth_id="checkout-checkout-availability"}`: vec(smp(idA, "0.6")),
+		`slo:time_period:days{sloth_id="checkout-checkout-latency"}`:                         vec(smp(idL, "30")),
+		`errbudget:slo_events:increase30d{sloth_id="checkout-checkout-latency"}`: vec(
+			smp(idL+`,"slo_group":"/a"`, "5000"), smp(idL+`,"slo_group":"/b"`, "99")),
+		`slo:period_error_budget_remaining:ratio{sloth_id="checkout-checkout-latency"}`: vec(
+			smp(idL+`,"slo_group":"/a"`, "0.9"), smp(idL+`,"slo_group":"/b"`, "-40")),
+	}
+	alerts := `ALERTS{sloth_id="checkout-checkout-availability",alertstate="firing",sloth_severity="page"}`
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range base {
+			m[a] = b
+		}
+		if v == "" {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+		return m
+	}
+	gateArgs := func(url string) []string {
+		return []string{"gate", "-prometheus", url, "-service", "checkout", "checkout-availability", "checkout-latency"}
+	}
+	for _, c := range []struct {
+		name    string
+		answers map[string]string
+		code    int
+		says    []string
+	}{
+		{"healthy; a group below the minimum is unjudged, however spent", base, 0,
+			[]string{"release allowed", "checkout-availability: healthy (budget_available), 100000 events in 30d, budget remaining 0.6000",
+				"checkout-latency [slo_group=/b]: healthy (insufficient_events), 99 events", "unjudged"}},
+		{"spent", with(`slo:period_error_budget_remaining:ratio{sloth_id="checkout-checkout-availability"}`, vec(smp(idA, "-0.25"))), 1,
+			[]string{"release frozen", "checkout-availability: exhausted (budget_exhausted)", "freezes releases"}},
+		{"page alert: at risk, not frozen", with(alerts, vec(smp(idA+`,"slo_alert_name":"page-1h","alertname":"ErrorBudgetBurn"`, "1"))), 0,
+			[]string{"release allowed", "checkout-availability: at_risk (page_alert)", "page alerts firing: page-1h"}},
+		{"no traffic in the period: unjudged", with(`errbudget:slo_events:increase30d{sloth_id="checkout-checkout-availability"}`, vec(smp(idA, "0"))), 0,
+			[]string{"checkout-availability: healthy (insufficient_events), 0 events"}},
+		{"rules not loaded", with(`slo:time_period:days{sloth_id="checkout-checkout-latency"}`, ""), 2,
+			[]string{"cannot tell", "no rules for objective \"checkout-latency\"", "errbudget rules"}},
+		{"counter absent", with(`errbudget:slo_events:increase30d{sloth_id="checkout-checkout-availability"}`, ""), 2,
+			[]string{"cannot tell", "no slo_events_total series", "scraped"}},
+		{"prometheus error", with(`slo:time_period:days{sloth_id="checkout-checkout-availability"}`, "error"), 2,
+			[]string{"cannot tell", "parse error"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := fakeProm(t, c.answers)
+			defer srv.Close()
+			code, out, errOut := cli(t, gateArgs(srv.URL)...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, c.code, out, errOut)
+			}
+			for _, s := range c.says {
+				if !strings.Contains(out+errOut, s) {
+					t.Errorf("output lacks %q:\n%s%s", s, out, errOut)
+				}
+			}
+		})
+	}
+
+	// Advisory objectives never freeze, by flag or by declaration.
+	srv := fakeProm(t, with(`slo:period_error_budget_remaining:ratio{sloth_id="checkout-checkout-availability"}`, vec(smp(idA, "-1"))))
+	defer srv.Close()
+	code, out, errOut := cli(t, "gate", "-prometheus", srv.URL, "-service", "checkout", "-advisory", "checkout-availability", "checkout-availability")
+	if code != 0 || !strings.Contains(out, "advisory: does not freeze") {
+		t.Errorf("advisory: %d\n%s%s", code, out, errOut)
+	}
+	// From a declaration file: the service, every objective, and which are
+	// advisory (checkout-quality has no series here: cannot tell).
+	code, _, errOut = cli(t, "gate", "-prometheus", srv.URL, "-f", writeDecl(t))
+	if code != 2 || !strings.Contains(errOut, `"checkout-quality"`) {
+		t.Errorf("-f: %d %s", code, errOut)
+	}
+	code, out, _ = cli(t, "gate", "-prometheus", srv.URL, "-f", writeDecl(t), "checkout-latency")
+	if code != 0 || strings.Contains(out, "checkout-availability") {
+		t.Errorf("-f with a name: %d\n%s", code, out)
+	}
+
+	// Prometheus stopped.
+	url := srv.URL
+	srv.Close()
+	code, _, errOut = cli(t, gateArgs(url)...)
+	if code != 2 || !strings.Contains(errOut, "prometheus unreachable") {
+		t.Errorf("stopped: %d %q", code, errOut)
+	}
+	if code, _, errOut := cli(t, "gate", "-service", "x", "y"); code != 2 || !strings.Contains(errOut, "-prometheus URL is required") {
+		t.Errorf("no -prometheus: %d %q", code, errOut)
+	}
+}
