@@ -126,8 +126,8 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 		if t.epoch[i] != b {
 			continue
 		}
-		bd.Good += t.good[i]
-		bd.Bad += t.bad[i]
+		bd.Good = addCount(bd.Good, t.good[i])
+		bd.Bad = addCount(bd.Bad, t.bad[i])
 		if t.bad[i] == 0 {
 			continue
 		}
@@ -137,12 +137,12 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 			k = int(math.Ceil(float64(bEnd.Sub(bd.Start)) * float64(n) / float64(span)))
 			k = min(max(k, 0), n)
 		}
-		cumBad[k] += t.bad[i]
+		cumBad[k] = addCount(cumBad[k], t.bad[i])
 	}
 	bd.Points = make([]BurnDownPoint, n+1)
 	var acc int64
 	for k := 0; k <= n; k++ {
-		acc += cumBad[k]
+		acc = addCount(acc, cumBad[k])
 		// acc of the period's good+bad events were bad by Time: that spends
 		// acc / ((1 − target) × total) of the budget, which is the burn rate
 		// of (total − acc) good and acc bad events.

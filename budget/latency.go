@@ -102,6 +102,23 @@ func (r *latencyRing) flush(ls *latencyStripes, stripes []stripe, at int64) {
 	}
 }
 
+// add adds n latencies of us µs to the slot holding the instant at
+// (nanoseconds), with saturation: RecordN's batches too large for the
+// stripes.
+func (r *latencyRing) add(at, us, n int64) {
+	b := floorDiv(at, latencySlotWidth)
+	i := r.slot(b)
+	if r.epoch[i] != b {
+		if r.epoch[i] > b {
+			return
+		}
+		r.epoch[i], r.max[i], r.slots[i] = b, 0, [histLen]int64{}
+	}
+	k := histIndex(us)
+	r.slots[i][k] = addCount(r.slots[i][k], n)
+	r.max[i] = max(r.max[i], us)
+}
+
 func (r *latencyRing) absorb(ls *latencyStripes, into *[histLen]int64) {
 	n := len(ls.counts) / histStride
 	for k := 0; k < histLen; k++ {
@@ -111,7 +128,7 @@ func (r *latencyRing) absorb(ls *latencyStripes, into *[histLen]int64) {
 		}
 		if d := c - r.base[k]; d != 0 {
 			if into != nil {
-				into[k] += d
+				into[k] = addCount(into[k], d)
 			}
 			r.base[k] = c
 		}
@@ -141,14 +158,25 @@ func (r *latencyRing) summary(now int64) Latency {
 			continue
 		}
 		for k, c := range r.slots[i] {
-			counts[k] += c
-			total += c
+			counts[k] = addCount(counts[k], c)
+			total = addCount(total, c)
 		}
 		maxUS = max(maxUS, r.max[i])
 	}
 	l := Latency{Window: LatencyWindow, Count: total}
 	if total == 0 {
 		return l
+	}
+	// The histogram sums its counts in an int64: scale saturated ones down
+	// until they fit, which keeps their proportions and so the percentiles.
+	for sh := 0; total == MaxCount || sumCounts(counts) < 0; sh++ {
+		total = 0
+		for k := range counts {
+			if counts[k] > 0 {
+				counts[k] = max(counts[k]>>8, 1)
+				total += counts[k]
+			}
+		}
 	}
 	h := hdrhistogram.Import(&hdrhistogram.Snapshot{
 		LowestTrackableValue:  1,
@@ -167,4 +195,15 @@ func (r *latencyRing) summary(now int64) Latency {
 		p.Value = min(p.Value, l.Max.Value)
 	}
 	return l
+}
+
+// sumCounts returns the counts' sum, negative when it overflows.
+func sumCounts(counts []int64) int64 {
+	var sum int64
+	for _, c := range counts {
+		if sum += c; sum < 0 {
+			return -1
+		}
+	}
+	return sum
 }

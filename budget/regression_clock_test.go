@@ -187,3 +187,111 @@ func TestConcurrentReadersDeliverTransitionsInOrder(t *testing.T) {
 		}
 	}
 }
+
+// Item 5: RecordN with huge counts never turns a total negative: counts
+// saturate at budget.MaxCount, in every window, the period, the lifetime
+// totals and the latency distribution.
+func TestRegressionRecordNHugeCountsSaturate(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	lat := sli.Objective{Name: "lat", Kind: sli.Latency, Target: 0.99, Threshold: time.Second}
+	tr, _ := budget.New([]sli.Objective{availability("api"), lat}, budget.WithClock(clk.Now))
+	api, _ := tr.Series("api", "")
+	ls, _ := tr.Series("lat", "")
+	const huge = int64(^uint64(0) >> 1) // math.MaxInt64
+	for _, at := range []time.Duration{0, 0, 15 * time.Second, -20 * time.Second} {
+		for _, s := range []*budget.Series{api, ls} {
+			s.RecordN(sli.Event{Time: t0.Add(at), Duration: 100 * time.Millisecond, Outcome: sli.Good}, huge)
+			bad := sli.Event{Time: t0.Add(at), Duration: 2 * time.Second, Outcome: sli.Bad} // bad for both kinds
+			if s == ls {
+				bad.Outcome = sli.Good
+			}
+			s.RecordN(bad, huge/3)
+			s.Record(sli.Event{Time: t0.Add(at), Duration: 100 * time.Millisecond, Outcome: sli.Good})
+		}
+	}
+	clk.Advance(30 * time.Second)
+	for _, st := range tr.Status() {
+		if st.Good != budget.MaxCount || st.Bad != budget.MaxCount || st.Total() < 0 {
+			t.Errorf("%s: period good %d bad %d total %d, want both %d", st.Objective.Name, st.Good, st.Bad, st.Total(), budget.MaxCount)
+		}
+		for _, b := range st.BurnRates {
+			if b.Good != budget.MaxCount || b.Bad != budget.MaxCount || !b.Rate.Valid || b.Rate.Value < 0 {
+				t.Errorf("%s %s: good %d bad %d rate %v", st.Objective.Name, b.Window, b.Good, b.Bad, b.Rate)
+			}
+		}
+		if st.Objective.Kind == sli.Latency && (st.Latency.Count <= 0 || !st.Latency.P99.Valid) {
+			t.Errorf("%s: latency %+v", st.Objective.Name, st.Latency)
+		}
+	}
+	for _, s := range []*budget.Series{api, ls} {
+		if g, b := s.Lifetime(); g != budget.MaxCount || b != budget.MaxCount {
+			t.Errorf("%s: lifetime good %d bad %d, want both %d", s.Objective().Name, g, b, budget.MaxCount)
+		}
+	}
+}
+
+// Item 5: the burn-down sums the same saturated counts.
+func TestRecordNHugeCountsBurnDownSaturates(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, _ := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now))
+	api, _ := tr.Series("api", "")
+	for i := range 4 {
+		api.RecordN(sli.Event{Time: t0.Add(time.Duration(i) * time.Hour), Outcome: sli.Bad}, budget.MaxCount)
+		clk.Set(t0.Add(time.Duration(i) * time.Hour))
+	}
+	bd := api.BurnDownAt(clk.Now(), 10)
+	if bd.Bad != budget.MaxCount || bd.Points[len(bd.Points)-1].Bad != budget.MaxCount {
+		t.Fatalf("burn-down bad %d, last point %d; want %d", bd.Bad, bd.Points[len(bd.Points)-1].Bad, budget.MaxCount)
+	}
+}
+
+// Item 3: a Rolling(4h) objective keeps an event while its 3d window and
+// the ticket-3d rule still cover it: 1,000 bad events at r0+1s recorded
+// late at r0+5h fill the 3d window and fire ticket-3d, as on time.
+func TestRegressionLateEventsKeptWhileAWindowCoversThem(t *testing.T) {
+	r0 := t0
+	o := sli.Objective{Name: "short", Target: 0.99, Window: sli.Rolling(4 * time.Hour)}
+	for _, late := range []bool{false, true} {
+		clk := budgettest.NewClock(r0)
+		tr, _ := budget.New([]sli.Objective{o}, budget.WithClock(clk.Now))
+		s, _ := tr.Series("short", "")
+		if !late {
+			clk.Set(r0.Add(time.Second))
+			s.RecordN(sli.Event{Time: r0.Add(time.Second), Outcome: sli.Bad}, 1000)
+		}
+		clk.Set(r0.Add(5 * time.Hour))
+		if late {
+			s.RecordN(sli.Event{Time: r0.Add(time.Second), Outcome: sli.Bad}, 1000)
+		}
+		st := tr.Status()[0]
+		if past, _ := tr.Dropped(); past != 0 {
+			t.Errorf("late=%v: %d dropped as too old", late, past)
+		}
+		if w := st.BurnRates[6]; w.Window != "3d" || w.Bad != 1000 {
+			t.Errorf("late=%v: 3d window %+v, want 1000 bad", late, w)
+		}
+		fires := false
+		for _, a := range st.Firing() {
+			fires = fires || a.Rule.Name == "ticket-3d"
+		}
+		if !fires {
+			t.Errorf("late=%v: ticket-3d does not fire: %+v", late, st.Alerts)
+		}
+		if g, b := s.Lifetime(); g != 0 || b != 1000 {
+			t.Errorf("late=%v: lifetime %d good %d bad", late, g, b)
+		}
+	}
+}
+
+// Item 3: an event older than every window and alert rule of its
+// objective is still dropped and counted.
+func TestLateEventBeyondEveryWindowDropped(t *testing.T) {
+	o := sli.Objective{Name: "short", Target: 0.99, Window: sli.Rolling(4 * time.Hour)}
+	clk := budgettest.NewClock(t0.Add(73 * time.Hour))
+	tr, _ := budget.New([]sli.Objective{o}, budget.WithClock(clk.Now))
+	s, _ := tr.Series("short", "")
+	s.RecordN(sli.Event{Time: t0, Outcome: sli.Bad}, 10)
+	if past, _ := tr.Dropped(); past != 10 {
+		t.Fatalf("dropped past %d, want 10", past)
+	}
+}

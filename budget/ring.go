@@ -14,7 +14,11 @@ import (
 //	tier    width   slots            span      serves windows
 //	fine    10 s    2304             6.4 h     5m 30m 1h 2h 6h
 //	medium  5 min   912              76 h      1d 3d
-//	coarse  15 min  period/15m + 3   period    the SLO period
+//	coarse  15 min  horizon/15m + 3  horizon   the SLO period
+//
+// The horizon is the longest of the period, the standard windows (3 days)
+// and the alert rules' windows: an objective whose period is shorter than
+// three days still reports, and alerts on, its 3d window.
 //
 // A window of length W ending at now covers the buckets of the finest tier
 // that spans it which intersect [now − W, now], the current (partial) bucket
@@ -62,8 +66,10 @@ func newTier(width int64, slots int) tier {
 	return t
 }
 
-func coarseSlots(w sli.Window) int {
-	return int(int64(w.MaxLength())/coarseWidth) + 3
+// coarseSlots is the coarse tier's size for a span: its buckets and three
+// more (a partial one at each end, and one for an event up to a minute ahead).
+func coarseSlots(span time.Duration) int {
+	return int(int64(span)/coarseWidth) + 3
 }
 
 func (t *tier) slot(b int64) int {
@@ -83,8 +89,8 @@ func (t *tier) add(b, good, bad int64) bool {
 		t.epoch[i], t.good[i], t.bad[i] = b, 0, 0
 		t.newest = max(t.newest, b)
 	}
-	t.good[i] += good
-	t.bad[i] += bad
+	t.good[i] = addCount(t.good[i], good)
+	t.bad[i] = addCount(t.bad[i], bad)
 	return true
 }
 
@@ -106,8 +112,8 @@ func (t *tier) sum(from, to int64) (good, bad int64) {
 		g, bd = g[:len(ep)], bd[:len(ep)] // lets the compiler drop bounds checks
 		for j, e := range ep {
 			if e == b {
-				good += g[j]
-				bad += bd[j]
+				good = addCount(good, g[j])
+				bad = addCount(bad, bd[j])
 			}
 			b++
 		}
@@ -133,11 +139,15 @@ type ring struct {
 	tiers [3]tier
 }
 
-func newRing(w sli.Window) ring {
+func newRing(w sli.Window) ring { return newRingSpan(w.MaxLength()) }
+
+// newRingSpan returns a ring whose coarse tier holds span (a series'
+// horizon).
+func newRingSpan(span time.Duration) ring {
 	return ring{tiers: [3]tier{
 		newTier(fineWidth, fineSlots),
 		newTier(mediumWidth, mediumSlots),
-		newTier(coarseWidth, coarseSlots(w)),
+		newTier(coarseWidth, coarseSlots(span)),
 	}}
 }
 

@@ -72,7 +72,7 @@ func newSeries(tr *Tracker, slo *SLO, group string) *Series {
 		obj:     &slo.decl,
 		group:   group,
 		stripes: make([]stripe, n),
-		ring:    newRing(slo.decl.Window),
+		ring:    newRingSpan(slo.horizon),
 		alerts:  make([]alertState, len(tr.rules)),
 	}
 	if slo.decl.Kind.HasThreshold() {
@@ -101,12 +101,28 @@ func (s *Series) Record(e sli.Event) {
 
 // RecordN records n identical events at once, as n calls of Record would:
 // for backfilling counts kept elsewhere, and for scripted traffic in tests.
-// It records nothing when n ≤ 0.
+// It records nothing when n ≤ 0. Counts saturate at MaxCount: a total never
+// wraps around to a negative number.
 func (s *Series) RecordN(e sli.Event, n int64) {
 	if s != nil && n > 0 {
-		s.record(&e, n)
+		s.record(&e, min(n, MaxCount))
 	}
 }
+
+// MaxCount is where every count of a series saturates (about 4.6 × 10^18):
+// the sum of two such counts still fits an int64, and none ever wraps
+// around to a negative number.
+const MaxCount = 1<<62 - 1
+
+// addCount returns a + b saturated at MaxCount, for counts in [0, MaxCount].
+func addCount(a, b int64) int64 { return min(a+b, MaxCount) }
+
+// maxStripeAdd is the largest batch RecordN adds to the stripes; larger
+// ones take the mutex and add to the ring with saturation. The stripes'
+// cumulative counters may wrap around (the flush takes differences, which
+// stay exact), but the events between two flushes must stay below 2^63:
+// with batches this small that takes 2^31 batches within one bucket.
+const maxStripeAdd = 1 << 32
 
 func (s *Series) record(e *sli.Event, n int64) {
 	v, us := classify(s.obj, e, s.tr)
@@ -117,7 +133,7 @@ func (s *Series) record(e *sli.Event, n int64) {
 	if s.lat == nil || v == sli.Excluded {
 		us = -1
 	}
-	if b := floorDiv(ns, fineWidth); b != s.cur.Load() {
+	if b := floorDiv(ns, fineWidth); b != s.cur.Load() || n > maxStripeAdd {
 		s.slow(e, v, us, b, n)
 		return
 	}
@@ -227,7 +243,7 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 	now := s.tr.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if now.Sub(e.Time) > s.obj.Window.MaxLength() {
+	if now.Sub(e.Time) > s.slo.horizon {
 		s.tr.droppedPast.Add(n)
 		return
 	}
@@ -242,14 +258,20 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 		s.cur.Store(b)
 		cur = b
 	}
-	if b < cur {
+	if b < cur || n > maxStripeAdd {
 		switch v {
 		case sli.Good:
 			s.addLocked(b, n, 0)
 		case sli.Bad:
 			s.addLocked(b, 0, n)
 		default:
-			s.excAll += n
+			s.excAll = addCount(s.excAll, n)
+			return
+		}
+		if n > maxStripeAdd {
+			if us >= 0 {
+				s.latRng.add(cur*fineWidth, us, n)
+			}
 			return
 		}
 		s.countLatency(s.stripeIndex(), us, n)
@@ -260,8 +282,8 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 
 func (s *Series) addLocked(b, good, bad int64) {
 	if s.ring.add(b, good, bad) {
-		s.life.good += good
-		s.life.bad += bad
+		s.life.good = addCount(s.life.good, good)
+		s.life.bad = addCount(s.life.bad, bad)
 	} else {
 		s.tr.droppedPast.Add(good + bad)
 	}
@@ -280,7 +302,7 @@ func (s *Series) flushLocked() {
 	}
 	dg, db := sum.good-s.base.good, sum.bad-s.base.bad
 	s.base = sum
-	s.excAll += excl - s.excl
+	s.excAll = addCount(s.excAll, excl-s.excl)
 	s.excl = excl
 	cur := s.cur.Load()
 	if dg != 0 || db != 0 {

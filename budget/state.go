@@ -189,7 +189,7 @@ func (t *Tracker) applyState(st *stateData, now time.Time, log *slog.Logger) {
 // series is this series: its alert and policy state and its latency
 // distribution come back too.
 func (s *Series) restoreLocked(ss *seriesState, now time.Time, exact bool) (outside int64) {
-	lo := now.Add(-s.obj.Window.MaxLength()).UnixNano()
+	lo := now.Add(-s.slo.horizon).UnixNano()
 	hi := now.Add(maxAhead).UnixNano()
 	for i, bs := range ss.tiers {
 		t := &s.ring.tiers[i]

@@ -157,7 +157,7 @@ func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
 		return nil, err
 	}
 	for _, o := range objs {
-		slo := &SLO{tr: t, decl: o}
+		slo := &SLO{tr: t, decl: o, horizon: horizon(o.Window, t.rules)}
 		slo.loc, _ = o.Window.Location() // validated above
 		if o.GroupBy == "" {
 			slo.single = newSeries(t, slo, "")
@@ -242,6 +242,23 @@ type SLO struct {
 	order    []*Series                          // in creation order, under mu
 	overflow *Series
 	max      int
+	horizon  time.Duration // how far back its windows and rules reach (horizon)
+}
+
+// horizon is how far back any window of an objective of window w reaches:
+// its period, the standard windows every status reports and the alert
+// rules' windows. An event is kept, and the ring sized to hold it, while
+// one of them still covers it, though the period may be shorter (a
+// Rolling(4h) objective still reports, and alerts on, its 3d window).
+func horizon(w sli.Window, rules []AlertRule) time.Duration {
+	d := w.MaxLength()
+	for _, sw := range StandardWindows {
+		d = max(d, sw.Duration)
+	}
+	for _, r := range rules {
+		d = max(d, r.LongWindow, r.ShortWindow)
+	}
+	return d
 }
 
 // Objective returns the declaration.
