@@ -3,6 +3,7 @@ package endpoint_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,11 +17,20 @@ import (
 )
 
 var screenshot = flag.String("screenshot", filepath.Join(os.TempDir(), "errbudget-dashboard.png"),
-	"where TestDashboardInBrowser saves its screenshot (docs/dashboard.png is made with -screenshot ../docs/dashboard.png)")
+	"where TestDashboardInBrowser saves its screenshot at 1400 px, the 400 px one beside it with -narrow "+
+		"(docs/dashboard.png and docs/dashboard-narrow.png are made with -screenshot ../docs/dashboard.png)")
 
-// Acceptance 4: the dashboard as a browser shows it. Every objective and
-// its chart render, the console stays clean, nothing is fetched from
-// anywhere but the page itself, and a screenshot is saved.
+// narrowPath returns the path of the narrow screenshot beside path:
+// dashboard.png → dashboard-narrow.png.
+func narrowPath(path string) string {
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "-narrow" + ext
+}
+
+// Acceptance 4: the dashboard as a browser shows it, on a desktop (1400 px)
+// and on a phone (400 px). Every objective and its chart render, the
+// console stays clean, nothing is fetched from anywhere but the page
+// itself, the layout holds at both widths, and a screenshot is saved.
 func TestDashboardInBrowser(t *testing.T) {
 	b := browsertest.New(t)
 	tr, _ := newFixture(t)
@@ -31,30 +41,59 @@ func TestDashboardInBrowser(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	p, err := b.Open(ctx, srv.URL+"/slo/ui", 1400, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range p.Errors() {
-		t.Errorf("console: %s", m)
-	}
-	for _, u := range p.Requests() {
-		if u != srv.URL+"/slo/ui" {
-			t.Errorf("the page requested %s", u)
-		}
-	}
+	for _, width := range []int{1400, 400} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			p, err := b.Open(ctx, srv.URL+"/slo/ui", width, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close(ctx)
+			for _, m := range p.Errors() {
+				t.Errorf("console: %s", m)
+			}
+			for _, u := range p.Requests() {
+				if u != srv.URL+"/slo/ui" {
+					t.Errorf("the page requested %s", u)
+				}
+			}
+			checkCards(ctx, t, p, width)
+			checkLayout(ctx, t, p, width)
 
-	// Every objective, and each group of the grouped one, has a card with
-	// its name, a chart of visible size and, with data, a drawn curve.
+			var chips []string
+			if err := p.Eval(ctx, `[...document.querySelectorAll(".summary .chip")].map(c => c.textContent.trim())`, &chips); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := strings.Join(chips, " | "), "Releases frozen | 6 alerts firing | 3 healthy | 1 at risk | 1 exhausted"; got != want {
+				t.Errorf("chips %q, want %q", got, want)
+			}
+
+			path := *screenshot
+			if width < 1000 {
+				path = narrowPath(path)
+			}
+			if err := p.Screenshot(ctx, path); err != nil {
+				t.Fatal(err)
+			}
+			abs, _ := filepath.Abs(path)
+			t.Logf("dashboard screenshot at %d px: %s", width, abs)
+		})
+	}
+}
+
+// checkCards: every objective, and each group of the grouped one, has a
+// card with its name, a chart of visible size and, with data, a drawn
+// curve.
+func checkCards(ctx context.Context, t *testing.T, p *browsertest.Page, width int) {
+	t.Helper()
 	var cards []struct {
 		Name, Group, Remaining  string
 		ChartWidth, ChartHeight float64
 		CurvePoints             int
 		Alerts                  int
 	}
-	err = p.Eval(ctx, `[...document.querySelectorAll("section.card")].map(c => {
+	err := p.Eval(ctx, `[...document.querySelectorAll("section.card")].map(c => {
 		const svg = c.querySelector("svg.burndown"), r = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
 		const line = c.querySelector("svg.burndown polyline");
 		return {
@@ -79,12 +118,16 @@ func TestDashboardInBrowser(t *testing.T) {
 	if len(cards) != len(want) {
 		t.Fatalf("%d cards rendered, want %d: %+v", len(cards), len(want), cards)
 	}
+	minW, minH := 400.0, 150.0
+	if width < 1000 {
+		minW, minH = 250, 120
+	}
 	for i, w := range want {
 		c := cards[i]
 		if c.Name != w.name || c.Group != w.group || c.Remaining != w.remaining {
 			t.Errorf("card %d: %q %q %q, want %q %q %q", i, c.Name, c.Group, c.Remaining, w.name, w.group, w.remaining)
 		}
-		if c.ChartWidth < 400 || c.ChartHeight < 100 {
+		if c.ChartWidth < minW || c.ChartHeight < minH {
 			t.Errorf("card %d (%s): chart %.0f×%.0f px", i, c.Name, c.ChartWidth, c.ChartHeight)
 		}
 		wantPoints := 121
@@ -102,10 +145,81 @@ func TestDashboardInBrowser(t *testing.T) {
 	if err := p.Eval(ctx, `document.getElementById("gate").textContent`, &gate); err != nil || !strings.Contains(gate, "Releases frozen") {
 		t.Errorf("gate chip %q, %v", gate, err)
 	}
+}
 
-	if err := p.Screenshot(ctx, *screenshot); err != nil {
+// checkLayout: nothing runs off the side of the page; the burn-down's axis
+// labels are drawn at a readable size, inside the chart, apart from each
+// other; the alert table shows its severity column and fits its card.
+func checkLayout(ctx context.Context, t *testing.T, p *browsertest.Page, width int) {
+	t.Helper()
+	var l struct {
+		ScrollWidth float64
+		Labels      []struct {
+			Chart             int
+			Text              string
+			Height            float64
+			Left, Right       float64
+			Top, Bottom       float64
+			ChartLeft, ChartR float64
+		}
+		Tables []struct {
+			Width, ScrollWidth float64
+			Headers            []string
+			SeverityWidth      float64
+			Severities         []string
+		}
+	}
+	err := p.Eval(ctx, `(() => {
+		const labels = [];
+		document.querySelectorAll("figure .chart").forEach((chart, i) => {
+			const s = chart.getBoundingClientRect();
+			chart.querySelectorAll(".tick, .endlabel").forEach(t => {
+				const r = t.getBoundingClientRect();
+				if (r.width === 0) return; // not shown at this width
+				labels.push({chart: i, text: t.textContent, height: r.height, left: r.left, right: r.right,
+					top: r.top, bottom: r.bottom, chartLeft: s.left, chartR: s.right});
+			});
+		});
+		const tables = [...document.querySelectorAll("table.alerts")].map(tb => {
+			const vis = [...tb.querySelectorAll("thead th")].filter(th => th.getBoundingClientRect().width > 0);
+			const sev = tb.querySelector("thead th:nth-child(2)");
+			return {width: tb.parentElement.clientWidth, scrollWidth: tb.scrollWidth,
+				headers: vis.map(th => th.textContent),
+				severityWidth: sev.getBoundingClientRect().width,
+				severities: [...tb.querySelectorAll("tbody td.sev")].filter(td => td.getBoundingClientRect().width > 0).map(td => td.textContent)};
+		});
+		return {scrollWidth: document.documentElement.scrollWidth, labels, tables};
+	})()`, &l)
+	if err != nil {
 		t.Fatal(err)
 	}
-	abs, _ := filepath.Abs(*screenshot)
-	t.Logf("dashboard screenshot: %s", abs)
+	if l.ScrollWidth > float64(width) {
+		t.Errorf("the page is %.0f px wide in a %d px viewport", l.ScrollWidth, width)
+	}
+	if len(l.Labels) == 0 {
+		t.Fatal("no axis labels")
+	}
+	for i, a := range l.Labels {
+		// Text drawn 11 px high or more reads (a 12 px font); text inside
+		// the SVG would shrink with the card (to 7 px at 400 px).
+		if a.Height < 11 {
+			t.Errorf("chart %d: label %q drawn %.1f px high", a.Chart, a.Text, a.Height)
+		}
+		if a.Left < a.ChartLeft-0.5 || a.Right > a.ChartR+0.5 {
+			t.Errorf("chart %d: label %q at %.1f–%.1f outside the chart %.1f–%.1f", a.Chart, a.Text, a.Left, a.Right, a.ChartLeft, a.ChartR)
+		}
+		for _, b := range l.Labels[i+1:] {
+			if b.Chart == a.Chart && a.Left < b.Right && b.Left < a.Right && a.Top < b.Bottom && b.Top < a.Bottom {
+				t.Errorf("chart %d: labels %q and %q overlap", a.Chart, a.Text, b.Text)
+			}
+		}
+	}
+	for i, tb := range l.Tables {
+		if tb.ScrollWidth > tb.Width+0.5 {
+			t.Errorf("alert table %d is %.0f px wide in a %.0f px card", i, tb.ScrollWidth, tb.Width)
+		}
+		if tb.SeverityWidth == 0 || len(tb.Severities) != 4 {
+			t.Errorf("alert table %d: severity column hidden (columns shown: %q)", i, tb.Headers)
+		}
+	}
 }

@@ -9,41 +9,46 @@ import (
 	"github.com/errbudget/errbudget/budget"
 )
 
-// chart is the geometry of one burn-down chart, in the SVG's own units.
+// chart is one burn-down chart. The SVG draws the plot only, stretched to
+// the box the page gives it (preserveAspectRatio="none", strokes that do not
+// scale), in coordinates from 0 to plotSize on both axes. The labels, the
+// end point and its value are HTML placed over and around it by percent of
+// the plot: they keep their size in CSS pixels at any width, where text
+// inside a scaled SVG shrinks with it (7 px high on a 400 px phone).
 // Every string in it is numbers, commas and path letters.
 type chart struct {
-	W, H                  int
-	Left, Right, Top, Bot float64 // the plot area
-	Line                  string  // the remaining budget, polyline points
-	Area                  string  // the same closed down to 0, path data
-	IdealX1, IdealY1      float64
-	IdealX2, IdealY2      float64
-	ZeroY                 float64
-	Overspent             bool    // the scale goes below 0
-	OverW, OverH          float64 // the overspent band
-	YTicks, XTicks        []tick
-	EndX, EndY            float64
-	EndDY                 float64 // the end label's offset: above the point, or below it near the top
-	EndLabel              string
-	Class                 string // ok, warn, bad, none: the curve's colour
-	NoData                bool
-	Points                int
-	Note                  string // what the x-axis spans, when not the whole period
+	Size           int    // the plot's viewBox: 0 0 Size Size
+	Line           string // the remaining budget, polyline points
+	Area           string // the same closed down to 0, path data
+	IdealY1        float64
+	IdealY2        float64
+	ZeroY          float64
+	Overspent      bool    // the scale goes below 0
+	OverH          float64 // the overspent band's height, below ZeroY
+	GridY          []float64
+	YTicks, XTicks []tick  // positions in percent of the plot
+	EndX, EndY     float64 // percent of the plot
+	EndBelow       bool    // the end label goes below the point (near the top)
+	EndLabel       string
+	Class          string // ok, warn, bad, none: the curve's colour
+	NoData         bool
+	Points         int
+	Note           string // what the x-axis spans, when not the whole period
 }
 
+// tick is one axis label: Pos is the percent of the plot's height (y
+// ticks, from the top) or width (x ticks, from the left); Anchor says which
+// side of the label sits there: start, middle or end.
 type tick struct {
-	X, Y   float64
+	Pos    float64
 	Label  string
 	Anchor string
 }
 
-const (
-	chartW = 640
-	chartH = 220
-)
+const plotSize = 1000
 
 func newChart(bd *budget.BurnDown, class string, loc *time.Location) chart {
-	c := chart{W: chartW, H: chartH, Left: 52, Right: chartW - 14, Top: 12, Bot: chartH - 26, Class: class}
+	c := chart{Size: plotSize, Class: class}
 	lo := 0.0
 	valid := 0
 	for _, p := range bd.Points {
@@ -76,13 +81,15 @@ func newChart(bd *budget.BurnDown, class string, loc *time.Location) chart {
 	}
 	bottom := math.Floor(lo/step) * step
 	c.Overspent = bottom < 0
-	y := func(v float64) float64 { return round1(c.Top + (1-v)/(1-bottom)*(c.Bot-c.Top)) }
+	y := func(v float64) float64 { return round1((1 - v) / (1 - bottom) * plotSize) }
+	pct := func(u float64) float64 { return math.Round(u/plotSize*1e4) / 100 }
 	// Ticks at the multiples of the step, 0% among them, and at 100%
 	// where the curve starts, unless a multiple sits right beside it.
 	label := tickPercent
 	top := math.Floor(1/step+1e-9) * step
 	if 1-top > 0.4*step || top == 1 {
-		c.YTicks = append(c.YTicks, tick{X: c.Left - 8, Y: y(1), Label: label(1), Anchor: "end"})
+		c.GridY = append(c.GridY, y(1))
+		c.YTicks = append(c.YTicks, tick{Pos: pct(y(1)), Label: label(1), Anchor: "end"})
 	}
 	for k := 0; ; k++ {
 		v := top - float64(k)*step
@@ -92,20 +99,20 @@ func newChart(bd *budget.BurnDown, class string, loc *time.Location) chart {
 		if v == 1 {
 			continue
 		}
-		c.YTicks = append(c.YTicks, tick{X: c.Left - 8, Y: y(v), Label: label(v), Anchor: "end"})
+		c.GridY = append(c.GridY, y(v))
+		c.YTicks = append(c.YTicks, tick{Pos: pct(y(v)), Label: label(v), Anchor: "end"})
 	}
 	c.ZeroY = y(0)
-	c.OverW, c.OverH = c.Right-c.Left, round1(c.Bot-c.ZeroY)
+	c.OverH = round1(plotSize - c.ZeroY)
+	c.IdealY1, c.IdealY2 = y(1), y(0)
 
 	span := bd.End.Sub(bd.Start)
 	x := func(t time.Time) float64 {
 		if span <= 0 {
-			return c.Right
+			return plotSize
 		}
-		return round1(c.Left + float64(t.Sub(bd.Start))/float64(span)*(c.Right-c.Left))
+		return round1(float64(t.Sub(bd.Start)) / float64(span) * plotSize)
 	}
-	c.IdealX1, c.IdealY1 = c.Left, y(1)
-	c.IdealX2, c.IdealY2 = c.Right, y(0)
 
 	if bd.Start.After(bd.PeriodStart) {
 		c.Note = "since the first events, " + bd.Start.In(loc).Format("Jan 2 15:04 MST")
@@ -119,7 +126,7 @@ func newChart(bd *budget.BurnDown, class string, loc *time.Location) chart {
 	}
 	for k := 0; k <= 4; k++ {
 		t := bd.Start.Add(span * time.Duration(k) / 4)
-		tk := tick{X: x(t), Y: c.Bot + 18, Label: t.In(loc).Format(layout), Anchor: "middle"}
+		tk := tick{Pos: pct(x(t)), Label: t.In(loc).Format(layout), Anchor: "middle"}
 		switch k {
 		case 0:
 			tk.Anchor = "start"
@@ -152,11 +159,8 @@ func newChart(bd *budget.BurnDown, class string, loc *time.Location) chart {
 	}
 	area.WriteString("L" + num(lastX) + "," + num(c.ZeroY) + " Z")
 	c.Line, c.Area = line.String(), area.String()
-	c.EndX, c.EndY = lastX, lastY
-	c.EndDY = -9
-	if c.EndY-c.Top < 18 {
-		c.EndDY = 20 // a label above a point at the top would be cut off
-	}
+	c.EndX, c.EndY = pct(lastX), pct(lastY)
+	c.EndBelow = c.EndY < 12 // a label above a point at the top would leave the chart
 	c.EndLabel = formatPercent(bd.Points[len(bd.Points)-1].Remaining)
 	return c
 }

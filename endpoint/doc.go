@@ -88,7 +88,10 @@
 // their state, the policy state and, for latency kinds, the percentiles of
 // the last hour. The header says whether releases are allowed and how many
 // objectives are healthy, at risk and exhausted; a banner names what froze
-// releases and what was not judged yet.
+// releases and what was not judged yet. The page reads on a 400 px phone as
+// on a desktop: the chart's labels are HTML around the SVG, so they keep
+// their size when the chart shrinks, and the alert table keeps its
+// severity column.
 //
 // # Cost
 //

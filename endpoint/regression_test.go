@@ -32,7 +32,7 @@ func TestRegressionChartAgreesWithCard(t *testing.T) {
 	s.RecordN(sli.Event{Time: clk.Now(), Outcome: sli.Bad}, 50) // same 10 s bucket
 	_, body := get(t, h, "GET", "/ui")
 	card := regexp.MustCompile(`<div class="value rem [a-z]+">([^<]*)</div>`).FindSubmatch(body)
-	end := regexp.MustCompile(`<text class="endlabel"[^>]*>([^<]*)</text>`).FindSubmatch(body)
+	end := regexp.MustCompile(`<span class="endlabel[^"]*"[^>]*>([^<]*)</span>`).FindSubmatch(body)
 	if card == nil || end == nil {
 		t.Fatalf("card %q, end label %q not found", card, end)
 	}
