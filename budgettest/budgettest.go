@@ -1,12 +1,3 @@
-// Package budgettest helps applications test their objectives: a fake clock
-// to hand to budget.WithClock, and scripted traffic that records events at
-// a steady rate while moving that clock, so that a test can assert "this
-// outage pages within N minutes" without waiting for it.
-//
-//	clk := budgettest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-//	tr, _ := budget.New(objectives, budget.WithClock(clk.Now))
-//	rec, _ := tr.Series("checkout-availability", "")
-//	budgettest.Traffic{Rate: 100, ErrorRatio: 0.02}.Run(clk, rec, time.Hour)
 package budgettest
 
 import (

@@ -1,0 +1,5 @@
+//go:build !race
+
+package budgettest_test
+
+const raceEnabled = false
