@@ -11,6 +11,7 @@
 //	middleware/inferenceslo calls to models: time to first token, tokens, quality
 //	middleware/grpcslo      gRPC servers (its own module)
 //	endpoint                JSON status, HTML dashboard and release gate
+//	openslo                 declarations as OpenSLO v1, written and read back
 //	budgetotel              the state as OpenTelemetry metrics
 //
 // # Quick start
@@ -88,6 +89,14 @@
 // Package endpoint serves the state as JSON, an HTML dashboard and a
 // release gate a deploy pipeline can ask (200, or 423 when releases are
 // frozen). Mount it on an admin listener or behind your own auth.
+//
+// # Declarations that travel
+//
+// Package openslo writes the objectives, the service name
+// (budget.WithService) and the alert rules as OpenSLO v1, and reads them
+// back: a service can start from a file (budget.New with the decoded
+// objectives), and the endpoint serves its own declarations at
+// /slo/openslo, so that the fleet's rules come from the same declaration.
 //
 // # OpenTelemetry
 //

@@ -243,11 +243,11 @@ func build(d Declarations) ([]object, Report, error) {
 		out = append(out, s)
 		if o.Include != nil {
 			rep.NotPortable = append(rep.NotPortable, NotPortable{Objective: o.Name, Field: "Include",
-				Effect: "a tracker built from the file counts the events Include would have excluded"})
+				Effect: "a tracker built from the file alone counts the events Include excludes, unless the program sets Include again"})
 		}
 		if o.Classify != nil {
 			rep.NotPortable = append(rep.NotPortable, NotPortable{Objective: o.Name, Field: "Classify",
-				Effect: "a tracker built from the file needs the function set again (AcceptCustom)"})
+				Effect: "the program sets Classify again (read with AcceptCustom)"})
 		}
 	}
 	out = append(out, alerts...)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,48 +24,43 @@ import (
 	"github.com/errbudget/errbudget/endpoint"
 	"github.com/errbudget/errbudget/middleware/httpslo"
 	"github.com/errbudget/errbudget/middleware/inferenceslo"
+	"github.com/errbudget/errbudget/openslo"
 	"github.com/errbudget/errbudget/sli"
 )
 
-// objectives are the demo's promises. Each call counts once toward each
+// sloFile is the demo's declarations as OpenSLO v1: its service name, its
+// four objectives and the alert rules. The same file drives the process
+// (here) and the fleet's rules and checks (errbudget's tools read it, or
+// take it from GET /slo/openslo). -objectives names another file.
+//
+//go:embed slo.yaml
+var sloFile []byte
+
+// declarations reads the demo's promises from its OpenSLO file (path, or
+// the built-in slo.yaml when empty). Each call counts once toward each
 // objective it belongs to: httpslo records availability (every call) and
 // latency (non-streaming calls); inferenceslo records time to first token
 // (streaming calls) and quality (every answer a judge scored).
-func objectives() []sli.Objective {
-	return []sli.Objective{
-		{
-			Name:        "completions-availability",
-			Description: "Completions succeed (no 5xx, no panic).",
-			Target:      0.999,
-			Window:      sli.Rolling(30 * 24 * time.Hour),
-		},
-		{
-			Name:        "completions-latency",
-			Description: "Non-streaming completions answer within 2 s.",
-			Kind:        sli.Latency,
-			Target:      0.99,
-			Threshold:   2 * time.Second,
-			Window:      sli.Rolling(30 * 24 * time.Hour),
-			Include:     func(e sli.Event) bool { return !e.Streaming },
-		},
-		{
-			Name:        "completions-ttft",
-			Description: "Streaming completions send their first token within 1 s.",
-			Kind:        sli.TimeToFirstToken,
-			Target:      0.98,
-			Threshold:   time.Second,
-			Window:      sli.Rolling(30 * 24 * time.Hour),
-		},
-		{
-			Name:        "completions-quality",
-			Description: "Answers score at least 0.7 with the judge.",
-			Kind:        sli.Quality,
-			Target:      0.95,
-			MinScore:    0.7,
-			Window:      sli.Rolling(30 * 24 * time.Hour),
-			Advisory:    true, // quality alerts, but does not freeze releases
-		},
+func declarations(path string) (openslo.Declarations, error) {
+	var d openslo.Declarations
+	var err error
+	if path == "" {
+		d, err = openslo.Unmarshal(sloFile)
+	} else {
+		d, err = openslo.Load(path)
 	}
+	if err != nil {
+		return d, err
+	}
+	// Go functions never travel in a file: the program attaches them.
+	for i := range d.Objectives {
+		if d.Objectives[i].Name == "completions-latency" {
+			// A stream's duration is its whole answer, not its latency:
+			// time to first token answers for streams.
+			d.Objectives[i].Include = func(e sli.Event) bool { return !e.Streaming }
+		}
+	}
+	return d, nil
 }
 
 // app is the demo service: the tracker, its instrumentation and handlers.
@@ -80,12 +76,16 @@ type app struct {
 
 func newApp(c config, logger *slog.Logger) (*app, error) {
 	a := &app{cfg: c, logger: logger, model: &model{failRate: c.failRate, lowQualityRate: c.lowQualityRate}}
-	opts := []budget.Option{budget.WithLogger(logger)}
+	d, err := declarations(c.objectives)
+	if err != nil {
+		return nil, err
+	}
+	opts := append(d.Options(), budget.WithLogger(logger))
 	if c.state != "" {
 		// Restored here; saved every interval by Run and once more by Close.
 		opts = append(opts, budget.WithStore(budget.NewFileStore(c.state), c.snapshotInterval))
 	}
-	tr, err := budget.New(objectives(), opts...)
+	tr, err := budget.New(d.Objectives, opts...)
 	if err != nil {
 		return nil, err
 	}

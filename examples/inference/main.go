@@ -21,6 +21,8 @@
 //	                    "" keeps no state
 //	-fresh              discard the state file and start with an empty budget
 //	-snapshot-interval  how often the state is saved (default 10s)
+//	-objectives         OpenSLO file the objectives are read from (default: the
+//	                    built-in inference/slo.yaml)
 //	-fail-rate          probability that an unscripted call fails (default 0.0002)
 //	-low-quality-rate   probability that an unscripted answer is judged poor (default 0.01)
 //
@@ -55,6 +57,7 @@ type config struct {
 	state            string
 	fresh            bool
 	snapshotInterval time.Duration
+	objectives       string
 	failRate         float64
 	lowQualityRate   float64
 }
@@ -67,6 +70,7 @@ func main() {
 	flag.StringVar(&c.state, "state", "errbudget.state", `file the budget state is kept in across restarts ("" disables persistence)`)
 	flag.BoolVar(&c.fresh, "fresh", false, "discard the state file and start with an empty budget")
 	flag.DurationVar(&c.snapshotInterval, "snapshot-interval", 10*time.Second, "how often the budget state is saved")
+	flag.StringVar(&c.objectives, "objectives", "", "OpenSLO file the objectives, service name and alert rules are read from (default: the built-in inference/slo.yaml)")
 	flag.Float64Var(&c.failRate, "fail-rate", 0.0002, "probability that an unscripted call fails")
 	flag.Float64Var(&c.lowQualityRate, "low-quality-rate", 0.01, "probability that an unscripted answer is judged poor")
 	flag.Parse()

@@ -1,0 +1,55 @@
+package openslo_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/openslo"
+)
+
+// FuzzUnmarshal: the decoder never panics, and what it accepts runs
+// (budget.New takes it) and writes back to a file that decodes to the same
+// declarations.
+func FuzzUnmarshal(f *testing.F) {
+	f.Add([]byte(valid))
+	for _, fm := range []openslo.Format{openslo.YAML, openslo.JSON} {
+		b, _, err := openslo.Marshal(declarations(), fm)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, s := range []string{
+		strings.Replace(valid, "target: 0.99", "target: 1.2", 1),
+		strings.Replace(valid, "  objectives:\n", "  objectives: [\n", 1),
+		"- &a {kind: SLO}\n- *a\n",
+		"[]", "{}", "---\n---\n", "null",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := openslo.Unmarshal(data)
+		if err != nil {
+			if _, ok := err.(*openslo.Error); !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		if _, err := budget.New(d.Objectives, d.Options()...); err != nil {
+			t.Fatalf("accepted, but budget.New says: %v\n%s", err, data)
+		}
+		b, _, err := openslo.Marshal(d, openslo.YAML)
+		if err != nil {
+			t.Fatalf("accepted, but cannot be written: %v\n%s", err, data)
+		}
+		again, err := openslo.Unmarshal(b)
+		if err != nil {
+			t.Fatalf("written back, not read: %v\n%s", err, b)
+		}
+		if !reflect.DeepEqual(again, d) {
+			t.Fatalf("written back and read, differs:\n got %+v\nwant %+v", again, d)
+		}
+	})
+}
