@@ -90,7 +90,12 @@
 // interval. Counts are keyed by objective name and group, so declarations
 // may change between runs (see WithStore for what happens to each change).
 // A file that cannot be read never stops the service: it is logged, set
-// aside under a timestamped name, and the tracker starts fresh. Snapshots
+// aside under a timestamped name, and the tracker starts fresh (a file that
+// is not a snapshot is refused from its header, however large it is). One
+// process at a time may use a file: New locks it (a lock file beside it,
+// released by Close or by the process's death), waits a bounded time
+// ([WithLockWait]) for a process that still holds it, then fails with
+// [ErrStateInUse] naming the holder's pid. Snapshots
 // copy one series at a time under its lock and write outside every lock:
 // recording never waits for the disk.
 //

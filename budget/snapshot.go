@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"time"
 
@@ -239,6 +240,69 @@ func (e *encoder) finish() []byte {
 	return e.buf
 }
 
+// checkHeader checks a snapshot's first snapHeader bytes against the size
+// of the whole: its magic, its version, and that its payload length accounts
+// for every byte. Every error wraps ErrCorruptState.
+func checkHeader(h []byte, size int64) error {
+	if string(h[:len(snapMagic)]) != snapMagic {
+		return fmt.Errorf("%w: not an errbudget snapshot", ErrCorruptState)
+	}
+	if v := binary.BigEndian.Uint32(h[8:12]); v != SnapshotVersion {
+		if v > SnapshotVersion {
+			return fmt.Errorf("%w: format version %d is newer than this build reads (%d)", ErrCorruptState, v, SnapshotVersion)
+		}
+		return fmt.Errorf("%w: unknown format version %d", ErrCorruptState, v)
+	}
+	if n, have := binary.BigEndian.Uint64(h[12:20]), size-snapHeader-snapTrail; have < 0 || n != uint64(have) {
+		return fmt.Errorf("%w: length %d does not match the file's %d payload bytes (truncated?)", ErrCorruptState, n, have)
+	}
+	return nil
+}
+
+// readSnapshot reads a snapshot from r, a file of size bytes: the header
+// first, and the rest only when the header is a snapshot's and its length
+// accounts for the file's size exactly, so that a file that is not a
+// snapshot costs the read of a header, however large it is. A file shorter
+// than a header is read whole (a few bytes) for decodeState to say what is
+// wrong with it.
+func readSnapshot(r io.Reader, size int64) ([]byte, error) {
+	if size < snapHeader+snapTrail {
+		b := make([]byte, max(size, 0))
+		n, err := io.ReadFull(r, b)
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = nil // it shrank: decodeState says it is truncated
+		}
+		return b[:n], err
+	}
+	h := make([]byte, snapHeader)
+	if _, err := io.ReadFull(r, h); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("%w: truncated while being read", ErrCorruptState)
+		}
+		return nil, err
+	}
+	if err := checkHeader(h, size); err != nil {
+		return nil, err
+	}
+	if size > maxSnapshot {
+		return nil, fmt.Errorf("%w: %d bytes, too large for a snapshot (at most %d)", ErrCorruptState, size, int64(maxSnapshot))
+	}
+	b := make([]byte, size)
+	copy(b, h)
+	if _, err := io.ReadFull(r, b[snapHeader:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%w: truncated while being read", ErrCorruptState)
+		}
+		return nil, err
+	}
+	return b, nil
+}
+
+// maxSnapshot bounds what readSnapshot reads, whatever the header says: a
+// larger file is too large for a snapshot (50 objectives with 30-day
+// windows take about 1 MB).
+const maxSnapshot = 1 << 30
+
 // decodeState parses a snapshot. Every error wraps ErrCorruptState.
 func decodeState(b []byte) (st *stateData, err error) {
 	corrupt := func(format string, args ...any) error {
@@ -254,15 +318,8 @@ func decodeState(b []byte) (st *stateData, err error) {
 	case len(b) < snapHeader+snapTrail:
 		return nil, corrupt("truncated: %d bytes", len(b))
 	}
-	if v := binary.BigEndian.Uint32(b[8:12]); v != SnapshotVersion {
-		if v > SnapshotVersion {
-			return nil, corrupt("format version %d is newer than this build reads (%d)", v, SnapshotVersion)
-		}
-		return nil, corrupt("unknown format version %d", v)
-	}
-	n := binary.BigEndian.Uint64(b[12:20])
-	if n != uint64(len(b)-snapHeader-snapTrail) {
-		return nil, corrupt("length %d does not match the file's %d payload bytes (truncated?)", n, len(b)-snapHeader-snapTrail)
+	if err := checkHeader(b[:snapHeader], int64(len(b))); err != nil {
+		return nil, err
 	}
 	body := b[:len(b)-snapTrail]
 	if want, got := binary.BigEndian.Uint32(b[len(b)-snapTrail:]), crc32.Checksum(body, crcTable); want != got {

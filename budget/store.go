@@ -49,13 +49,18 @@ var ErrClosed = errors.New("budget: tracker closed")
 // no interval.
 const DefaultSnapshotInterval = 10 * time.Second
 
+// MinSnapshotInterval is the shortest snapshot interval New accepts: each
+// snapshot encodes every series and syncs a file, which is not work to do
+// many times a second.
+const MinSnapshotInterval = time.Second
+
 // WithStore keeps the tracker's state in s, so that a restart, a deploy or a
 // crash does not reset the budget.
 //
 // New restores the saved state before it returns. Run takes a snapshot every
-// interval (DefaultSnapshotInterval when zero or negative) and Close takes a
-// final one: a clean shutdown loses nothing, a crash loses at most what was
-// recorded since the last snapshot. A snapshot copies each series under its
+// interval (DefaultSnapshotInterval when zero; New rejects an interval below
+// MinSnapshotInterval) and Close takes a final one: a clean shutdown loses
+// nothing, a crash loses at most what was recorded since the last snapshot. A snapshot copies each series under its
 // lock and writes outside every lock, so recording never waits for the
 // store.
 //
@@ -78,15 +83,28 @@ const DefaultSnapshotInterval = 10 * time.Second
 // runs without saving, so as not to overwrite it. A snapshot that fails to
 // save is logged and retried at the next interval.
 //
+// A FileStore is held by one tracker at a time: New waits a bounded time for
+// a file that another process holds and then fails with an error wrapping
+// ErrStateInUse (see FileStore); Close releases it.
+//
 // A nil s means no persistence.
 func WithStore(s Store, interval time.Duration) Option {
 	return optionFunc(func(t *Tracker) {
 		t.persist.store = s
 		t.persist.every = interval
-		if interval <= 0 {
+		if interval == 0 {
 			t.persist.every = DefaultSnapshotInterval
 		}
 	})
+}
+
+// validate reports a snapshot interval New must reject.
+func (p *persistence) validate() error {
+	if p.store != nil && p.every < MinSnapshotInterval {
+		return fmt.Errorf("budget: WithStore: snapshot interval %v is below the minimum of %v (0 means the default, %v)",
+			p.every, MinSnapshotInterval, DefaultSnapshotInterval)
+	}
+	return nil
 }
 
 // persistence is the tracker's link to its store.
@@ -98,8 +116,9 @@ type persistence struct {
 	enc      encoder
 	scratch  seriesState
 	closed   bool
-	disabled error // the unreadable state could not be set aside
-	failing  bool  // the last save failed
+	disabled error       // the unreadable state could not be set aside
+	failing  bool        // the last save failed
+	locked   stateLocker // the store New locked; Close unlocks it
 }
 
 func (t *Tracker) stateLogger() *slog.Logger {
@@ -109,13 +128,32 @@ func (t *Tracker) stateLogger() *slog.Logger {
 	return slog.Default()
 }
 
-// restore loads the saved state into a new tracker (from New).
-func (t *Tracker) restore() {
+// restore locks the store and loads the saved state into a new tracker
+// (from New). It fails only when another tracker holds the store.
+func (t *Tracker) restore() error {
 	p := &t.persist
 	if p.store == nil {
-		return
+		return nil
 	}
 	log := t.stateLogger()
+	if l, ok := p.store.(stateLocker); ok {
+		switch err := l.lockState(log); {
+		case errors.Is(err, ErrStateInUse):
+			return err
+		case err != nil:
+			log.Warn("errbudget: cannot lock the state file; running without the lock (another process on this file would overwrite the counts)",
+				"store", storeName(p.store), "err", err)
+		default:
+			p.locked = l
+		}
+	}
+	t.load(log)
+	return nil
+}
+
+// load reads and applies the saved state; whatever goes wrong is logged.
+func (t *Tracker) load(log *slog.Logger) {
+	p := &t.persist
 	now := t.now()
 	b, err := p.store.Load()
 	if errors.Is(err, ErrNoState) {
@@ -175,11 +213,12 @@ func (t *Tracker) Snapshot() error {
 	return t.saveLocked()
 }
 
-// Close takes a final snapshot and stops further ones; it returns the
-// snapshot's error. Call it after the last event has been recorded (after
-// the server's Shutdown returns). A tracker without a store has nothing to
-// close. Close is idempotent; the tracker keeps counting and reporting
-// after it, but saves nothing more.
+// Close takes a final snapshot and stops further ones, then releases the
+// store's file for the next process (FileStore); it returns the snapshot's
+// error. Call it after the last event has been recorded (after the server's
+// Shutdown returns). A tracker without a store has nothing to close. Close
+// is idempotent; the tracker keeps counting and reporting after it, but
+// saves nothing more.
 func (t *Tracker) Close() error {
 	p := &t.persist
 	if p.store == nil {
@@ -191,7 +230,12 @@ func (t *Tracker) Close() error {
 		return nil
 	}
 	p.closed = true
-	return t.saveLocked()
+	err := t.saveLocked()
+	if p.locked != nil {
+		p.locked.unlockState()
+		p.locked = nil
+	}
+	return err
 }
 
 // saveLocked encodes and saves a snapshot. p.mu is held.
@@ -231,61 +275,90 @@ func (t *Tracker) saveLocked() error {
 // save: the snapshot goes to a temporary file in the same directory, which
 // is synced, renamed over the old file, and the directory synced, so that a
 // crash or a power cut at any moment leaves the old snapshot or the new
-// one. One process at a time may use a file.
+// one.
+//
+// One process at a time may use a file. New takes an advisory lock on it
+// (a file beside it, the path with ".lock" appended, which holds the
+// holder's pid and stays there) and Close releases it; the system releases
+// it too when the process dies. A New that finds the file held waits for it
+// (WithLockWait; DefaultLockWait by default), so that a restart on the same
+// host works while the old process still saves, then fails with an error
+// wrapping ErrStateInUse that names the file and the holder's pid. Where no
+// lock can be taken (a directory the process cannot write, a platform
+// without file locks), New logs a warning and runs without it.
+//
+// A path that is a symbolic link stays one: saves write through it to its
+// target (the temporary file goes beside the target and is renamed over
+// it), and a damaged target is set aside beside itself.
+//
+// Load reads the header first and refuses a file that is not a snapshot,
+// or whose size disagrees with its header, without reading the rest.
 //
 // Create one with NewFileStore. It is safe for concurrent use.
 type FileStore struct {
-	path string
-	mu   sync.Mutex
-	now  func() time.Time // for set-aside names; time.Now
+	path     string
+	lockWait time.Duration
+	mu       sync.Mutex
+	now      func() time.Time // for set-aside names; time.Now
+	lock     *os.File         // held between New and Close (filelock.go)
 }
 
 // NewFileStore returns a store that keeps the snapshot in the file at path.
 // The directory must exist. Nothing is read or written until the tracker
 // loads or saves.
-func NewFileStore(path string) *FileStore {
-	return &FileStore{path: path, now: time.Now}
+func NewFileStore(path string, opts ...FileStoreOption) *FileStore {
+	f := &FileStore{path: path, now: time.Now, lockWait: DefaultLockWait}
+	for _, o := range opts {
+		o.applyFileStore(f)
+	}
+	return f
 }
 
 // Path returns the file's path.
 func (f *FileStore) Path() string { return f.path }
 
-// maxStateFile bounds what Load reads: a larger file is not a snapshot
-// (50 objectives with 30-day windows take about 1 MB).
-const maxStateFile = 1 << 30
-
-// Load reads the file. It removes temporary files that an interrupted save
-// left behind.
+// Load reads the file: its header, then as many bytes as the header says
+// when they are what the file holds. It removes temporary files that an
+// interrupted save left behind.
 func (f *FileStore) Load() ([]byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.removeTemps()
-	fi, err := os.Stat(f.path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	target, err := resolveLink(f.path)
+	if err != nil {
+		return nil, err
+	}
+	removeTemps(target)
+	file, err := os.Open(target)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w in %s", ErrNoState, f.path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	fi, err := file.Stat()
+	switch {
 	case err != nil:
 		return nil, err
 	case fi.IsDir():
 		return nil, fmt.Errorf("%w: state file %s is a directory", ErrCorruptState, f.path)
 	case !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("%w: state file %s is not a regular file (%v)", ErrCorruptState, f.path, fi.Mode().Type())
-	case fi.Size() > maxStateFile:
-		return nil, fmt.Errorf("%w: state file %s is %d bytes, too large for a snapshot", ErrCorruptState, f.path, fi.Size())
 	}
-	return os.ReadFile(f.path)
+	return readSnapshot(file, fi.Size())
 }
 
-func (f *FileStore) tempPrefix() (dir, prefix string) {
-	dir, base := filepath.Split(f.path)
+// tempPrefix says where the temporary files of a save to target go.
+func tempPrefix(target string) (dir, prefix string) {
+	dir, base := filepath.Split(target)
 	if dir == "" {
 		dir = "."
 	}
 	return dir, "." + base + ".tmp-"
 }
 
-func (f *FileStore) removeTemps() {
-	dir, prefix := f.tempPrefix()
+func removeTemps(target string) {
+	dir, prefix := tempPrefix(target)
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return
@@ -297,12 +370,17 @@ func (f *FileStore) removeTemps() {
 	}
 }
 
-// Save writes b to a temporary file, syncs it, renames it over the file and
-// syncs the directory.
+// Save writes b to a temporary file beside the file (beside the link's
+// target, when the path is a symbolic link), syncs it, renames it over the
+// file and syncs the directory.
 func (f *FileStore) Save(b []byte) (err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	dir, prefix := f.tempPrefix()
+	target, err := resolveLink(f.path)
+	if err != nil {
+		return err
+	}
+	dir, prefix := tempPrefix(target)
 	tmp, err := os.CreateTemp(dir, prefix+"*")
 	if err != nil {
 		return err
@@ -322,7 +400,7 @@ func (f *FileStore) Save(b []byte) (err error) {
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(tmp.Name(), f.path); err != nil {
+	if err = os.Rename(tmp.Name(), target); err != nil {
 		return err
 	}
 	if runtime.GOOS == "windows" {
@@ -339,19 +417,24 @@ func (f *FileStore) Save(b []byte) (err error) {
 	return nil
 }
 
-// SetAside renames the file to path.bad-<UTC time>, next to it. A directory
-// in the file's place is left where it is.
+// SetAside renames the file to path.bad-<UTC time>, next to it (the link's
+// target, next to the target, when the path is a symbolic link; the link
+// stays). A directory in the file's place is left where it is.
 func (f *FileStore) SetAside() (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	fi, err := os.Lstat(f.path)
+	target, err := resolveLink(f.path)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Lstat(target)
 	if err != nil {
 		return "", err
 	}
 	if fi.IsDir() {
 		return "", fmt.Errorf("%s is a directory; left in place", f.path)
 	}
-	base := f.path + ".bad-" + f.now().UTC().Format("20060102T150405Z")
+	base := target + ".bad-" + f.now().UTC().Format("20060102T150405Z")
 	aside := base
 	for i := 1; ; i++ {
 		if _, err := os.Lstat(aside); errors.Is(err, fs.ErrNotExist) {
@@ -359,7 +442,7 @@ func (f *FileStore) SetAside() (string, error) {
 		}
 		aside = base + "-" + strconv.Itoa(i)
 	}
-	if err := os.Rename(f.path, aside); err != nil {
+	if err := os.Rename(target, aside); err != nil {
 		return "", err
 	}
 	return aside, nil

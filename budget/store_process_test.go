@@ -45,16 +45,25 @@ func TestStateChildProcess(t *testing.T) {
 	if mode == "" {
 		t.Skip("the child process of the restart tests; runs only when they start it")
 	}
-	os.Exit(stateChild(mode, os.Getenv(childEnv+"_PATH")))
+	os.Exit(stateChild(mode, os.Getenv(childEnv+"_PATH"), os.Getenv(childEnv+"_WAIT")))
 }
 
-func stateChild(mode, path string) int {
+func stateChild(mode, path, wait string) int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	objs := []sli.Objective{
 		{Name: "api", Target: 0.999},
 		{Name: "latency", Kind: sli.Latency, Threshold: 50 * time.Millisecond, Target: 0.99},
 	}
-	tr, err := budget.New(objs, budget.WithStore(budget.NewFileStore(path), 50*time.Millisecond), budget.WithLogger(log))
+	var opts []budget.FileStoreOption
+	if wait != "" {
+		d, err := time.ParseDuration(wait)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		opts = append(opts, budget.WithLockWait(d))
+	}
+	tr, err := budget.New(objs, budget.WithStore(budget.NewFileStore(path, opts...), budget.MinSnapshotInterval), budget.WithLogger(log))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -68,10 +77,10 @@ func stateChild(mode, path string) int {
 		fmt.Fprintf(os.Stderr, "restored lifetime %d but the period holds %d\n", base, st.Total())
 		return 2
 	}
-	fmt.Printf("restored %d\n", base)
-
+	// Catch SIGTERM before saying so: a test may send it at once.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	fmt.Printf("restored %d\n", base)
 
 	// Record five events a millisecond, every tenth bad, until SIGTERM.
 	var recorded atomic.Int64
@@ -133,10 +142,10 @@ type child struct {
 	done   chan struct{}
 }
 
-func startChild(t *testing.T, bin, mode, path string, attr *syscall.SysProcAttr) *child {
+func startChild(t *testing.T, bin, mode, path string, attr *syscall.SysProcAttr, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(bin, "-test.run=^TestStateChildProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childEnv+"="+mode, childEnv+"_PATH="+path)
+	cmd.Env = append(append(os.Environ(), childEnv+"="+mode, childEnv+"_PATH="+path), env...)
 	cmd.SysProcAttr = attr
 	cmd.Dir = filepath.Dir(path)
 	out, err := cmd.StdoutPipe()
@@ -290,12 +299,85 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 	if s := c.stderr.String(); strings.Contains(s, "level=ERROR") {
 		t.Errorf("the restart logged an error:\n%s", s)
 	}
-	// No temporary file survives a restart.
+	// No temporary file survives a restart (the lock file stays, by design).
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
-		if e.Name() != "errbudget.state" {
+		if e.Name() != "errbudget.state" && e.Name() != "errbudget.state.lock" {
 			t.Errorf("left behind: %s", e.Name())
 		}
+	}
+}
+
+// TestRegressionSecondProcessOnStateFile: a second process on a state file
+// that another holds waits the configured time and exits with an error
+// naming the file and the holder's pid (two processes on one file lost
+// data before: 100 + 40 restored as 40). Once the first has exited, a new
+// one starts and restores everything the first recorded.
+func TestRegressionSecondProcessOnStateFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	bin := testBinary(t)
+	path := filepath.Join(t.TempDir(), "errbudget.state")
+	first := startChild(t, bin, "term", path, nil)
+	first.expect("restored")
+
+	second := startChild(t, bin, "term", path, nil, childEnv+"_WAIT=100ms")
+	select {
+	case l, ok := <-second.lines:
+		if ok {
+			second.signal(syscall.SIGTERM)
+			second.wait()
+			first.signal(syscall.SIGTERM)
+			first.wait()
+			t.Fatalf("a second process started on a held state file (%q); stderr:\n%s", l, second.stderr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the second process neither started nor exited; stderr:\n%s", second.stderr)
+	}
+	code, _ := second.wait()
+	msg := second.stderr.String()
+	if code != 2 {
+		t.Errorf("second process exited %d, want 2 (New failed); stderr:\n%s", code, msg)
+	}
+	t.Logf("the second process said:\n%s", msg)
+	for _, want := range []string{path, fmt.Sprintf("pid %d", first.cmd.Process.Pid), "in use"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the second process's error lacks %q:\n%s", want, msg)
+		}
+	}
+
+	first.signal(syscall.SIGTERM)
+	code, rest := first.wait()
+	final, ok := lastNumber(rest, "final")
+	if code != 0 || !ok || final == 0 {
+		t.Fatalf("first process exited %d with final %d; stderr:\n%s", code, final, first.stderr)
+	}
+	third := startChild(t, bin, "term", path, nil, childEnv+"_WAIT=0s")
+	if got := third.expect("restored"); got != final {
+		t.Errorf("after the first exited, a new process restored %d events, want %d", got, final)
+	}
+	third.signal(syscall.SIGTERM)
+	third.wait()
+}
+
+// TestLockReleasedByDeath: a holder killed with SIGKILL releases
+// the file; the next process takes it at once (it did not wait: zero wait).
+func TestLockReleasedByDeath(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	bin := testBinary(t)
+	path := filepath.Join(t.TempDir(), "errbudget.state")
+	first := startChild(t, bin, "kill", path, nil)
+	first.expect("snapshot")
+	first.signal(syscall.SIGKILL)
+	first.wait()
+	next := startChild(t, bin, "term", path, nil, childEnv+"_WAIT=0s")
+	next.expect("restored")
+	next.signal(syscall.SIGTERM)
+	if code, _ := next.wait(); code != 0 {
+		t.Errorf("exit code %d; stderr:\n%s", code, next.stderr)
 	}
 }
 

@@ -153,6 +153,9 @@ func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
 	if strings.TrimSpace(t.service) == "" {
 		errs = append(errs, errors.New("budget: WithService: the service name is empty"))
 	}
+	if err := t.persist.validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -173,7 +176,9 @@ func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
 		t.slos = append(t.slos, slo)
 		t.byName[o.Name] = slo
 	}
-	t.restore() // WithStore (store.go)
+	if err := t.restore(); err != nil { // WithStore (store.go)
+		return nil, err
+	}
 	return t, nil
 }
 

@@ -83,7 +83,10 @@ func newApp(c config, logger *slog.Logger) (*app, error) {
 	opts := append(d.Options(), budget.WithLogger(logger))
 	if c.state != "" {
 		// Restored here; saved every interval by Run and once more by Close.
-		opts = append(opts, budget.WithStore(budget.NewFileStore(c.state), c.snapshotInterval))
+		// One process at a time: a second one on the same file waits
+		// c.stateLockWait for it, then exits with an error naming the holder.
+		store := budget.NewFileStore(c.state, budget.WithLockWait(c.stateLockWait))
+		opts = append(opts, budget.WithStore(store, c.snapshotInterval))
 	}
 	tr, err := budget.New(d.Objectives, opts...)
 	if err != nil {

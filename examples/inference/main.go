@@ -20,7 +20,9 @@
 //	-state              file the budget state is kept in across restarts (default errbudget.state);
 //	                    "" keeps no state
 //	-fresh              discard the state file and start with an empty budget
-//	-snapshot-interval  how often the state is saved (default 10s)
+//	-snapshot-interval  how often the state is saved (default 10s, at least 1s)
+//	-state-lock-wait    how long to wait for another process to release the state file
+//	                    before exiting with an error (default 10s)
 //	-objectives         OpenSLO file the objectives are read from (default: the
 //	                    built-in inference/slo.yaml)
 //	-fail-rate          probability that an unscripted call fails (default 0.0002)
@@ -48,6 +50,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/errbudget/errbudget/budget"
 )
 
 type config struct {
@@ -58,6 +62,7 @@ type config struct {
 	fresh            bool
 	snapshotInterval time.Duration
 	objectives       string
+	stateLockWait    time.Duration
 	failRate         float64
 	lowQualityRate   float64
 }
@@ -69,7 +74,8 @@ func main() {
 	flag.DurationVar(&c.duration, "duration", 0, "run this long, print the budget table and exit (0 runs until interrupted)")
 	flag.StringVar(&c.state, "state", "errbudget.state", `file the budget state is kept in across restarts ("" disables persistence)`)
 	flag.BoolVar(&c.fresh, "fresh", false, "discard the state file and start with an empty budget")
-	flag.DurationVar(&c.snapshotInterval, "snapshot-interval", 10*time.Second, "how often the budget state is saved")
+	flag.DurationVar(&c.snapshotInterval, "snapshot-interval", 10*time.Second, "how often the budget state is saved (at least 1s)")
+	flag.DurationVar(&c.stateLockWait, "state-lock-wait", budget.DefaultLockWait, "how long to wait for another process to release the state file before exiting with an error")
 	flag.StringVar(&c.objectives, "objectives", "", "OpenSLO file the objectives, service name and alert rules are read from (default: the built-in inference/slo.yaml)")
 	flag.Float64Var(&c.failRate, "fail-rate", 0.0002, "probability that an unscripted call fails")
 	flag.Float64Var(&c.lowQualityRate, "low-quality-rate", 0.01, "probability that an unscripted answer is judged poor")
