@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/openslo"
 	"github.com/errbudget/errbudget/promrules"
 	"github.com/errbudget/errbudget/sli"
 )
@@ -57,16 +58,14 @@ func testObjectives() []sli.Objective {
 	}
 }
 
-// demoObjectives are examples/inference's objectives (its own module cannot
-// be imported here): what a `promtool check rules` of the demo's rules reads.
-func demoObjectives() []sli.Objective {
-	month := sli.Rolling(30 * 24 * time.Hour)
-	return []sli.Objective{
-		{Name: "completions-availability", Target: 0.999, Window: month},
-		{Name: "completions-latency", Kind: sli.Latency, Target: 0.99, Threshold: 2 * time.Second, Window: month},
-		{Name: "completions-ttft", Kind: sli.TimeToFirstToken, Target: 0.98, Threshold: time.Second, Window: month},
-		{Name: "completions-quality", Kind: sli.Quality, Target: 0.95, MinScore: 0.7, Window: month, Advisory: true},
+// demoDeclarations are the demo's own (examples/inference/slo.yaml).
+func demoDeclarations(t *testing.T) openslo.Declarations {
+	t.Helper()
+	d, err := openslo.Load("../examples/inference/slo.yaml")
+	if err != nil {
+		t.Fatal(err)
 	}
+	return d
 }
 
 // golden compares got with the checked-in file, or rewrites it with -update.
@@ -102,7 +101,12 @@ func generate(t *testing.T, service string, objs []sli.Objective) []byte {
 // calendar objective.
 func TestPromtoolCheckRules(t *testing.T) {
 	golden(t, "rules.yaml", generate(t, "shop", testObjectives()))
-	golden(t, "demo.rules.yaml", generate(t, "inference-demo", demoObjectives()))
+	demo := demoDeclarations(t)
+	f, err := promrules.Generate(demo.Objectives, promrules.Config{Service: demo.Service, AlertRules: demo.AlertRules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "demo.rules.yaml", f.Bytes())
 	golden(t, "alerts.test.yaml", alertTests())
 	out := runPromtool(t, "check", "rules", "rules.yaml", "demo.rules.yaml")
 	if strings.Count(out, "SUCCESS") != 2 {
