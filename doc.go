@@ -13,6 +13,8 @@
 //	endpoint                JSON status, HTML dashboard and release gate
 //	openslo                 declarations as OpenSLO v1, written and read back
 //	budgetotel              the state as OpenTelemetry metrics
+//	promrules               Prometheus rules for a fleet's budget (Sloth's names)
+//	cmd/errbudget           the command: rules, validate, the fleet's gate
 //
 // # Quick start
 //
@@ -104,7 +106,10 @@
 // (slo.events, slo.sli, slo.error_budget.remaining, slo.burn_rate,
 // slo.alert.firing), read when the collector asks; nothing is done per
 // request. For a fleet of replicas, aggregate the exported slo.events
-// counters in Prometheus with the same arithmetic.
+// counters in Prometheus with the same arithmetic: package promrules (and
+// errbudget rules) generates the rules, errbudget gate answers the release
+// gate for the fleet, and docs/fleet.md says where the fleet's figures and a
+// process's differ.
 //
 // # Performance
 //
