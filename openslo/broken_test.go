@@ -2,6 +2,7 @@ package openslo_test
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -185,3 +186,5 @@ func TestEmptyFile(t *testing.T) {
 		}
 	}
 }
+
+func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o644) }

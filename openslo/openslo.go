@@ -43,6 +43,10 @@ const (
 	// AnnotationThresholdPeriod is the period (Go duration) the condition's
 	// threshold was computed for.
 	AnnotationThresholdPeriod = AnnotationPrefix + "threshold-period"
+	// AnnotationAlertRules, "none" on the Service, says the tracker runs no
+	// alert rules at all (a file without AlertPolicy objects otherwise
+	// leaves the tracker's defaults in force).
+	AnnotationAlertRules = AnnotationPrefix + "alert-rules"
 )
 
 // Declarations are what an OpenSLO file says that errbudget runs: the
@@ -60,14 +64,19 @@ type Declarations struct {
 	Objectives []sli.Objective
 	// AlertRules are the tracker's alert rules, applied to every objective.
 	// Nil means the file declares none, and the tracker's defaults
-	// (budget.DefaultAlertRules) apply.
+	// (budget.DefaultAlertRules) apply; empty and not nil means no alert
+	// rules at all.
 	AlertRules []budget.AlertRule
 }
 
 // FromTracker returns the declarations tr runs: its service name, its
 // objectives and the alert rules in force.
 func FromTracker(tr *budget.Tracker) Declarations {
-	return Declarations{Service: tr.Service(), Objectives: tr.Objectives(), AlertRules: tr.AlertRules()}
+	rules := tr.AlertRules()
+	if rules == nil {
+		rules = []budget.AlertRule{} // a tracker's rules are explicit: none means none
+	}
+	return Declarations{Service: tr.Service(), Objectives: tr.Objectives(), AlertRules: rules}
 }
 
 // Options returns the tracker options the declarations imply: WithService

@@ -173,6 +173,7 @@ type conditionDoc struct {
 type serviceDoc struct {
 	node     *yaml.Node
 	original string
+	noRules  bool // errbudget.dev/alert-rules: none
 	used     bool
 }
 
@@ -234,11 +235,19 @@ func (f *file) object(n *yaml.Node) {
 			}
 			delete(ann, AnnotationName)
 		}
+		noRules := false
+		if a, ok := ann[AnnotationAlertRules]; ok {
+			if a.value != "none" {
+				d.problem(a.node, join(path, "metadata.annotations."+AnnotationAlertRules), "the only value is \"none\" (no alert rules), got %q", a.value)
+			}
+			noRules = true
+			delete(ann, AnnotationAlertRules)
+		}
 		f.noAnnotations(ann, path)
 		if _, dup := f.services[name]; dup && nameOK {
 			d.problem(nn, md.field("name"), "a second Service of this name")
 		} else if nameOK {
-			f.services[name] = &serviceDoc{node: n, original: orig}
+			f.services[name] = &serviceDoc{node: n, original: orig, noRules: noRules}
 		}
 	case "":
 	case "SLI", "DataSource", "AlertNotificationTarget":

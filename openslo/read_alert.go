@@ -241,11 +241,13 @@ func (f *file) finish() Declarations {
 			d.problem(s.svcNode, fmt.Sprintf("SLO %q: spec.service", s.label), "%q differs from %q (line %d): errbudget runs one service per tracker", s.service, first.service, first.svcNode.Line)
 		}
 	}
+	noRules := false
 	if first != nil {
 		out.Service = first.service
 		if svc := f.services[first.service]; svc != nil {
 			out.Service = svc.original
 			svc.used = true
+			noRules = svc.noRules
 		}
 	}
 	for name, svc := range f.services {
@@ -305,6 +307,11 @@ func (f *file) finish() Declarations {
 	}
 	if len(f.slos) > 0 && len(f.slos[0].policies) == 0 {
 		out.AlertRules = nil
+		if noRules {
+			out.AlertRules = []budget.AlertRule{}
+		}
+	} else if noRules && len(f.slos) > 0 {
+		d.problem(f.slos[0].node, fmt.Sprintf("SLO %q: spec.alertPolicies", f.slos[0].label), "the Service says %s: none, but the SLOs reference alert policies", AnnotationAlertRules)
 	}
 	names := map[string]bool{}
 	for _, s := range f.slos {

@@ -2,6 +2,7 @@ package sdkcheck
 
 import (
 	"bytes"
+	"os"
 	"testing"
 	"time"
 
@@ -32,6 +33,9 @@ func cases() map[string]openslo.Declarations {
 			{Name: "tokens", Kind: sli.TimePerOutputToken, Target: 0.9, Threshold: 40 * time.Millisecond, GroupBy: "model", Window: sli.Rolling(7 * 24 * time.Hour)},
 			{Name: "custom", Kind: sli.Custom, Target: 0.9, Classify: func(sli.Event) sli.Outcome { return sli.Good }},
 		}},
+		"no alert rules": {Service: "batch", Objectives: []sli.Objective{
+			{Name: "batch-availability", Target: 0.9, Window: sli.Rolling(90 * 24 * time.Hour)},
+		}, AlertRules: []budget.AlertRule{}},
 		"custom alert rules": {Service: "search", Objectives: []sli.Objective{
 			{Name: "search-availability", Target: 0.99, Window: sli.Rolling(28 * 24 * time.Hour)},
 		}, AlertRules: []budget.AlertRule{
@@ -96,5 +100,23 @@ func TestSDKRejectsBrokenOutput(t *testing.T) {
 		if _, err := openslo.Unmarshal(broken); err == nil {
 			t.Errorf("openslo accepts the edit %q → %q", edit[0], edit[1])
 		}
+	}
+}
+
+// The demo's own file, as shipped, passes the validator too.
+func TestSDKValidatesDemoFile(t *testing.T) {
+	b, err := os.ReadFile("../../examples/inference/slo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := openslosdk.Decode(bytes.NewReader(b), openslosdk.FormatYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := openslosdk.Validate(objs...); err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 1+4+2*4 {
+		t.Errorf("%d objects", len(objs))
 	}
 }
