@@ -84,3 +84,22 @@ func TestRegressionTransitionsOfOneSeriesDeliveredInOrder(t *testing.T) {
 		t.Fatalf("delivered %v, want %v", got, want)
 	}
 }
+
+// Item 2: the first event after a step back brings cur back to the clock's
+// bucket, so the next ones take the lock-free path.
+func TestStepBackFirstEventRestoresFastPath(t *testing.T) {
+	clk := &fakeClock{now: clockT0}
+	tr, _ := New([]sli.Objective{{Name: "api", Target: 0.99}}, WithClock(clk.Now))
+	s, _ := tr.Series("api", "")
+	record(clk, s, sli.Good, 100)
+	clk.Set(clockT0.Add(40 * 24 * time.Hour))
+	record(clk, s, sli.Good, 100)
+	clk.Set(clockT0.Add(time.Minute))
+	s.Record(sli.Event{Time: clk.Now(), Outcome: sli.Good})
+	if got, want := s.cur.Load(), floorDiv(clk.Now().UnixNano(), fineWidth); got != want {
+		t.Fatalf("cur %d after the first event at the clock, want its bucket %d", got, want)
+	}
+	if g, _ := s.Lifetime(); g != 201 {
+		t.Fatalf("lifetime %d good, want 201", g)
+	}
+}

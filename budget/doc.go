@@ -117,8 +117,33 @@
 // forms read the tracker's clock ([WithClock], time.Now by default).
 // Recording never reads the clock on the fast path: the event carries its
 // completion time. An event completing more than a minute after the clock,
-// or before the longest window, is dropped and counted ([Tracker.Dropped]),
-// the mark of a wall-clock jump.
+// or before every window and alert rule of its objective (its period, the
+// standard windows up to 3d, the rules' windows) is dropped and counted
+// ([Tracker.Dropped]), the mark of a wall-clock jump. Counts saturate at
+// [MaxCount]; none ever wraps around to a negative number.
+//
+// The clock may step back (an NTP correction, a virtual machine resumed, a
+// state file written by a process whose clock ran ahead). The first event
+// or status after it that finds the clock more than one 10-second bucket
+// behind the events already recorded moves every count recorded after the
+// clock's reading into the bucket holding that reading, in each tier as far
+// as the tier held them (the 10-second tier the last 6.4 hours of them, and
+// so on), and in the latency distribution; the restore does the same with a
+// saved state's buckets ahead of the clock. Those events happened before the
+// step back, and that bucket is the latest instant that is certainly not
+// after them. So the clock is never behind the windows for longer than that
+// first event or status: from then on the current bucket, every window, the
+// percentiles and the lock-free recording path follow the clock. Nothing
+// recorded is discarded: the lifetime totals and the period keep every event,
+// and each window counts the events moved for as long as it reaches the
+// bucket they moved to (the 5m window for five minutes, the 1h window for an
+// hour), with the error ratio they had. A bucket whose slot those events had
+// taken over may have lost its counts: until the slot is written again, a
+// window that reaches it is read from the next coarser tier that holds it.
+// Alerts are evaluated at the clock's reading after a step back too: one that
+// was firing keeps firing while the windows at the clock say so (its Since
+// moved back to the clock's reading if it was later), and resolves, with a
+// transition at the clock's time, when they no longer do.
 //
 // # Performance
 //

@@ -119,6 +119,26 @@ func (r *latencyRing) add(at, us, n int64) {
 	r.max[i] = max(r.max[i], us)
 }
 
+// rewind moves the distributions of the slots after the one holding the
+// instant at (nanoseconds) into that one: the clock stepped back.
+func (r *latencyRing) rewind(at int64) {
+	tb := floorDiv(at, latencySlotWidth)
+	j := r.slot(tb)
+	for i := range r.epoch {
+		if r.epoch[i] <= tb {
+			continue
+		}
+		if r.epoch[j] != tb {
+			r.epoch[j], r.max[j], r.slots[j] = tb, 0, [histLen]int64{}
+		}
+		for k, c := range r.slots[i] {
+			r.slots[j][k] = addCount(r.slots[j][k], c)
+		}
+		r.max[j] = max(r.max[j], r.max[i])
+		r.epoch[i], r.max[i], r.slots[i] = -1, 0, [histLen]int64{}
+	}
+}
+
 func (r *latencyRing) absorb(ls *latencyStripes, into *[histLen]int64) {
 	n := len(ls.counts) / histStride
 	for k := 0; k < histLen; k++ {

@@ -295,3 +295,154 @@ func TestLateEventBeyondEveryWindowDropped(t *testing.T) {
 		t.Fatalf("dropped past %d, want 10", past)
 	}
 }
+
+// stepBackRun records an hour of clean traffic at 20 calls a second, jumps
+// the clock ahead by jump for ten minutes of traffic (half of it failing),
+// brings it back to where it was, and returns the tracker, the clock and
+// the series. The objective is a latency one, so that percentiles are
+// checked too.
+func stepBackRun(t *testing.T, jump time.Duration) (*budget.Tracker, *budgettest.Clock, *budget.Series) {
+	t.Helper()
+	clk := budgettest.NewClock(t0)
+	o := sli.Objective{Name: "lat", Kind: sli.Latency, Target: 0.999, Threshold: time.Second, IncludeFailures: true}
+	tr, err := budget.New([]sli.Objective{o}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := tr.Series("lat", "")
+	budgettest.Traffic{Rate: 20, Latency: 100 * time.Millisecond}.Run(clk, s, time.Hour)
+	tr.Status()
+	back := clk.Now()
+	clk.Set(back.Add(jump))
+	budgettest.Traffic{Rate: 20, ErrorRatio: 0.5, Latency: 100 * time.Millisecond}.Run(clk, s, 10*time.Minute)
+	tr.Status()
+	clk.Set(back)
+	return tr, clk, s
+}
+
+// Item 2: after a step back of any size, within one bucket width, the short
+// windows are read at 10 s again, percentiles are there, and events already
+// recorded stay in the lifetime totals and the period.
+func TestRegressionSeriesFollowTheClockAfterAStepBack(t *testing.T) {
+	for _, jump := range []time.Duration{40 * 24 * time.Hour, time.Hour, 5 * time.Minute} {
+		t.Run(jump.String(), func(t *testing.T) {
+			tr, clk, s := stepBackRun(t, jump)
+			// A 5-minute outage at the clock, then 5 clean minutes.
+			budgettest.Traffic{Rate: 20, ErrorRatio: 1}.Run(clk, s, 5*time.Minute)
+			budgettest.Traffic{Rate: 20, Latency: 100 * time.Millisecond}.Run(clk, s, 5*time.Minute)
+			st := tr.Status()[0]
+			w5 := st.BurnRates[0]
+			// The window reaches back less than one 10 s bucket too far:
+			// at most 200 of the outage's calls.
+			if w5.Window != "5m" || w5.Bad > 200 || w5.Good < 6000 || w5.Good+w5.Bad > 6200 {
+				t.Errorf("5m window after the outage: %d good %d bad; want 6,000 good and at most 200 bad", w5.Good, w5.Bad)
+			}
+			if st.Latency.Count < 6000 || !st.Latency.P50.Valid {
+				t.Errorf("latency over the last hour: %+v", st.Latency)
+			}
+			// 1 h + 10 min ahead + 10 min after: every event counted.
+			const want = 20 * (3600 + 600 + 600)
+			if g, b := s.Lifetime(); g+b != want {
+				t.Errorf("lifetime %d events, want %d", g+b, want)
+			}
+			if st.Total() != want {
+				t.Errorf("period %d events, want %d", st.Total(), want)
+			}
+			if past, future := tr.Dropped(); past+future != 0 {
+				t.Errorf("dropped %d past, %d future", past, future)
+			}
+		})
+	}
+}
+
+// Item 2, documented: the events recorded ahead of the clock count at the
+// clock's reading after the step back, in the windows that hold them,
+// for as long as those windows reach it; an alert that was firing keeps
+// firing while the windows at the clock say so (Since no later than the
+// clock) and resolves, with a transition at the clock's time, once they no
+// longer do.
+func TestStepBackEventsAheadCountAtTheClock(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	var trs []budget.Transition
+	tr, _ := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now),
+		budget.OnTransition(func(x budget.Transition) { trs = append(trs, x) }))
+	s, _ := tr.Series("api", "")
+	budgettest.Traffic{Rate: 10}.Run(clk, s, time.Hour)
+	back := clk.Now()
+	clk.Set(back.Add(time.Hour)) // the clock runs an hour fast for ten minutes, during an outage
+	budgettest.Traffic{Rate: 10, ErrorRatio: 1}.Run(clk, s, 10*time.Minute)
+	if st := tr.Status()[0]; len(firingPages(st)) == 0 {
+		t.Fatalf("the outage fires no page: %+v", st.Alerts)
+	}
+	fired := len(trs)
+	clk.Set(back)
+	st := tr.Status()[0]
+	if w := st.BurnRates[0]; w.Bad != 6000 {
+		t.Errorf("5m window right after the step back: %d bad, want the 6,000 recorded ahead", w.Bad)
+	}
+	if len(firingPages(st)) == 0 || len(trs) != fired {
+		t.Errorf("after the step back: firing %v, transitions %v", firingPages(st), trs[fired:])
+	}
+	for _, a := range st.Firing() {
+		if a.Since.After(st.Time) {
+			t.Errorf("%s fires since %v, after the clock's %v", a.Rule.Name, a.Since, st.Time)
+		}
+	}
+	budgettest.Traffic{Rate: 10}.Run(clk, s, 6*time.Minute)
+	st = tr.Status()[0]
+	if w := st.BurnRates[0]; w.Bad != 0 {
+		t.Errorf("5m window six clean minutes later: %d bad", w.Bad)
+	}
+	if w := st.BurnRates[2]; w.Bad != 6000 {
+		t.Errorf("1h window six clean minutes later: %d bad, want 6,000", w.Bad)
+	}
+	resolved := false
+	for _, x := range trs[fired:] {
+		if x.Kind == budget.AlertResolved && x.Alert.Rule.Name == "page-1h" {
+			resolved = x.Time.Equal(st.Time)
+		}
+	}
+	if !resolved {
+		t.Errorf("page-1h did not resolve at the clock's %v: %v", st.Time, trs[fired:])
+	}
+}
+
+// Item 2: a state saved by a process whose clock ran an hour fast loses
+// none of its events at a restart with the right time: they count in the
+// period at the clock's reading.
+func TestRegressionRestoreFromFastClockKeepsEvents(t *testing.T) {
+	store := &budget.MemoryStore{}
+	fast := budgettest.NewClock(t0.Add(time.Hour))
+	tr, _ := budget.New([]sli.Objective{availability("api")}, budget.WithClock(fast.Now), budget.WithStore(store, 0))
+	s, _ := tr.Series("api", "")
+	budgettest.Traffic{Rate: 10, ErrorRatio: 0.1}.Run(fast, s, 2*time.Hour)
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	clk := budgettest.NewClock(t0.Add(2 * time.Hour))
+	tr2, _ := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now), budget.WithStore(store, 0))
+	st := tr2.Status()[0]
+	if st.Total() != 72000 || st.Bad != 7200 {
+		t.Fatalf("period after the restore: %d events, %d bad; want 72,000 and 7,200", st.Total(), st.Bad)
+	}
+}
+
+// Item 2, documented: the 10-second buckets whose slots the events recorded
+// ahead of the clock had taken over may have lost their counts; a window
+// that reaches them is read from the next coarser tier, never short of them.
+func TestStepBackOverwrittenBucketsReadFromCoarserTier(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, _ := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now))
+	s, _ := tr.Series("api", "")
+	budgettest.Traffic{Rate: 10}.Run(clk, s, 7*time.Hour)
+	back := clk.Now()
+	clk.Set(back.Add(time.Hour))
+	budgettest.Traffic{Rate: 10}.Run(clk, s, 10*time.Minute)
+	clk.Set(back)
+	w6 := tr.Status()[0].BurnRates[4]
+	// 6 hours at 10 a second, and the 6,000 recorded ahead; the start edge
+	// read from 5-minute buckets may reach back up to 5 minutes further.
+	if n := w6.Good + w6.Bad; w6.Window != "6h" || n < 216000+6000 || n > 216000+6000+3000 {
+		t.Fatalf("6h window after a 1h step back: %d events, want 222,000 to 225,000", n)
+	}
+}

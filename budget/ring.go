@@ -52,11 +52,21 @@ var BucketWidths = [3]time.Duration{time.Duration(fineWidth), time.Duration(medi
 
 type tier struct {
 	width  int64 // nanoseconds
-	newest int64 // the newest bucket ever added
+	newest int64 // the newest bucket added since the clock last stepped back
 	epoch  []int64
 	good   []int64
 	bad    []int64
+
+	// Slots that held a bucket ahead of the clock when it stepped back
+	// (rewind) hold the epoch damaged until written again: the bucket they
+	// held before may be lost, so no range up to rewoundAt that reads them
+	// is served. ndamaged counts them, so that an intact tier pays nothing.
+	ndamaged  int
+	rewoundAt int64
 }
+
+// damaged is the epoch of a slot emptied by rewind (empty slots hold -1).
+const damaged = -2
 
 func newTier(width int64, slots int) tier {
 	t := tier{width: width, newest: -1 << 62, epoch: make([]int64, slots), good: make([]int64, slots), bad: make([]int64, slots)}
@@ -86,6 +96,9 @@ func (t *tier) add(b, good, bad int64) bool {
 	case e > b:
 		return false
 	default:
+		if e == damaged {
+			t.ndamaged--
+		}
 		t.epoch[i], t.good[i], t.bad[i] = b, 0, 0
 		t.newest = max(t.newest, b)
 	}
@@ -180,7 +193,48 @@ func (r *ring) window(d time.Duration, end int64) counts {
 // status asked for an earlier instant).
 func (t *tier) serves(from, to int64) bool {
 	n := int64(len(t.epoch))
-	return to-from < n && from > t.newest-n
+	return to-from < n && from > t.newest-n && (t.ndamaged == 0 || t.intact(from, to))
+}
+
+// intact reports whether no bucket from..to reads a damaged slot.
+func (t *tier) intact(from, to int64) bool {
+	for b := from; b <= min(to, t.rewoundAt); b++ {
+		if t.epoch[t.slot(b)] == damaged {
+			return false
+		}
+	}
+	return true
+}
+
+// rewind moves the counts of every bucket after tb into tb: the clock
+// stepped back behind events already recorded (see Series.followClock).
+// The slots those buckets held are marked damaged.
+func (t *tier) rewind(tb int64) {
+	if t.newest <= tb {
+		return
+	}
+	var good, bad int64
+	for b := tb + 1; b <= min(t.newest, tb+int64(len(t.epoch))); b++ {
+		i := t.slot(b)
+		if e := t.epoch[i]; e > tb {
+			good, bad = addCount(good, t.good[i]), addCount(bad, t.bad[i])
+			t.epoch[i], t.good[i], t.bad[i] = damaged, 0, 0
+			t.ndamaged++
+		}
+	}
+	t.newest, t.rewoundAt = tb, tb
+	if good != 0 || bad != 0 {
+		t.add(tb, good, bad)
+	}
+}
+
+// rewind moves the counts of every bucket after the one holding the instant
+// at (nanoseconds) into that one, in every tier.
+func (r *ring) rewind(at int64) {
+	for i := range r.tiers {
+		t := &r.tiers[i]
+		t.rewind(floorDiv(at, t.width))
+	}
 }
 
 // tierFor returns the finest tier that serves the instants [start, end]

@@ -243,6 +243,12 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 	now := s.tr.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.aheadOf(now) {
+		var fresh bool
+		if now, fresh = s.recheckClockLocked(); fresh && s.aheadOf(now) {
+			s.followClockLocked(now)
+		}
+	}
 	if now.Sub(e.Time) > s.slo.horizon {
 		s.tr.droppedPast.Add(n)
 		return
@@ -318,12 +324,50 @@ func (s *Series) flushLocked() {
 // is the tracker's clock reading, taken before the lock.
 func (s *Series) advanceLocked(now, clock time.Time) {
 	s.flushLocked()
-	if lim := clock.Add(maxAhead); now.After(lim) {
-		now = lim // a status asked ahead of the clock must not move cur there
+	if now.After(clock) {
+		now = clock // a status asked ahead of the clock must not move cur there
 	}
 	if b := floorDiv(now.UnixNano(), fineWidth); b > s.cur.Load() {
 		s.cur.Store(b)
 	}
+}
+
+// aheadOf reports whether the bucket being accumulated is more than one
+// ahead of the clock's reading: the clock stepped back (an event can be at
+// most a minute ahead of the clock, and moves cur there only until the next
+// one at the clock), or the reading is stale (recheckClockLocked).
+func (s *Series) aheadOf(clock time.Time) bool {
+	return s.cur.Load() > floorDiv(clock.UnixNano(), fineWidth)+1
+}
+
+// recheckClockLocked reads the clock again for a caller holding s.mu whose
+// reading, taken before the lock, suggests a step back: a recorder or a
+// status may have acted on a later reading between the two. It unlocks,
+// reads and relocks; fresh reports whether cur and evalAt are unchanged, so
+// that the new reading is at least as late as any they were set from.
+func (s *Series) recheckClockLocked() (clock time.Time, fresh bool) {
+	cur, eval := s.cur.Load(), s.evalAt
+	s.mu.Unlock()
+	clock = s.tr.now()
+	s.mu.Lock()
+	return clock, s.cur.Load() == cur && s.evalAt.Equal(eval)
+}
+
+// followClockLocked brings the series back to the clock, whose fresh
+// reading it is behind (aheadOf). Whatever was recorded after the clock's
+// reading moves to the bucket holding it, in every tier and in the latency
+// distribution (see the package documentation, "Time"): it happened before
+// the step back, and cur then follows the clock, so that recording takes
+// the lock-free path again.
+func (s *Series) followClockLocked(clock time.Time) {
+	at := clock.UnixNano()
+	cb := floorDiv(at, fineWidth)
+	s.flushLocked()
+	s.ring.rewind(at)
+	if s.latRng != nil {
+		s.latRng.rewind(at)
+	}
+	s.cur.Store(cb)
 }
 
 // Lifetime returns the good and bad events the series has counted since it

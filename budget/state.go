@@ -183,25 +183,27 @@ func (t *Tracker) applyState(st *stateData, now time.Time, log *slog.Logger) {
 	t.rebuildLocked(now)
 }
 
-// restoreLocked adds saved counts to the series. Buckets outside the
-// series' window at now (or ahead of the clock) are left out; the number of
-// events they held (in the coarse tier) is returned. With exact, the saved
-// series is this series: its alert and policy state and its latency
+// restoreLocked adds saved counts to the series. Buckets before the
+// series' horizon at now are left out; the number of events they held (in
+// the coarse tier) is returned. Buckets after the clock's reading (a state
+// saved by a process whose clock ran ahead) count in the bucket holding it,
+// as after a step back of the clock (followClockLocked). With exact, the
+// saved series is this series: its alert and policy state and its latency
 // distribution come back too.
 func (s *Series) restoreLocked(ss *seriesState, now time.Time, exact bool) (outside int64) {
 	lo := now.Add(-s.slo.horizon).UnixNano()
-	hi := now.Add(maxAhead).UnixNano()
+	hi := now.UnixNano()
 	for i, bs := range ss.tiers {
 		t := &s.ring.tiers[i]
 		for _, x := range bs {
 			start := x.b * t.width
-			if start+t.width <= lo || start > hi {
+			if start+t.width <= lo {
 				if i == len(ss.tiers)-1 {
 					outside += x.good + x.bad
 				}
 				continue
 			}
-			t.add(x.b, x.good, x.bad)
+			t.add(min(x.b, floorDiv(hi, t.width)), x.good, x.bad)
 		}
 	}
 	s.life.good += ss.good
@@ -223,16 +225,17 @@ func (s *Series) restoreLocked(ss *seriesState, now time.Time, exact bool) (outs
 	}
 	if r := s.latRng; r != nil {
 		for _, l := range ss.latency {
-			if l.b*latencySlotWidth > hi {
+			b := min(l.b, floorDiv(hi, latencySlotWidth))
+			i := r.slot(b)
+			if r.epoch[i] > b {
 				continue
 			}
-			i := r.slot(l.b)
-			if r.epoch[i] > l.b {
-				continue
+			if r.epoch[i] != b {
+				r.epoch[i], r.max[i], r.slots[i] = b, 0, [histLen]int64{}
 			}
-			r.epoch[i], r.max[i], r.slots[i] = l.b, l.max, [histLen]int64{}
+			r.max[i] = max(r.max[i], l.max)
 			for _, c := range l.counts {
-				r.slots[i][c.i] = c.n
+				r.slots[i][c.i] = addCount(r.slots[i][c.i], c.n)
 			}
 		}
 	}

@@ -110,7 +110,10 @@ func (st *Status) Firing() []Alert {
 // lockSeries returned them. When now is the clock's reading it updates the
 // alert and policy state, appending the transitions it sees to trs, each
 // numbered in the order of detection (deliver keeps that order).
-func (s *Series) statusLocked(now, clock time.Time, stepBack bool, trs []numbered) (Status, []numbered) {
+func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []numbered) (Status, []numbered) {
+	if stepBack.series {
+		s.followClockLocked(clock)
+	}
 	s.advanceLocked(now, clock)
 	o := s.obj
 	end := now.UnixNano()
@@ -144,7 +147,7 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack bool, trs []numbere
 	st.BurnRates = append(st.BurnRates, WindowBurn{Window: "period", Duration: period, Good: pc.good, Bad: pc.bad, Rate: st.Consumed})
 
 	paging := false
-	advance := s.evaluates(now, clock, stepBack)
+	advance := s.evaluates(now, clock, stepBack.eval)
 	if advance {
 		s.evalAt = now
 	}
@@ -239,23 +242,24 @@ func (s *Series) suspectsStepBack(now, clock time.Time) bool {
 	return current(now, clock) && now.Before(s.evalAt) && s.evalAt.After(clock.Add(maxAhead))
 }
 
+// stepBack says what a fresh clock reading is behind: the latest
+// evaluation (eval), the bucket being accumulated (series).
+type stepBack struct{ eval, series bool }
+
 // lockSeries locks s.mu for a status at now and returns a clock reading,
 // taken before the lock (the clock is user code, never called under a
-// lock), and whether the clock stepped back behind the series' latest
-// evaluation. A reading that suggests so is confirmed by a second one taken
-// after that evaluation was seen: a status whose first reading merely
-// predates a concurrent evaluation reads a later time then, and sees none.
-func (t *Tracker) lockSeries(s *Series, now time.Time) (clock time.Time, stepBack bool) {
+// lock), and whether the clock stepped back behind the series. A reading
+// that suggests so is confirmed by a second one taken after the state was
+// seen (recheckClockLocked): a status whose first reading merely predates a
+// concurrent evaluation or recording reads a later time then, and sees none.
+func (t *Tracker) lockSeries(s *Series, now time.Time) (clock time.Time, sb stepBack) {
 	clock = t.now()
 	s.mu.Lock()
-	for try := 0; try < 3 && s.suspectsStepBack(now, clock); try++ {
-		seen := s.evalAt
-		s.mu.Unlock()
-		clock = t.now()
-		s.mu.Lock()
-		if s.evalAt.Equal(seen) && s.suspectsStepBack(now, clock) {
-			return clock, true
+	for try := 0; try < 3 && (s.suspectsStepBack(now, clock) || s.aheadOf(clock)); try++ {
+		var fresh bool
+		if clock, fresh = s.recheckClockLocked(); fresh {
+			return clock, stepBack{eval: s.suspectsStepBack(now, clock), series: s.aheadOf(clock)}
 		}
 	}
-	return clock, false
+	return clock, stepBack{}
 }
