@@ -115,9 +115,13 @@ func join(path, key string) string {
 }
 
 // mapping reads n as a mapping. When n is not one it reports that and
-// returns fields that hold nothing (ok false).
+// returns fields that hold nothing (ok false). A field that is absent (n
+// nil) is the caller's to report: mapping returns empty fields then.
 func (d *decoder) mapping(n *yaml.Node, path, what string) *fields {
 	f := &fields{d: d, path: path, node: n, vals: map[string]*yaml.Node{}, knode: map[string]*yaml.Node{}, used: map[string]bool{}}
+	if n == nil {
+		return f
+	}
 	n = resolve(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		d.problem(n, strings.TrimSuffix(path, ": "), "want %s (a mapping), got %s", what, describe(n))

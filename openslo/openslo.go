@@ -100,6 +100,9 @@ func (d Declarations) Options() []budget.Option {
 type Report struct {
 	Renamed     []Rename
 	NotPortable []NotPortable
+	// Truncated names the objectives whose description was cut to
+	// OpenSLO's 1050 characters.
+	Truncated []string
 }
 
 // Rename is one name mapped to an RFC 1123 label (Name).
@@ -126,6 +129,9 @@ func (r Report) Lines() []string {
 	for _, n := range r.Renamed {
 		out = append(out, fmt.Sprintf("renamed: %s %q is written as %q (RFC 1123)", n.Kind, n.Original, n.Name))
 	}
+	for _, n := range r.Truncated {
+		out = append(out, fmt.Sprintf("truncated: objective %q: the description is cut to OpenSLO's %d characters", n, maxDescription))
+	}
 	for _, n := range r.NotPortable {
 		out = append(out, fmt.Sprintf("not portable: objective %q: %s is a Go function and is not written; %s", n.Objective, n.Field, n.Effect))
 	}
@@ -133,7 +139,9 @@ func (r Report) Lines() []string {
 }
 
 // Empty reports whether writing changed and left out nothing.
-func (r Report) Empty() bool { return len(r.Renamed) == 0 && len(r.NotPortable) == 0 }
+func (r Report) Empty() bool {
+	return len(r.Renamed) == 0 && len(r.NotPortable) == 0 && len(r.Truncated) == 0
+}
 
 // maxName is the longest RFC 1123 label.
 const maxName = 63

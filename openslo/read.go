@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -107,6 +108,18 @@ func Unmarshal(data []byte, opts ...ReadOption) (Declarations, error) {
 	}
 	out := f.finish()
 	if len(d.probs) > 0 {
+		// In the order of the file; those without a line last.
+		slices.SortStableFunc(d.probs, func(a, b Problem) int {
+			switch {
+			case a.Line == b.Line:
+				return 0
+			case a.Line == 0:
+				return 1
+			case b.Line == 0:
+				return -1
+			}
+			return a.Line - b.Line
+		})
 		return Declarations{}, &Error{Problems: d.probs}
 	}
 	return out, nil
@@ -192,8 +205,16 @@ func (f *file) object(n *yaml.Node) {
 	if !top.has("metadata") {
 		d.problem(top.line(), join(kind+": ", "metadata"), "missing")
 	}
-	name, nn, nameOK := md.str("name", true)
+	var name string
+	var nn *yaml.Node
+	var nameOK bool
+	if md.ok {
+		name, nn, nameOK = md.str("name", true)
+	}
 	path := fmt.Sprintf("%s %q: ", kind, name)
+	if name == "" {
+		path = kind + ": "
+	}
 	md.path = join(path, "metadata")
 	if nameOK && !IsName(name) {
 		d.problem(nn, md.field("name"), "%q is not an RFC 1123 label (at most 63 of a-z, 0-9, '-'; a letter or digit at both ends); errbudget would write it as %q", name, Name(name))

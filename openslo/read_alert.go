@@ -64,6 +64,9 @@ func (f *file) policy(n, spec *yaml.Node, path, label string, ann map[string]ann
 					mf.get("labels")
 					cann := f.annotations(mf)
 					mf.finish("name, displayName, labels, annotations")
+					if !cf.has("spec") {
+						d.problem(cf.line(), join(cp, "spec"), "missing")
+					}
 					p.inline = f.condition(items[0], cf.get("spec"), cp+": ", cann)
 					cf.finish("conditionRef, or kind, metadata, spec")
 				}

@@ -29,6 +29,7 @@ func (f *file) indicator(n *yaml.Node, path string, s *sloDoc) {
 	}
 	sp := d.mapping(in.get("spec"), in.field("spec"), "the indicator's spec")
 	if !in.has("spec") {
+		d.problem(in.line(), in.field("spec"), "missing")
 		in.finish("metadata, spec")
 		return
 	}
@@ -104,7 +105,11 @@ func (f *file) ratio(n *yaml.Node, path string, s *sloDoc) {
 func (f *file) source(mf *fields, s *sloDoc, main, threshold bool) {
 	d := f.d
 	src := d.mapping(mf.get("metricSource"), mf.field("metricSource"), "a metric source")
-	if !mf.has("metricSource") || !src.ok {
+	if !mf.has("metricSource") {
+		d.problem(mf.line(), mf.field("metricSource"), "missing")
+		return
+	}
+	if !src.ok {
 		return
 	}
 	defer src.finish("type, spec")
@@ -116,7 +121,11 @@ func (f *file) source(mf *fields, s *sloDoc, main, threshold bool) {
 		return
 	}
 	sp := d.mapping(src.get("spec"), src.field("spec"), "the metric source's spec")
-	if !src.has("spec") || !sp.ok {
+	if !src.has("spec") {
+		d.problem(src.line(), src.field("spec"), "missing")
+		return
+	}
+	if !sp.ok {
 		return
 	}
 	sp.str("query", false) // for other tools; errbudget's verdicts are its own

@@ -247,6 +247,9 @@ func build(d Declarations) ([]object, Report, error) {
 			continue
 		}
 		out = append(out, s)
+		if len(o.Description) > maxDescription {
+			rep.Truncated = append(rep.Truncated, o.Name)
+		}
 		if o.Include != nil {
 			rep.NotPortable = append(rep.NotPortable, NotPortable{Objective: o.Name, Field: "Include",
 				Effect: "a tracker built from the file alone counts the events Include excludes, unless the program sets Include again"})

@@ -201,3 +201,23 @@ func TestLoad(t *testing.T) {
 		t.Error("a missing file loads")
 	}
 }
+
+// A description longer than OpenSLO allows is cut at a character boundary,
+// and reported.
+func TestLongDescription(t *testing.T) {
+	long := strings.Repeat("é", 600) // 1200 bytes
+	b, rep, err := openslo.Marshal(openslo.Declarations{Service: "s", Objectives: []sli.Objective{{Name: "a", Target: 0.9, Description: long}}}, openslo.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(rep.Truncated, []string{"a"}) || rep.Empty() {
+		t.Errorf("report %+v", rep)
+	}
+	d, err := openslo.Unmarshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Objectives[0].Description; got != strings.Repeat("é", 525) {
+		t.Errorf("description of %d bytes", len(got))
+	}
+}
