@@ -150,8 +150,10 @@ func Window(d time.Duration) string {
 }
 
 // Generate returns the rule file for objs: for each objective three groups,
-// Sloth's SLI recordings, metadata recordings and alerts. Every problem with
-// the objectives, the alert rules or the configuration comes back at once.
+// Sloth's SLI recordings, metadata recordings and alerts (none when
+// cfg.AlertRules is empty but not nil: a tracker without alert rules). Every
+// problem with the objectives, the alert rules or the configuration comes
+// back at once.
 func Generate(objs []sli.Objective, cfg Config) (*RuleFile, error) {
 	var errs []error
 	if cfg.Service == "" {
@@ -331,6 +333,9 @@ func objectiveGroups(o sli.Objective, cfg *Config) []Group {
 					minEvents(r.MinLongEvents, budget.DefaultMinLongEvents), minEvents(r.MinShortEvents, budget.DefaultMinShortEvents)),
 			},
 		})
+	}
+	if len(alerts.Rules) == 0 {
+		return []Group{sliRules, meta} // a tracker without alert rules
 	}
 	return []Group{sliRules, meta, alerts}
 }
