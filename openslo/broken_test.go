@@ -120,6 +120,7 @@ func TestBrokenFiles(t *testing.T) {
 		{name: "raw ratio", old: "        counter: true\n", new: "        counter: true\n        rawType: success\n", at: "rawType", want: "precomputed ratio"},
 		{name: "unused condition", old: "    - conditionRef: page\n", new: "    - conditionRef: page\n    - conditionRef: page\n", at: "  conditions:", want: "exactly one condition"},
 		{name: "time slice fields", old: "    - target: 0.99\n", new: "    - target: 0.99\n      timeSliceWindow: 5m\n", at: "timeSliceWindow", want: "time-slice budgeting"},
+		{name: "missing metric source", old: "        good:\n          metricSource:\n            type: errbudget\n            spec:\n              query: sum(slo_events_total{slo_name=\"checkout\",slo_outcome=\"good\"})\n", new: "        good:\n          metric: {}\n", at: "metric: {}", want: "good.metricSource: missing"},
 		{name: "rolling month", old: "duration: 30d", new: "duration: 1M", at: "duration: 1M", want: "no fixed length"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -188,3 +189,24 @@ func TestEmptyFile(t *testing.T) {
 }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o644) }
+
+// Regression: a missing metadata was reported twice, once without a line.
+func TestMissingReportedOnce(t *testing.T) {
+	_, err := openslo.Unmarshal([]byte("apiVersion: openslo/v1\nkind: AlertCondition\nspec: {severity: page}\n"))
+	var e *openslo.Error
+	if !errors.As(err, &e) {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range e.Problems {
+		if p.Line == 0 {
+			t.Errorf("problem without a line: %v", p)
+		}
+		if strings.Contains(p.Field, "metadata") && !strings.Contains(p.Field, "annotations") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("metadata reported %d times:\n%v", n, err)
+	}
+}
