@@ -85,7 +85,10 @@ func newApp(c config, logger *slog.Logger) (*app, error) {
 		// Restored here; saved every interval by Run and once more by Close.
 		// One process at a time: a second one on the same file waits
 		// c.stateLockWait for it, then exits with an error naming the holder.
-		store := budget.NewFileStore(c.state, budget.WithLockWait(c.stateLockWait))
+		var store budget.Store = budget.NewFileStore(c.state, budget.WithLockWait(c.stateLockWait))
+		if c.fresh {
+			store = freshStore{store.(*budget.FileStore)}
+		}
 		opts = append(opts, budget.WithStore(store, c.snapshotInterval))
 	}
 	tr, err := budget.New(d.Objectives, opts...)
@@ -283,3 +286,11 @@ func num(f budget.Float) string {
 	}
 	return fmt.Sprintf("%.2f", f.Value)
 }
+
+// freshStore is the demo's state file under -fresh: New locks it as usual
+// (the lock comes with the embedded FileStore), but finds nothing to
+// restore, and the first snapshot replaces what was there.
+type freshStore struct{ *budget.FileStore }
+
+// Load reports no saved state, whatever the file holds.
+func (freshStore) Load() ([]byte, error) { return nil, budget.ErrNoState }

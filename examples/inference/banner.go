@@ -20,11 +20,14 @@ type stateFile struct {
 	path      string
 	existed   bool      // there was a file to restore
 	saved     time.Time // its modification time
-	discarded bool      // -fresh removed it
+	discarded bool      // -fresh: its state is not restored, and the first snapshot replaces it
 }
 
-// prepareState looks at the state file before the tracker is created and,
-// with -fresh, removes it so that the demo starts with an empty budget.
+// prepareState looks at the state file before the tracker is created. With
+// -fresh it is left in place: the tracker still takes its lock (so a -fresh
+// demo pointed at a running demo's file fails like any second process,
+// instead of deleting that demo's state), skips restoring it (freshStore)
+// and replaces it at the first snapshot.
 func prepareState(c config) (stateFile, error) {
 	sf := stateFile{path: c.state}
 	if c.state == "" {
@@ -37,13 +40,7 @@ func prepareState(c config) (stateFile, error) {
 	case err != nil:
 		return sf, nil // the tracker reports what it cannot read
 	}
-	sf.existed, sf.saved = true, fi.ModTime()
-	if c.fresh {
-		if err := os.Remove(c.state); err != nil {
-			return sf, fmt.Errorf("-fresh: %w", err)
-		}
-		sf.discarded = true
-	}
+	sf.existed, sf.saved, sf.discarded = true, fi.ModTime(), c.fresh
 	return sf, nil
 }
 
