@@ -221,3 +221,29 @@ func TestLongDescription(t *testing.T) {
 		t.Errorf("description of %d bytes", len(got))
 	}
 }
+
+// spec.query is PromQL over the exported counter: the good events, and a
+// total of good and bad only (excluded events never count), summed by
+// group for a grouped objective.
+func TestQueries(t *testing.T) {
+	b, _, err := openslo.Marshal(openslo.Declarations{Service: "s", Objectives: []sli.Objective{
+		{Name: "Plain_Name", Target: 0.9},
+		{Name: "grouped", Target: 0.9, GroupBy: "route"},
+	}}, openslo.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`query: sum(slo_events_total{slo_name="Plain_Name",slo_outcome="good"})`,
+		`query: sum(slo_events_total{slo_name="Plain_Name",slo_outcome=~"good|bad"})`,
+		`query: sum by (slo_group) (slo_events_total{slo_name="grouped",slo_outcome="good"})`,
+		`query: sum by (slo_group) (slo_events_total{slo_name="grouped",slo_outcome=~"good|bad"})`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("no %s in\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), "excluded") {
+		t.Errorf("a query counts excluded events:\n%s", b)
+	}
+}
