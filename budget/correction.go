@@ -17,7 +17,9 @@ import (
 //
 // A correction declared before its events complete excludes them exactly, to
 // the nanosecond: the recording path checks each event's time against the
-// declared corrections (one atomic load while none is declared).
+// declared corrections (one atomic load while none is declared, an atomic
+// load and two comparisons in the common case however many are declared:
+// see correction_set.go).
 //
 // A correction declared afterwards, for a period already counted, takes the
 // counts of that period out of the window ring. The ring keeps counts per
@@ -62,12 +64,6 @@ type Correction struct {
 
 // Recurring reports whether the correction repeats.
 func (c Correction) Recurring() bool { return c.Recurrence != "" }
-
-// same reports whether c and d declare the same thing, whatever their IDs.
-func (c Correction) same(d Correction) bool {
-	return c.Objective == d.Objective && c.Start.Equal(d.Start) && c.End.Equal(d.End) &&
-		c.Reason == d.Reason && c.Recurrence == d.Recurrence && c.TimeZone == d.TimeZone
-}
 
 // compiled is a validated correction ready for matching.
 type compiled struct {
@@ -122,104 +118,6 @@ func (t *Tracker) compile(c Correction) (compiled, error) {
 	return out, errors.Join(errs...)
 }
 
-// correctionSet is the immutable list the recording path consults: nil
-// until the first correction, so it costs one atomic load until then.
-type correctionSet struct {
-	// spans are the one-off corrections and the occurrences of recurring
-	// ones that overlap [from, until), sorted by start.
-	spans       []correctionSpan
-	from, until int64
-	// rules are the recurring corrections, for events outside
-	// [from, until).
-	rules []correctionRule
-}
-
-type correctionSpan struct {
-	objective  string
-	start, end int64
-}
-
-type correctionRule struct {
-	objective string
-	rec       *recurrence
-}
-
-// The recording path finds recurring occurrences in the spans of a horizon
-// around the instant the set was built; the set is rebuilt when the
-// tracker's clock nears either end (on status, snapshots and declarations).
-const (
-	horizonAhead = 35 * day
-	horizonSlack = 14 * day
-)
-
-func (c *correctionSet) covers(objective string, ns int64) bool {
-	for i := range c.spans {
-		sp := &c.spans[i]
-		if sp.start > ns {
-			break
-		}
-		if ns < sp.end && (sp.objective == "" || sp.objective == objective) {
-			return true
-		}
-	}
-	if ns < c.from || ns >= c.until {
-		for i := range c.rules {
-			r := &c.rules[i]
-			if (r.objective == "" || r.objective == objective) && r.rec.covers(ns) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// stale reports whether the set should be rebuilt for the instant now.
-func (c *correctionSet) stale(now int64) bool {
-	return len(c.rules) > 0 && (now > c.until-int64(horizonSlack) || now < c.from+int64(horizonSlack))
-}
-
-// longestWindow is the longest period any objective can look back over.
-func (t *Tracker) longestWindow() time.Duration {
-	var d time.Duration
-	for _, s := range t.slos {
-		d = max(d, s.decl.Window.MaxLength())
-	}
-	return d
-}
-
-// rebuildLocked publishes the set for t.corrList around now. t.corrMu is
-// held.
-func (t *Tracker) rebuildLocked(now time.Time) {
-	if len(t.corrList) == 0 {
-		t.corrections.Store(nil)
-		return
-	}
-	set := &correctionSet{from: now.Add(-t.longestWindow() - horizonSlack).UnixNano(), until: now.Add(horizonAhead).UnixNano()}
-	for _, c := range t.compiledLocked() {
-		if c.rec == nil {
-			set.spans = append(set.spans, correctionSpan{c.Objective, c.Start.UnixNano(), c.End.UnixNano()})
-			continue
-		}
-		set.rules = append(set.rules, correctionRule{c.Objective, c.rec})
-		c.rec.each(set.from, set.until, func(s int64) bool {
-			set.spans = append(set.spans, correctionSpan{c.Objective, s, s + c.rec.dur})
-			return true
-		})
-	}
-	slices.SortFunc(set.spans, func(a, b correctionSpan) int { return cmpInt64(a.start, b.start) })
-	t.corrections.Store(set)
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // compiledLocked returns the declared corrections, compiled. The list only
 // ever holds corrections that compiled when they were added.
 func (t *Tracker) compiledLocked() []compiled {
@@ -233,19 +131,6 @@ func (t *Tracker) compiledLocked() []compiled {
 	return t.corrComp
 }
 
-// refreshCorrections rebuilds the recording path's set when now nears the
-// edge of its horizon.
-func (t *Tracker) refreshCorrections(now time.Time) {
-	if c := t.corrections.Load(); c == nil || !c.stale(now.UnixNano()) {
-		return
-	}
-	t.corrMu.Lock()
-	defer t.corrMu.Unlock()
-	if c := t.corrections.Load(); c != nil && c.stale(now.UnixNano()) {
-		t.rebuildLocked(now)
-	}
-}
-
 // AddCorrection declares a correction, for the past, the present or the
 // future. Events that complete inside it and are recorded afterwards are
 // excluded exactly; counts already recorded inside it are taken out of the
@@ -254,6 +139,12 @@ func (t *Tracker) refreshCorrections(now time.Time) {
 // application may declare its maintenance windows at every start even
 // though they are also restored with its state. An ID already used by a
 // different correction is an error.
+//
+// A one-off correction whose End has left every window (the longest period
+// or alert rule of any objective, before the tracker's clock) excludes
+// nothing that can still be counted: it is dropped from Corrections (and
+// the saved state) within the hour, and declaring one is accepted and keeps
+// nothing. Recurring corrections are kept until removed.
 func (t *Tracker) AddCorrection(c Correction) error {
 	x, err := t.compile(c)
 	if err != nil {
@@ -261,22 +152,30 @@ func (t *Tracker) AddCorrection(c Correction) error {
 	}
 	now := t.now()
 	t.corrMu.Lock()
-	for _, d := range t.corrList {
-		if d.same(x.Correction) && (c.ID == "" || c.ID == d.ID) {
+	k := keyOf(x.Correction)
+	if c.ID == "" {
+		if t.corrKeys[k] > 0 {
 			t.corrMu.Unlock()
 			return nil
 		}
-		if c.ID != "" && d.ID == c.ID {
-			t.corrMu.Unlock()
-			return fmt.Errorf("budget: correction %q: ID %q is already declared for another correction", c.Reason, c.ID)
+	} else if held, used := t.corrIDs[c.ID]; used {
+		t.corrMu.Unlock()
+		if held == k {
+			return nil
 		}
+		return fmt.Errorf("budget: correction %q: ID %q is already declared for another correction", c.Reason, c.ID)
+	}
+	if x.rec == nil && x.End.UnixNano() <= now.Add(-t.retention()).UnixNano() {
+		// It has left every window: nothing it could exclude is still
+		// counted or can still be recorded. Kept, it would only be pruned.
+		t.corrMu.Unlock()
+		return nil
 	}
 	if x.ID == "" {
 		x.ID = t.freeIDLocked()
 	}
-	t.corrList = append(t.corrList, x.Correction)
-	t.corrComp = append(t.corrComp, x)
-	t.rebuildLocked(now)
+	t.appendCorrLocked(x)
+	t.publishAddedLocked(x, now)
 	t.corrMu.Unlock()
 
 	// Take out what was counted before the declaration. The set is
@@ -286,10 +185,56 @@ func (t *Tracker) AddCorrection(c Correction) error {
 	return nil
 }
 
+// corrKey is what makes two corrections the same declaration (Correction.same)
+// whatever their IDs.
+type corrKey struct {
+	objective, reason, recurrence, zone string
+	start, end                          int64
+}
+
+func keyOf(c Correction) corrKey {
+	return corrKey{c.Objective, c.Reason, c.Recurrence, c.TimeZone, c.Start.UnixNano(), c.End.UnixNano()}
+}
+
+// appendCorrLocked declares x, whose ID is free. t.corrMu is held.
+func (t *Tracker) appendCorrLocked(x compiled) {
+	if t.corrKeys == nil {
+		t.corrKeys, t.corrIDs = map[corrKey]int{}, map[string]corrKey{}
+	}
+	t.compiledLocked()
+	k := keyOf(x.Correction)
+	t.corrList = append(t.corrList, x.Correction)
+	t.corrComp = append(t.corrComp, x)
+	t.corrKeys[k]++
+	t.corrIDs[x.ID] = k
+}
+
+// deleteCorrLocked withdraws the corrections for which drop reports true.
+// t.corrMu is held.
+func (t *Tracker) deleteCorrLocked(drop func(compiled) bool) {
+	comp := t.compiledLocked()
+	keep := 0
+	for i, x := range comp {
+		if !drop(x) {
+			t.corrList[keep], t.corrComp[keep] = t.corrList[i], x
+			keep++
+			continue
+		}
+		k := keyOf(x.Correction)
+		if t.corrKeys[k]--; t.corrKeys[k] <= 0 {
+			delete(t.corrKeys, k)
+		}
+		delete(t.corrIDs, x.ID)
+	}
+	clear(t.corrList[keep:])
+	clear(t.corrComp[keep:])
+	t.corrList, t.corrComp = t.corrList[:keep], t.corrComp[:keep]
+}
+
 func (t *Tracker) freeIDLocked() string {
 	for n := len(t.corrList) + 1; ; n++ {
 		id := "c" + strconv.Itoa(n)
-		if !slices.ContainsFunc(t.corrList, func(c Correction) bool { return c.ID == id }) {
+		if _, used := t.corrIDs[id]; !used {
 			return id
 		}
 	}
@@ -335,13 +280,10 @@ func (t *Tracker) RemoveCorrection(id string) error {
 	now := t.now() // never under the lock: the clock is the application's
 	t.corrMu.Lock()
 	defer t.corrMu.Unlock()
-	i := slices.IndexFunc(t.corrList, func(c Correction) bool { return c.ID == id })
-	if i < 0 {
+	if _, ok := t.corrIDs[id]; !ok {
 		return fmt.Errorf("budget: no correction with ID %q", id)
 	}
-	t.compiledLocked()
-	t.corrList = slices.Delete(t.corrList, i, i+1)
-	t.corrComp = slices.Delete(t.corrComp, i, i+1)
+	t.deleteCorrLocked(func(x compiled) bool { return x.ID == id })
 	t.rebuildLocked(now)
 	return nil
 }
@@ -354,9 +296,11 @@ func (t *Tracker) Corrections() []Correction {
 }
 
 // correctionsFor returns the corrections for objective that overlap
-// [start, end], and the next one to come after end: one entry per
-// occurrence of a recurring correction, with that occurrence's Start and
-// End, sorted by Start.
+// [start, end], and the next one to come after end, sorted by Start. A
+// recurring correction appears as occurrences, each with its own Start and
+// End: the last few that overlap [start, end] (recentOccurrences, the
+// current one among them) and the next, so that a rule every minute lists
+// four entries, not forty thousand.
 func (t *Tracker) correctionsFor(objective string, start, end time.Time) []Correction {
 	if t.corrections.Load() == nil {
 		return []Correction{}
@@ -376,19 +320,60 @@ func (t *Tracker) correctionsFor(objective string, start, end time.Time) []Corre
 			}
 			continue
 		}
-		// Rules that recur less than monthly show no next occurrence.
-		next := false
-		c.rec.each(from, satAdd(to, int64(horizonAhead)), func(s int64) bool {
-			o := c.Correction
-			o.Start, o.End = time.Unix(0, s).In(c.rec.loc), time.Unix(0, s+c.rec.dur).In(c.rec.loc)
-			if s > to {
-				next = true
-			}
-			out = append(out, o)
-			return !next
-		})
+		out = appendOccurrences(out, c, from, to)
 	}
 	slices.SortStableFunc(out, func(a, b Correction) int { return a.Start.Compare(b.Start) })
+	return out
+}
+
+// recentOccurrences is how many occurrences of a recurring correction
+// within the period a status lists, besides the next one.
+const recentOccurrences = 3
+
+// nextLookahead is how far past the period's end a status looks for a
+// recurring correction's next occurrence: rules that recur less than
+// monthly show none.
+const nextLookahead = 35 * day
+
+// appendOccurrences appends the last recentOccurrences occurrences of c
+// overlapping [from, to], and the next one starting after to.
+func appendOccurrences(out []Correction, c compiled, from, to int64) []Correction {
+	occurrence := func(s int64) Correction {
+		o := c.Correction
+		o.Start, o.End = time.Unix(0, s).In(c.rec.loc), time.Unix(0, s+c.rec.dur).In(c.rec.loc)
+		return o
+	}
+	// Look back from to over a span that doubles until it holds enough
+	// occurrences or reaches from: the work follows what is listed, not the
+	// length of the period.
+	var last []int64
+	for span := int64(time.Hour); ; span *= 2 {
+		lo := from
+		if to-from > span {
+			lo = to - span
+		}
+		last = last[:0]
+		c.rec.each(lo, satAdd(to, 1), func(s int64) bool {
+			if len(last) == recentOccurrences {
+				last = append(last[:0], last[1:]...)
+			}
+			last = append(last, s)
+			return true
+		})
+		if len(last) == recentOccurrences || lo == from {
+			break
+		}
+	}
+	for _, s := range last {
+		out = append(out, occurrence(s))
+	}
+	c.rec.each(satAdd(to, 1), satAdd(to, int64(nextLookahead)), func(s int64) bool {
+		if s <= to {
+			return true // the current one, listed above
+		}
+		out = append(out, occurrence(s))
+		return false
+	})
 	return out
 }
 

@@ -127,7 +127,7 @@ const maxStripeAdd = 1 << 32
 func (s *Series) record(e *sli.Event, n int64) {
 	v, us := classify(s.obj, e, s.tr)
 	ns := e.Time.UnixNano()
-	if c := s.tr.corrections.Load(); c != nil && v != sli.Excluded && c.covers(s.obj.Name, ns) {
+	if c := s.slo.corr.Load(); c != nil && v != sli.Excluded && c.covers(ns) {
 		v = sli.Excluded
 	}
 	if s.lat == nil || v == sli.Excluded {

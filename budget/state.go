@@ -177,8 +177,7 @@ func (t *Tracker) applyState(st *stateData, now time.Time, log *slog.Logger) {
 		if x.ID == "" {
 			x.ID = t.freeIDLocked()
 		}
-		t.corrList = append(t.corrList, x.Correction)
-		t.corrComp = append(t.corrComp, x)
+		t.appendCorrLocked(x)
 	}
 	t.rebuildLocked(now)
 }

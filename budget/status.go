@@ -77,8 +77,9 @@ type Status struct {
 	// Latency summarises recent latencies for latency kinds; zero otherwise.
 	Latency Latency
 	// Corrections are the corrections that overlap the period, and the
-	// next one to come: one entry per occurrence of a recurring correction,
-	// with that occurrence's Start and End, sorted by Start.
+	// next one to come, sorted by Start. A recurring correction appears as
+	// occurrences, each with its own Start and End: its last three within
+	// the period (the current one among them) and its next one.
 	Corrections []Correction
 }
 

@@ -44,7 +44,9 @@ type Tracker struct {
 
 	corrMu      sync.Mutex
 	corrList    []Correction
-	corrComp    []compiled // corrList parsed, in the same order
+	corrComp    []compiled         // corrList parsed, in the same order
+	corrKeys    map[corrKey]int    // how many of corrList declare each key
+	corrIDs     map[string]corrKey // the IDs of corrList
 	corrections atomic.Pointer[correctionSet]
 
 	persist persistence // the state store (store.go)
@@ -248,6 +250,8 @@ type SLO struct {
 	overflow *Series
 	max      int
 	horizon  time.Duration // how far back its windows and rules reach (horizon)
+
+	corr atomic.Pointer[corrEdges] // nil while no correction applies (correction_set.go)
 }
 
 // horizon is how far back any window of an objective of window w reaches:
