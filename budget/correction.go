@@ -250,7 +250,7 @@ func (t *Tracker) removeCounted(x compiled, now time.Time) {
 			spans = append(spans, [2]int64{x.Start.UnixNano(), x.End.UnixNano()})
 		}
 	} else {
-		x.rec.each(now.Add(-t.longestWindow()).UnixNano(), end, func(s int64) bool {
+		x.rec.each(now.Add(-t.retention()).UnixNano(), end, func(s int64) bool {
 			spans = append(spans, [2]int64{s, s + x.rec.dur})
 			return true
 		})

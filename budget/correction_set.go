@@ -174,15 +174,6 @@ func (t *Tracker) retention() time.Duration {
 	return d + maxAhead
 }
 
-// longestWindow is the longest period any objective can look back over.
-func (t *Tracker) longestWindow() time.Duration {
-	var d time.Duration
-	for _, s := range t.slos {
-		d = max(d, s.decl.Window.MaxLength())
-	}
-	return d
-}
-
 // rebuildLocked prunes the one-off corrections that have left every window
 // and publishes the edge lists for t.corrList around now. t.corrMu is held.
 func (t *Tracker) rebuildLocked(now time.Time) {
