@@ -20,7 +20,7 @@ func TestDemoServesItsFile(t *testing.T) {
 		t.Fatalf("GET /slo/openslo: %d", code)
 	}
 	if body != string(sloFile) {
-		t.Errorf("GET /slo/openslo differs from inference/slo.yaml:\n%s", body)
+		t.Errorf("GET /slo/openslo differs from inference/slo.yaml (after a change to the writer, save what the demo serves: curl localhost:8080/slo/openslo > examples/inference/slo.yaml):\n%s", body)
 	}
 	decl, err := openslo.Unmarshal([]byte(body))
 	if err != nil {
