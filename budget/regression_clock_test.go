@@ -446,3 +446,93 @@ func TestStepBackOverwrittenBucketsReadFromCoarserTier(t *testing.T) {
 		t.Fatalf("6h window after a 1h step back: %d events, want 222,000 to 225,000", n)
 	}
 }
+
+// Item 4a: a status of an earlier instant leaves out the bucket holding it,
+// whose counts may lie after it: bad at +3 s, good at +7 s, clock at +8 s,
+// StatusAt(+5 s) must not count the good call. It cannot tell +3 s from +7 s
+// inside one 10-second bucket, so it stops at the bucket's start (the
+// documented end edge) rather than count what came after.
+func TestRegressionStatusAtPastLeavesOutTheRestOfTheLastBucket(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, _ := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now))
+	s, _ := tr.Series("api", "")
+	s.Record(sli.Event{Time: t0.Add(3 * time.Second), Outcome: sli.Bad})
+	s.Record(sli.Event{Time: t0.Add(7 * time.Second), Outcome: sli.Good})
+	clk.Set(t0.Add(8 * time.Second))
+	for _, w := range tr.StatusAt(t0.Add(5 * time.Second))[0].BurnRates {
+		if w.Good != 0 || w.NotHeld != "" {
+			t.Errorf("StatusAt(+5s) %s: %d good %d bad (%s), want no call after +5 s", w.Window, w.Good, w.Bad, w.NotHeld)
+		}
+	}
+	// The bucket's last instant, and the clock's reading, count it whole.
+	for _, at := range []time.Duration{10*time.Second - 1, 8 * time.Second} {
+		if w := tr.StatusAt(t0.Add(at))[0].BurnRates[0]; w.Good != 1 || w.Bad != 1 {
+			t.Errorf("StatusAt(+%v) 5m: %d good %d bad, want 1 and 1", at, w.Good, w.Bad)
+		}
+	}
+}
+
+// Item 4b: seven hours back the 10-second tier no longer holds the 5m
+// window: both its edges are read from 5-minute buckets, one bucket's
+// worth, not two. A 6h window ending an hour back reads its older part
+// from 5-minute buckets and the rest from 10-second ones.
+func TestRegressionStatusAtFarBackReadsFinestTierHoldingEachEdge(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, _ := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now))
+	s, _ := tr.Series("api", "")
+	budgettest.Traffic{Rate: 1}.Run(clk, s, 8*time.Hour)
+	for _, c := range []struct {
+		back    time.Duration
+		window  int
+		want    int64
+		tol     int64 // fewer allowed
+		comment string
+	}{
+		{7 * time.Hour, 0, 300, 0, "5m, 7h back, aligned to 5 minutes"},
+		{7*time.Hour - 150*time.Second, 0, 300, 0, "5m, 7h back, mid-bucket: the 5 minutes before its bucket"},
+		{time.Hour, 4, 6 * 3600, 0, "6h, 1h back"},
+		// The start edge, read from 5-minute buckets, reaches back 295 s;
+		// the end edge stops 5 s short, at the start of its 10 s bucket.
+		{time.Hour + 5*time.Second, 4, 6*3600 + 295 - 5, 0, "6h, 1h back, mid-bucket"},
+		// The call at the very instant asked for starts a bucket left out.
+		{2 * time.Hour, 5, 6*3600 - 1, 0, "1d, 2h back: only 6h of traffic"},
+	} {
+		w := tr.StatusAt(clk.Now().Add(-c.back))[0].BurnRates[c.window]
+		if n := w.Good + w.Bad; n < c.want-c.tol || n > c.want || w.NotHeld != "" {
+			t.Errorf("%s: %d events (%s), want %d (−%d)", c.comment, n, w.NotHeld, c.want, c.tol)
+		}
+	}
+}
+
+// Item 4c: when no tier holds a window any longer, the status says so for
+// that window instead of reading zero.
+func TestRegressionStatusAtBeyondTheRingSaysNotHeld(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	o := sli.Objective{Name: "short", Target: 0.99, Window: sli.Rolling(4 * time.Hour)}
+	tr, _ := budget.New([]sli.Objective{o}, budget.WithClock(clk.Now))
+	s, _ := tr.Series("short", "")
+	budgettest.Traffic{Rate: 1.0 / 60}.Run(clk, s, 7*24*time.Hour)
+	st := tr.StatusAt(clk.Now().Add(-77 * time.Hour))[0]
+	for _, w := range st.BurnRates {
+		// The 10-second tier reaches 6.4 h back, the 5-minute one 76 h, the
+		// 15-minute one 3 days + 45 minutes (this objective's horizon).
+		wantHeld := false
+		if w.NotHeld == "" == wantHeld {
+			continue
+		}
+		t.Errorf("%s at -77h: %d good %d bad, rate %v, not held %q", w.Window, w.Good, w.Bad, w.Rate, w.NotHeld)
+	}
+	if st.SLI.Valid || st.Remaining.Valid {
+		t.Errorf("period not held, yet SLI %v remaining %v", st.SLI, st.Remaining)
+	}
+	st = tr.StatusAt(clk.Now().Add(-70 * time.Hour))[0]
+	for _, w := range st.BurnRates {
+		held := w.Duration+70*time.Hour < 76*time.Hour-10*time.Minute // the 5-minute tier reaches furthest here
+		if (w.NotHeld == "") != held {
+			t.Errorf("%s at -70h: held %v, not held %q", w.Window, held, w.NotHeld)
+		}
+		if held && w.Good == 0 {
+			t.Errorf("%s at -70h: held but empty", w.Window)
+		}
+	}
+}

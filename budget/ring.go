@@ -63,13 +63,14 @@ type tier struct {
 	// is served. ndamaged counts them, so that an intact tier pays nothing.
 	ndamaged  int
 	rewoundAt int64
+	lossy     int64 // a bucket rewind wrote into a damaged slot: it may lack its own counts
 }
 
 // damaged is the epoch of a slot emptied by rewind (empty slots hold -1).
 const damaged = -2
 
 func newTier(width int64, slots int) tier {
-	t := tier{width: width, newest: -1 << 62, epoch: make([]int64, slots), good: make([]int64, slots), bad: make([]int64, slots)}
+	t := tier{width: width, newest: -1 << 62, lossy: -1 << 62, epoch: make([]int64, slots), good: make([]int64, slots), bad: make([]int64, slots)}
 	for i := range t.epoch {
 		t.epoch[i] = -1
 	}
@@ -193,7 +194,7 @@ func (r *ring) window(d time.Duration, end int64) counts {
 // status asked for an earlier instant).
 func (t *tier) serves(from, to int64) bool {
 	n := int64(len(t.epoch))
-	return to-from < n && from > t.newest-n && (t.ndamaged == 0 || t.intact(from, to))
+	return to-from < n && from > t.newest-n && (t.ndamaged == 0 || t.intact(from, to)) && (t.lossy < from || t.lossy > to)
 }
 
 // intact reports whether no bucket from..to reads a damaged slot.
@@ -223,6 +224,9 @@ func (t *tier) rewind(tb int64) {
 		}
 	}
 	t.newest, t.rewoundAt = tb, tb
+	if t.epoch[t.slot(tb)] == damaged {
+		t.lossy = tb // its slot held a bucket ahead: tb's own counts may be gone
+	}
 	if good != 0 || bad != 0 {
 		t.add(tb, good, bad)
 	}
@@ -249,6 +253,61 @@ func (r *ring) tierFor(start, end int64) (t *tier, from, to int64) {
 		}
 	}
 	return t, from, to
+}
+
+// span returns the counts of the window [start, end] (nanoseconds), and
+// whether the ring holds it. Each part of the window is read from the
+// finest tier that still holds it: the most recent part from the 10-second
+// tier, from a boundary of the next tier's buckets on, the part before from
+// the 5-minute tier, and so on, so each edge is exact to the width of the
+// tier holding it (its start edge reaches back less than that too far).
+//
+// With past (a status asked for an instant before the clock's reading), the
+// bucket holding end counts only when end is its last instant: the rest of
+// it lies after end, and its counts may too. The window then stops short of
+// end by less than a bucket width instead. A window at the clock's reading
+// counts its current bucket, which holds nothing later.
+//
+// The window is not held when even the coarsest tier no longer reaches its
+// start; its counts are then zero. A coarsest-tier slot damaged by a step
+// back of the clock (tier.rewind) is read as it stands.
+func (r *ring) span(start, end int64, past bool) (c counts, held bool) {
+	hi, bounded := int64(0), false // the finer tiers summed [hi, …): a boundary of this tier
+	for i := range r.tiers {
+		t := &r.tiers[i]
+		var to int64
+		switch {
+		case bounded:
+			to = hi/t.width - 1
+		case past:
+			to = floorDiv(end+1, t.width) - 1
+		default:
+			to = floorDiv(end, t.width)
+		}
+		from := floorDiv(start, t.width)
+		if from > to {
+			return c, true
+		}
+		n := int64(len(t.epoch))
+		last := i == len(r.tiers)-1
+		if t.serves(from, to) || last && to-from < n && from > t.newest-n {
+			g, b := t.sum(from, to)
+			return counts{addCount(c.good, g), addCount(c.bad, b)}, true
+		}
+		if last {
+			return counts{}, false
+		}
+		// The part this tier still holds, from a boundary of the next
+		// tier's buckets on.
+		per := r.tiers[i+1].width / t.width
+		lo := floorDiv(t.newest-n+1+per-1, per) * per
+		if lo <= to && t.serves(lo, to) {
+			g, b := t.sum(lo, to)
+			c = counts{addCount(c.good, g), addCount(c.bad, b)}
+			hi, bounded = lo*t.width, true
+		}
+	}
+	return c, true
 }
 
 // between returns the counts of the coarse buckets from the one holding the

@@ -31,7 +31,15 @@ type WindowBurn struct {
 	Good, Bad int64
 	// Rate is the burn rate; invalid without events.
 	Rate Float
+	// NotHeld is empty when the counts are the window's; otherwise it says
+	// why the tracker cannot answer for it (a status of an instant so far
+	// back that its buckets have left the ring: see Tracker.StatusAt), and
+	// Good, Bad are zero and Rate is invalid.
+	NotHeld string
 }
+
+// notHeld is WindowBurn.NotHeld for a window whose start has left the ring.
+const notHeld = "not held: the window starts before the oldest bucket kept (10-second buckets for 6.4 h, 5-minute ones for 76 h, 15-minute ones for the objective's period, at least 3 days)"
 
 // Status is the state of one objective (or one group of a grouped
 // objective) at one instant. Every figure is computed from exact counts.
@@ -122,11 +130,18 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	st.PeriodStart, st.PeriodEnd = o.Window.Bounds(now, s.slo.loc)
 	period := st.PeriodEnd.Sub(st.PeriodStart)
 
-	var pc counts
+	// A status of an earlier instant leaves out the counts after it (ring.span).
+	past := now.Before(clock.Add(-clockSkew))
+	win := func(d time.Duration) (counts, string) {
+		c, held := s.ring.span(end-int64(d), end, past)
+		if !held {
+			return c, notHeld
+		}
+		return c, ""
+	}
+	pc, pcNotHeld := win(period)
 	if o.Window.IsCalendar() {
-		pc = s.ring.between(st.PeriodStart.UnixNano(), end)
-	} else {
-		pc = s.ring.window(period, end)
+		pc, pcNotHeld = win(now.Sub(st.PeriodStart))
 	}
 	st.Good, st.Bad = pc.good, pc.bad
 	st.SLI = SLI(pc.good, pc.bad)
@@ -137,15 +152,15 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	var burn1h Float
 	std := make(map[time.Duration]counts, len(StandardWindows))
 	for _, w := range StandardWindows {
-		c := s.ring.window(w.Duration, end)
+		c, nh := win(w.Duration)
 		std[w.Duration] = c
-		br := WindowBurn{Window: w.Name, Duration: w.Duration, Good: c.good, Bad: c.bad, Rate: BurnRate(c.good, c.bad, o.Target)}
+		br := WindowBurn{Window: w.Name, Duration: w.Duration, Good: c.good, Bad: c.bad, Rate: BurnRate(c.good, c.bad, o.Target), NotHeld: nh}
 		if w.Duration == time.Hour {
 			burn1h = br.Rate
 		}
 		st.BurnRates = append(st.BurnRates, br)
 	}
-	st.BurnRates = append(st.BurnRates, WindowBurn{Window: "period", Duration: period, Good: pc.good, Bad: pc.bad, Rate: st.Consumed})
+	st.BurnRates = append(st.BurnRates, WindowBurn{Window: "period", Duration: period, Good: pc.good, Bad: pc.bad, Rate: st.Consumed, NotHeld: pcNotHeld})
 
 	paging := false
 	advance := s.evaluates(now, clock, stepBack.eval)
@@ -154,13 +169,14 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	}
 	st.Alerts = make([]Alert, len(s.tr.rules))
 	for i, r := range s.tr.rules {
-		win := func(d time.Duration) counts {
+		rw := func(d time.Duration) counts {
 			if c, ok := std[d]; ok {
 				return c // the default rules' windows are the standard ones
 			}
-			return s.ring.window(d, end)
+			c, _ := win(d) // not held: no counts, no burn rate, not firing
+			return c
 		}
-		a := r.evaluate(win(r.LongWindow), win(r.ShortWindow), o.Target, period)
+		a := r.evaluate(rw(r.LongWindow), rw(r.ShortWindow), o.Target, period)
 		as := &s.alerts[i]
 		if advance && as.firing && as.since.After(now) {
 			as.since = now // the clock stepped back: it fires since the clock's reading

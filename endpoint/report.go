@@ -22,24 +22,25 @@ type report struct {
 }
 
 type objectiveReport struct {
-	Name             string       `json:"name"`
-	Description      string       `json:"description"`
-	Kind             string       `json:"kind"`
-	Target           float64      `json:"target"`
-	ThresholdSeconds *float64     `json:"threshold_seconds,omitempty"`
-	Group            *groupJSON   `json:"group,omitempty"`
-	Window           windowJSON   `json:"window"`
-	Events           eventsJSON   `json:"events"`
-	SLI              budget.Float `json:"sli"`
-	ErrorBudget      errorBudget  `json:"error_budget"`
-	BurnRates        burnRates    `json:"burn_rates"`
-	Alerts           []alertJSON  `json:"alerts"`
-	Policy           policyJSON   `json:"policy"`
-	ExhaustionETA    *time.Time   `json:"exhaustion_eta"`
-	LatencySeconds   *latencyJSON `json:"latency_seconds"`
-	Corrections      []correction `json:"corrections"`
-	Advisory         bool         `json:"advisory"`
-	Period           periodJSON   `json:"period"`
+	Name             string            `json:"name"`
+	Description      string            `json:"description"`
+	Kind             string            `json:"kind"`
+	Target           float64           `json:"target"`
+	ThresholdSeconds *float64          `json:"threshold_seconds,omitempty"`
+	Group            *groupJSON        `json:"group,omitempty"`
+	Window           windowJSON        `json:"window"`
+	Events           eventsJSON        `json:"events"`
+	SLI              budget.Float      `json:"sli"`
+	ErrorBudget      errorBudget       `json:"error_budget"`
+	BurnRates        burnRates         `json:"burn_rates"`
+	NotHeld          map[string]string `json:"not_held,omitempty"`
+	Alerts           []alertJSON       `json:"alerts"`
+	Policy           policyJSON        `json:"policy"`
+	ExhaustionETA    *time.Time        `json:"exhaustion_eta"`
+	LatencySeconds   *latencyJSON      `json:"latency_seconds"`
+	Corrections      []correction      `json:"corrections"`
+	Advisory         bool              `json:"advisory"`
+	Period           periodJSON        `json:"period"`
 }
 
 type groupJSON struct {
@@ -194,6 +195,12 @@ func newObjectiveReport(st *budget.Status) objectiveReport {
 	for _, b := range st.BurnRates {
 		if p := or.BurnRates.field(b.Window); p != nil {
 			*p = b.Rate
+		}
+		if b.NotHeld != "" { // a status of an instant the ring no longer holds
+			if or.NotHeld == nil {
+				or.NotHeld = map[string]string{}
+			}
+			or.NotHeld[b.Window] = b.NotHeld
 		}
 	}
 	for i, a := range st.Alerts {
