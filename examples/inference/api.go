@@ -56,6 +56,13 @@ func parseScript(h http.Header) (script, error) {
 		}
 		sc.scripted, sc.latency, sc.hasDelay = true, d, true
 	}
+	if v := h.Get("X-Simulate-Linger"); v != "" {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d < 0 || d > time.Minute {
+			return sc, fmt.Errorf("X-Simulate-Linger: %q is not a duration between 0 and 1m", v)
+		}
+		sc.linger = d
+	}
 	return sc, nil
 }
 

@@ -124,7 +124,11 @@ func newApp(c config, logger *slog.Logger) (*app, error) {
 
 	api := http.NewServeMux()
 	api.HandleFunc("POST /v1/completions", a.completions)
-	instrumented := httpslo.NewMiddleware(tr, httpslo.WithObjectives("completions-availability", "completions-latency"))(api)
+	// WithOutcomeContext lets the inference call's End say, through the
+	// request's context, that the response is complete: a client that hangs
+	// up as soon as it has read "[DONE]" (the OpenAI SDKs do) was served.
+	instrumented := httpslo.NewMiddleware(tr, httpslo.WithObjectives("completions-availability", "completions-latency"),
+		httpslo.WithOutcomeContext())(api)
 
 	slo := endpoint.New(tr, endpoint.WithTitle("errbudget demo — inference API"))
 	mux := http.NewServeMux()
@@ -248,7 +252,14 @@ func (a *app) completions(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "data: %s\n\ndata: [DONE]\n\n", chunk)
 	rc.Flush()
 	call.Score(p.score) // the judge's verdict on the answer
+	// The answer is complete: End says so to httpslo too (WithOutcomeContext),
+	// so a client that hangs up now was served, not gone.
 	call.End(nil)
+	if sc.linger > 0 {
+		// Post-processing after the stream (X-Simulate-Linger), cut short
+		// when the client hangs up.
+		sleep(ctx, sc.linger)
+	}
 }
 
 // printTable writes the budget of every objective as a table.

@@ -12,6 +12,12 @@
 //	curl -X POST localhost:8080/v1/completions -H 'X-Simulate-Latency: 2.5s' \
 //	  -d '{"model":"demo","prompt":"hello","max_tokens":8,"stream":true}'
 //
+// X-Simulate-Linger: 50ms makes a streamed answer's handler linger after
+// "data: [DONE]" (post-processing, as usage accounting or a log write
+// does) until the client hangs up or 50 ms pass: the moment when a client
+// that closes at "[DONE]", as the OpenAI SDKs do, leaves a handler that has
+// not yet returned.
+//
 // Flags:
 //
 //	-addr               listen address (default 127.0.0.1:8080)

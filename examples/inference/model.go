@@ -27,6 +27,7 @@ type script struct {
 	status   int           // fail with this HTTP status before any byte
 	latency  time.Duration // total (non-streaming) or to the first token (streaming)
 	hasDelay bool
+	linger   time.Duration // after a stream's end, before the handler returns
 }
 
 // errModel is a failure of the model with the HTTP status it maps to.

@@ -30,9 +30,15 @@ type Call struct {
 	Hijacked bool
 	// Err is the request context's error when the handler returned:
 	// context.Canceled when the caller went away (or an HTTP/2 stream was
-	// reset) before the response completed, context.DeadlineExceeded when a
+	// reset) before the handler returned, context.DeadlineExceeded when a
 	// deadline set on the request's context passed; nil otherwise.
 	Err error
+	// Complete reports that handler code said the response was complete
+	// (SetResponseComplete, SetComplete, or inferenceslo's End of a call
+	// that succeeded) and that everything written had been flushed toward
+	// the caller when the handler returned. Err then says only when the
+	// caller hung up, not that it missed anything.
+	Complete bool
 	// Outcome is the outcome handler code set with SetOutcome or
 	// SetResponseOutcome, when OutcomeSet is true.
 	Outcome sli.Outcome
@@ -43,21 +49,23 @@ type Call struct {
 // Classify is the default classification, the table in the package
 // documentation: the first rule that applies decides.
 //
-//   - the caller went away (Err is context.Canceled): Excluded;
+//   - the caller went away (Err is context.Canceled) before the response
+//     was complete (not Complete): Excluded;
 //   - the handler panicked: Bad;
 //   - handler code called SetOutcome: that outcome;
-//   - the request's deadline passed (Err is context.DeadlineExceeded): Bad;
+//   - the request's deadline passed (Err is context.DeadlineExceeded)
+//     before the response was complete: Bad;
 //   - the connection was hijacked: Excluded;
 //   - otherwise StatusOutcome(Status).
 func Classify(c Call) sli.Outcome {
 	switch {
-	case c.Err == context.Canceled:
+	case c.Err == context.Canceled && !c.Complete:
 		return sli.Excluded
 	case c.Panicked:
 		return sli.Bad
 	case c.OutcomeSet:
 		return c.Outcome
-	case c.Err == context.DeadlineExceeded:
+	case c.Err == context.DeadlineExceeded && !c.Complete:
 		return sli.Bad
 	case c.Hijacked:
 		return sli.Excluded
@@ -103,7 +111,7 @@ func errorType(c *Call) string {
 		return ErrorPanic
 	case c.OutcomeSet && c.Outcome == sli.Bad:
 		return ErrorHandler
-	case c.Err == context.DeadlineExceeded:
+	case c.Err == context.DeadlineExceeded && !c.Complete:
 		return ErrorTimeout
 	case c.Status >= 500:
 		return ErrorServer

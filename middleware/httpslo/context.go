@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/errbudget/errbudget/internal/httpcall"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -18,7 +19,10 @@ type call struct {
 	r     *http.Request // the request the handler sees
 	start time.Time
 	w     responseWriter
-	mark  atomic.Uint32 // 0, or 1 + the outcome SetOutcome set
+	// mark is what handler code said, from any goroutine: in its low
+	// byte 0, or 1 + the outcome SetOutcome set; markComplete when it
+	// said the response was complete.
+	mark atomic.Uint32
 	// returned is set when the handler returned normally; a deferred
 	// finish that finds it false is watching a panic unwind.
 	returned bool
@@ -41,8 +45,9 @@ type contextCall struct {
 	req http.Request // the request the handler sees; its context is this
 }
 
-// contextKey is the key under which a contextCall answers Value.
-type contextKey struct{}
+// contextKey is the key under which a contextCall answers Value: the one
+// other adapters (inferenceslo) know too.
+type contextKey = httpcall.Key
 
 // Value returns the call for contextKey and defers to the request's context
 // for every other key (so context.Cause and the context package's own
@@ -52,6 +57,30 @@ func (c *contextCall) Value(key any) any {
 		return &c.call
 	}
 	return c.Context.Value(key)
+}
+
+const (
+	outcomeMask  = 0xff
+	markComplete = 1 << 8
+)
+
+// setOutcome records o, keeping the completion mark.
+func (c *call) setOutcome(o sli.Outcome) {
+	for {
+		old := c.mark.Load()
+		if c.mark.CompareAndSwap(old, old&^outcomeMask|(uint32(o)+1)&outcomeMask) {
+			return
+		}
+	}
+}
+
+// SetComplete implements httpcall.Completer, for inferenceslo.
+func (c *call) SetComplete(complete bool) {
+	if complete {
+		c.mark.Or(markComplete)
+	} else {
+		c.mark.And(^uint32(markComplete))
+	}
 }
 
 // since reads the clock again: the tracker's clock when it is a fake one,
@@ -82,7 +111,7 @@ func SetOutcome(ctx context.Context, o sli.Outcome) bool {
 	if !ok {
 		return false
 	}
-	c.mark.Store(uint32(o) + 1)
+	c.setOutcome(o)
 	return true
 }
 
@@ -93,16 +122,62 @@ func SetOutcome(ctx context.Context, o sli.Outcome) bool {
 // implement Unwrap() http.ResponseWriter (as http.ResponseController does),
 // and reports false when there is none.
 func SetResponseOutcome(w http.ResponseWriter, o sli.Outcome) bool {
+	rw := writerOf(w)
+	if rw == nil {
+		return false
+	}
+	rw.c.setOutcome(o)
+	return true
+}
+
+// writerOf finds the middleware's writer under w, through wrappers that
+// implement Unwrap.
+func writerOf(w http.ResponseWriter) *responseWriter {
 	for w != nil {
 		if rw, ok := w.(*responseWriter); ok {
-			rw.c.mark.Store(uint32(o) + 1)
-			return true
+			return rw
 		}
 		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
 		if !ok {
-			return false
+			return nil
 		}
 		w = u.Unwrap()
 	}
-	return false
+	return nil
+}
+
+// SetResponseComplete tells the middleware that the response written to w
+// is complete: the handler has written all of it. A caller that goes away
+// after that, once what was written has been flushed toward it, received the
+// response whole, and the request counts as what it was (its status, or
+// what SetOutcome set) instead of excluded: see "Callers that go away" in
+// the package documentation. Call it after the last write, typically after
+// the final flush of a stream (a server-sent events "[DONE]"); a write after
+// it that is not flushed before the handler returns undoes it.
+//
+// It costs nothing and needs no option. It finds the middleware's writer
+// through wrappers that implement Unwrap() http.ResponseWriter, and reports
+// false when there is none. Like the writer, it belongs to the handler's
+// goroutine.
+func SetResponseComplete(w http.ResponseWriter) bool {
+	rw := writerOf(w)
+	if rw == nil {
+		return false
+	}
+	rw.c.mark.Or(markComplete)
+	return true
+}
+
+// SetComplete is SetResponseComplete through the request's context (or a
+// context derived from it), for code that holds no ResponseWriter. It needs
+// a middleware created with WithOutcomeContext, and reports false when ctx
+// does not belong to a request such a middleware is counting. It is safe to
+// call from any goroutine. inferenceslo's Call.End does the same for a call
+// that succeeded, on the context the call was started with.
+func SetComplete(ctx context.Context) bool {
+	c, ok := ctx.Value(contextKey{}).(*call)
+	if ok {
+		c.mark.Or(markComplete)
+	}
+	return ok
 }

@@ -54,10 +54,11 @@
 //
 //	| the request (first matching row)                      | outcome  | ErrorType |
 //	|--------------------------------------------------------|----------|-----------|
-//	| caller went away: context canceled before completion   | excluded |           |
+//	| caller went away: context canceled, response not       | excluded |           |
+//	| complete (see "Callers that go away")                  |          |           |
 //	| handler panicked (http.ErrAbortHandler included)       | bad      | panic     |
 //	| handler code set it (SetOutcome, SetResponseOutcome)   | as set   | handler   |
-//	| the request context's deadline passed                  | bad      | timeout   |
+//	| the context's deadline passed, response not complete   | bad      | timeout   |
 //	| handler hijacked the connection (WebSocket upgrade)    | excluded |           |
 //	| status 5xx                                             | bad      | 5xx       |
 //	| status 4xx, 429 included                               | excluded |           |
@@ -72,6 +73,41 @@
 //
 // Latency objectives count only the requests this table calls good (failed
 // requests are excluded from them, as sli.Latency documents).
+//
+// # Callers that go away
+//
+// A caller that leaves before it has the whole response is not a failure
+// of the service, and not a success either: excluded. The middleware sees
+// the request's context canceled when the handler returns; what it cannot
+// see by itself is whether the caller left before the end or just after it.
+// A streaming client may hang up as soon as it has read the last event: the
+// OpenAI SDKs close the connection at "data: [DONE]", and when the handler
+// takes a moment to return after its final flush (about one stream in
+// twenty, in the demo), its context is already canceled. A final flush and
+// a flush in the middle of a stream look the same from here.
+//
+// So handler code says when the response is complete: SetResponseComplete
+// (through the ResponseWriter, at no cost and without an option), or
+// SetComplete (through the context, with WithOutcomeContext); inferenceslo's
+// Call.End does it for a call that succeeded, when the call was started with
+// the request's context and the middleware has WithOutcomeContext. A
+// response marked complete, everything written flushed when the handler
+// returns, counts as what it was (its status, or what SetOutcome set),
+// whenever the caller hung up; Call.Complete reports it. Mark it after the
+// final flush: what is written after the last flush leaves only when the
+// handler returns, too late for a caller already gone, so a request whose
+// handler wrote after its last flush (or never flushed) is not complete.
+//
+// The default, for handlers that say nothing, is the rule as it was: a
+// caller gone before the handler returned is excluded. It never counts a
+// stream its caller abandoned as good; its cost is the case above, a stream
+// received whole and excluded because its caller hung up at the end. What
+// the rule still gets wrong, marked or not: a flush that succeeded has
+// handed the bytes to the operating system, not to the caller, so a caller
+// that leaves while the final bytes of a complete response are still in
+// flight (its own timeout fires just then) counts as served; and a handler
+// that marks its response complete and then gives up on a later part it
+// never wrote counts as complete.
 //
 // # Setting the outcome from handler code
 //

@@ -202,9 +202,13 @@ func (m *Middleware) finish(c *call) {
 	if cl.Status == 0 && !cl.Panicked && !cl.Hijacked {
 		cl.Status = http.StatusOK
 	}
-	if mk := c.mark.Load(); mk != 0 {
-		cl.Outcome, cl.OutcomeSet = sli.Outcome(mk-1), true
+	mk := c.mark.Load()
+	if o := mk & outcomeMask; o != 0 {
+		cl.Outcome, cl.OutcomeSet = sli.Outcome(o-1), true
 	}
+	// Complete only if all of it had left: what was written after the last
+	// flush leaves once the handler returns, too late for a caller gone.
+	cl.Complete = mk&markComplete != 0 && w.sent
 	var o sli.Outcome
 	if m.classify != nil {
 		o = m.userClassify(cl)

@@ -37,6 +37,7 @@ type responseWriter struct {
 	first    time.Duration // start to the first flush of body bytes; 0 until then
 	wrote    bool          // body bytes were written
 	flushed  bool          // the handler flushed: a streamed response
+	sent     bool          // a flush left nothing behind: everything written has gone toward the caller
 	hijacked bool
 }
 
@@ -55,7 +56,7 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 		w.status = http.StatusOK
 	}
 	if len(b) > 0 {
-		w.wrote = true
+		w.wrote, w.sent = true, false
 	}
 	return w.rw.Write(b)
 }
@@ -67,7 +68,7 @@ func (w *responseWriter) WriteString(s string) (int, error) {
 		w.status = http.StatusOK
 	}
 	if len(s) > 0 {
-		w.wrote = true
+		w.wrote, w.sent = true, false
 	}
 	return io.WriteString(w.rw, s)
 }
@@ -98,6 +99,7 @@ func (w *responseWriter) FlushError() error {
 		w.status = http.StatusOK
 	}
 	w.flushed = true
+	w.sent = err == nil
 	if w.wrote && w.first == 0 {
 		// At least 1 ns: zero means "no first byte".
 		w.first = max(w.c.since().Sub(w.c.start), 1)
@@ -129,7 +131,7 @@ func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 		n, err = io.Copy(writerOnly{w.rw}, src)
 	}
 	if n > 0 {
-		w.wrote = true
+		w.wrote, w.sent = true, false
 	}
 	return n, err
 }

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/errbudget/errbudget/internal/httpcall"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -185,6 +186,14 @@ func (c *Call) Fail(t ErrorType) {
 // canceled; BrokenStream after the first chunk, see ErrorType); a call that
 // succeeded with no output (a stream without tokens, or usage of zero output
 // tokens) is InvalidOutput.
+//
+// When the call's context is that of an HTTP request an httpslo middleware
+// counts (created WithOutcomeContext), End also tells it whether the
+// response is complete: a call that succeeded says it is
+// (httpslo.SetComplete), so that a client that hangs up as soon as it has
+// read the end of the stream (the OpenAI SDKs do at "[DONE]") counts as
+// served, not as gone; a call that failed takes that back. Call End after
+// the response's final flush; the last End on the request decides.
 func (c *Call) End(err error) {
 	if c == nil || c.in == nil {
 		return
@@ -232,6 +241,10 @@ func (c *Call) endAt(end time.Time, err error) {
 		e.Score, e.Scored = math.Float64frombits(c.score.Load()), true
 	}
 	c.t.set.Record(e)
+	// When the call serves an HTTP request that httpslo counts (its
+	// context is the request's, WithOutcomeContext), the answer is the
+	// response: complete if the call succeeded, and not if it failed.
+	httpcall.SetComplete(c.ctx, t == None)
 	if m := in.m; m != nil {
 		r := &c.t.rec
 		m.duration.Record(c.ctx, e.Duration.Seconds(), r.duration[t]...)

@@ -53,6 +53,14 @@
 //		inferenceslo.FromContext(ctx).Fail(inferenceslo.InvalidOutput)
 //	}
 //
+// A server that streams answers over HTTP and counts its requests with
+// httpslo (created WithOutcomeContext) starts its calls with the request's
+// context: then End of a call that succeeded tells httpslo the response is
+// complete, so that a client that hangs up at the end of the stream (the
+// OpenAI SDKs close the connection at "[DONE]") counts as served for the
+// HTTP objectives too, as it does here; see httpslo's "Callers that go
+// away". End the call after the response's final flush.
+//
 // An application that calls its provider over HTTP can instead wrap its
 // http.Client's transport with Transport: availability, latency, the
 // taxonomy from status codes and errors, and time to first chunk of
