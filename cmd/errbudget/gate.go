@@ -40,7 +40,7 @@ Examples:
 `
 
 func gate(args []string, stdout, stderr io.Writer) int {
-	fs := flags("gate", gateHelp, stdout, stderr)
+	fs := flags("gate", stderr)
 	prom := fs.String("prometheus", "", "the Prometheus base URL, e.g. http://127.0.0.1:9090 (required)")
 	service := fs.String("service", "", "the service name (sloth_service); default: SOURCE's")
 	source := fs.String("f", "", "an OpenSLO file or a service's /slo/openslo URL: the service, its objectives and which are advisory")
@@ -49,7 +49,7 @@ func gate(args []string, stdout, stderr io.Writer) int {
 	atRisk := fs.Float64("at-risk-below", budget.DefaultAtRiskBelow, "the remaining budget at or below which an objective is at_risk")
 	ignorePages := fs.Bool("ignore-pages", false, "a firing page alert does not make an objective at_risk")
 	timeout := fs.Duration("timeout", 10*time.Second, "how long to wait for Prometheus (and a URL SOURCE)")
-	if code, done := parse(fs, args); done {
+	if code, done := parse(fs, args, gateHelp, stdout); done {
 		return code
 	}
 	if *prom == "" {
@@ -92,11 +92,11 @@ func gate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "errbudget gate: name the service and its objectives: -service NAME OBJECTIVE..., or -f SOURCE (errbudget gate -h)")
 		return exitUnknown
 	}
-	policy := budget.Policy{AtRiskBelow: *atRisk, MinEvents: *minEvents, IgnorePages: *ignorePages}
 	if *minEvents <= 0 {
 		fmt.Fprintln(stderr, "errbudget gate: -min-events must be positive")
 		return exitUnknown
 	}
+	policy := budget.Policy{AtRiskBelow: *atRisk, MinEvents: *minEvents, IgnorePages: *ignorePages}
 	c := &promClient{base: strings.TrimSuffix(*prom, "/"), http: &http.Client{Timeout: *timeout}}
 	var verdicts []verdict
 	for _, n := range names {
@@ -234,7 +234,7 @@ type sample struct {
 func (c *promClient) query(q string) ([]sample, error) {
 	resp, err := c.http.Get(c.base + "/api/v1/query?query=" + url.QueryEscape(q))
 	if err != nil {
-		return nil, fmt.Errorf("prometheus unreachable: %w (is -prometheus the server's base URL?)", err)
+		return nil, fmt.Errorf("prometheus unreachable: %w (is Prometheus running, and is -prometheus its base URL, such as http://127.0.0.1:9090? Retry once it answers)", err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))

@@ -93,27 +93,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitUnknown
 }
 
-// flags returns a FlagSet that prints help (the usage text, then the flags)
-// to stdout when asked and errors to stderr.
-func flags(name, help string, stdout, stderr io.Writer) *flag.FlagSet {
+// flags returns a FlagSet that writes its errors to stderr; parse prints
+// its help.
+func flags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("errbudget "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fs.SetOutput(stdout)
-		fmt.Fprint(stdout, help)
-		fmt.Fprintln(stdout, "\nFlags:")
-		fs.PrintDefaults()
-		fs.SetOutput(stderr)
-	}
+	fs.Usage = func() {} // parse prints the help, or a pointer to it
 	return fs
 }
 
 // parse parses args; done reports that the command should stop with code.
-func parse(fs *flag.FlagSet, args []string) (code int, done bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, true
-		}
+// -h prints help (the usage text, then the flags) to stdout; a flag error
+// goes to stderr with a pointer to -h, and stdout stays empty, so that
+// 'errbudget rules -bogus f > rules.yaml' never writes the help into a rule
+// file.
+func parse(fs *flag.FlagSet, args []string, help string, stdout io.Writer) (code int, done bool) {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, help)
+		fmt.Fprintln(stdout, "\nFlags:")
+		stderr := fs.Output()
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(stderr)
+		return exitOK, true
+	case err != nil:
+		// The flag package has printed the error itself.
+		fmt.Fprintf(fs.Output(), "run '%s -h' for the flags and examples\n", fs.Name())
 		return exitUnknown, true
 	}
 	return 0, false
@@ -135,13 +142,13 @@ Examples:
 `
 
 func rules(args []string, stdout, stderr io.Writer) int {
-	fs := flags("rules", rulesHelp, stdout, stderr)
+	fs := flags("rules", stderr)
 	out := fs.String("o", "", "write the rules to this file instead of standard output")
 	service := fs.String("service", "", "the service name (sloth_service); default: the one SOURCE declares")
 	matchers := fs.String("matchers", "", `extra label matchers for slo_events_total, such as 'job="checkout"'`)
 	alertName := fs.String("alert-name", promrules.DefaultAlertName, "the name of every alert")
 	timeout := fs.Duration("timeout", 10*time.Second, "how long to wait for a URL SOURCE")
-	if code, done := parse(fs, args); done {
+	if code, done := parse(fs, args, rulesHelp, stdout); done {
 		return code
 	}
 	if fs.NArg() != 1 {
@@ -236,9 +243,9 @@ Examples:
 `
 
 func validate(args []string, stdout, stderr io.Writer) int {
-	fs := flags("validate", validateHelp, stdout, stderr)
+	fs := flags("validate", stderr)
 	custom := fs.Bool("accept-custom", false, "accept objectives of kind custom (their verdict is set in Go)")
-	if code, done := parse(fs, args); done {
+	if code, done := parse(fs, args, validateHelp, stdout); done {
 		return code
 	}
 	if fs.NArg() == 0 {

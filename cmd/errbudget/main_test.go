@@ -252,10 +252,25 @@ func TestGate(t *testing.T) {
 	url := srv.URL
 	srv.Close()
 	code, _, errOut = cli(t, gateArgs(url)...)
-	if code != 2 || !strings.Contains(errOut, "prometheus unreachable") {
+	if code != 2 || !strings.Contains(errOut, "prometheus unreachable") || !strings.Contains(errOut, "is Prometheus running") {
 		t.Errorf("stopped: %d %q", code, errOut)
 	}
 	if code, _, errOut := cli(t, "gate", "-service", "x", "y"); code != 2 || !strings.Contains(errOut, "-prometheus URL is required") {
 		t.Errorf("no -prometheus: %d %q", code, errOut)
+	}
+}
+
+// A flag error goes to standard error with a pointer to the help, and
+// nothing to standard output: 'errbudget rules -bogus slo.yaml > rules.yaml'
+// must not leave the help text in the rule file.
+func TestFlagErrorsLeaveStdoutEmpty(t *testing.T) {
+	for _, c := range []string{"rules", "validate", "gate"} {
+		code, out, errOut := cli(t, c, "-bogus", "x")
+		if code != 2 || out != "" {
+			t.Errorf("%s -bogus: exit %d, want 2, and standard output %q, want nothing", c, code, out)
+		}
+		if !strings.Contains(errOut, "-bogus") || !strings.Contains(errOut, "errbudget "+c+" -h") {
+			t.Errorf("%s -bogus: standard error %q, want the flag and a pointer to 'errbudget %s -h'", c, errOut, c)
+		}
 	}
 }
