@@ -46,7 +46,7 @@ func gate(args []string, stdout, stderr io.Writer) int {
 	source := fs.String("f", "", "an OpenSLO file or a service's /slo/openslo URL: the service, its objectives and which are advisory")
 	advisory := fs.String("advisory", "", "comma-separated objectives that never freeze releases (in addition to SOURCE's advisory ones)")
 	minEvents := fs.Int64("min-events", budget.DefaultPolicyMinEvents, "the fewest events in the period before the policy judges an objective")
-	atRisk := fs.Float64("at-risk-below", budget.DefaultAtRiskBelow, "the remaining budget at or below which an objective is at_risk")
+	atRisk := fs.Float64("at-risk-below", budget.DefaultAtRiskBelow, "the remaining budget at or below which an objective is at_risk (0 or less: never for a low budget)")
 	ignorePages := fs.Bool("ignore-pages", false, "a firing page alert does not make an objective at_risk")
 	timeout := fs.Duration("timeout", 10*time.Second, "how long to wait for Prometheus (and a URL SOURCE)")
 	if code, done := parse(fs, args, gateHelp, stdout); done {
@@ -95,6 +95,15 @@ func gate(args []string, stdout, stderr io.Writer) int {
 	if *minEvents <= 0 {
 		fmt.Fprintln(stderr, "errbudget gate: -min-events must be positive")
 		return exitUnknown
+	}
+	if !(*atRisk < 1) {
+		fmt.Fprintf(stderr, "errbudget gate: -at-risk-below must be below 1 (a share of the budget, such as 0.25), got %v\n", *atRisk)
+		return exitUnknown
+	}
+	if *atRisk == 0 {
+		// The policy's zero value means its default (0.25); at risk at
+		// or below nothing left is never, exhausted coming first.
+		*atRisk = -1
 	}
 	policy := budget.Policy{AtRiskBelow: *atRisk, MinEvents: *minEvents, IgnorePages: *ignorePages}
 	c := &promClient{base: strings.TrimSuffix(*prom, "/"), http: &http.Client{Timeout: *timeout}}

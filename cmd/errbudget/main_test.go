@@ -274,3 +274,25 @@ func TestFlagErrorsLeaveStdoutEmpty(t *testing.T) {
 		}
 	}
 }
+
+// -at-risk-below 0 means what it says (at risk only with nothing left,
+// which is exhausted), not the policy's zero value, the default 0.25; a
+// value of 1 or more is refused, as budget.Policy refuses it.
+func TestGateAtRiskBelowZero(t *testing.T) {
+	srv := fakeProm(t, map[string]string{
+		`slo:time_period:days{sloth_id="checkout-checkout-availability"}`:                    vec(smp(idA, "30")),
+		`errbudget:slo_events:increase30d{sloth_id="checkout-checkout-availability"}`:        vec(smp(idA, "1000")),
+		`slo:period_error_budget_remaining:ratio{sloth_id="checkout-checkout-availability"}`: vec(smp(idA, "0.1")),
+	})
+	defer srv.Close()
+	args := []string{"gate", "-prometheus", srv.URL, "-service", "checkout"}
+	if code, out, errOut := cli(t, append(args, "checkout-availability")...); code != 0 || !strings.Contains(out, "at_risk (budget_low)") {
+		t.Errorf("default: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := cli(t, append(args, "-at-risk-below", "0", "checkout-availability")...); code != 0 || !strings.Contains(out, "healthy (budget_available)") {
+		t.Errorf("-at-risk-below 0: exit %d, want healthy\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := cli(t, append(args, "-at-risk-below", "1", "checkout-availability")...); code != 2 || !strings.Contains(errOut, "-at-risk-below") {
+		t.Errorf("-at-risk-below 1: exit %d, want 2 and a message\n%s", code, errOut)
+	}
+}
