@@ -11,17 +11,10 @@ import (
 // still return (an error or an empty rule), not loop for ever.
 func TestRegressionCountWithoutOccurrencesDoesNotHang(t *testing.T) {
 	start := time.Date(2026, 3, 3, 2, 0, 0, 0, time.UTC) // a Tuesday
-	done := make(chan error, 1)
-	go func() {
-		_, err := parseRecurrence("FREQ=DAILY;INTERVAL=7;BYDAY=MO;COUNT=2", start, start.Add(time.Hour), time.UTC)
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		t.Logf("parse returned %v", err)
-	case <-time.After(5 * time.Second):
-		t.Fatal("parseRecurrence with COUNT and a rule without occurrences did not return within 5s")
-	}
+	// A parse that never returns fails at go test's -timeout, which names
+	// this test: no margin of our own to miss on a loaded machine.
+	_, err := parseRecurrence("FREQ=DAILY;INTERVAL=7;BYDAY=MO;COUNT=2", start, start.Add(time.Hour), time.UTC)
+	t.Logf("parse returned %v", err)
 }
 
 // TestRegressionRFC5545WeeklyWkst: RFC 5545's own example of WKST.

@@ -365,13 +365,10 @@ func TestSnapshotDoesNotStallRecording(t *testing.T) {
 			}
 		}()
 	}
-	finished := make(chan struct{})
-	go func() { wg.Wait(); close(finished) }()
-	select {
-	case <-finished:
-	case <-time.After(10 * time.Second):
-		t.Fatal("recording stalled behind a parked snapshot writer")
-	}
+	// Recording that stalls behind the parked writer never finishes: the
+	// test fails at go test's -timeout, which names it and prints where the
+	// writers wait. No margin of our own to miss on a loaded machine.
+	wg.Wait()
 	st := tr.Status()
 	var total int64
 	for _, x := range st {

@@ -388,9 +388,10 @@ func (t *Tracker) StatusAt(now time.Time) []Status {
 }
 
 // Run evaluates the status every interval until ctx is done, so that
-// transitions are logged and delivered even when nobody asks. With a store
-// (WithStore) it also takes a snapshot every snapshot interval; it takes no
-// final one: call Close after Run returns. It returns ctx's error.
+// transitions are logged and delivered even when nobody asks; an interval
+// of zero (or less) means every 10 seconds. With a store (WithStore) it
+// also takes a snapshot every snapshot interval; it takes no final one:
+// call Close after Run returns. It returns ctx's error.
 func (t *Tracker) Run(ctx context.Context, interval time.Duration) error {
 	if interval <= 0 {
 		interval = 10 * time.Second

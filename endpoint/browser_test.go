@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/errbudget/errbudget/endpoint"
 	"github.com/errbudget/errbudget/internal/browsertest"
@@ -43,8 +42,7 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	for _, width := range []int{1400, 400} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
+			ctx := browsertest.Context(t)
 			p, err := b.Open(ctx, srv.URL+"/slo/ui", width, 1000)
 			if err != nil {
 				t.Fatal(err)

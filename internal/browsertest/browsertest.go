@@ -69,9 +69,7 @@ func New(t testing.TB) *Browser {
 		}
 		t.Skip(msg)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	b, err := Start(ctx, path)
+	b, err := Start(Context(t), path)
 	if err != nil {
 		t.Fatalf("browsertest: starting %s: %v", path, err)
 	}
@@ -81,6 +79,24 @@ func New(t testing.TB) *Browser {
 		}
 	})
 	return b
+}
+
+// Context returns the context for a test's calls to the browser. It ends
+// when the test does, or shortly before go test's -timeout would stop the
+// whole binary (t.Deadline), so that a browser that never answers fails the
+// test waiting for it, with its own message. It sets no time limit of its
+// own: a loaded machine makes the test slower, never failed.
+func Context(t testing.TB) context.Context {
+	ctx := t.Context()
+	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if end, ok := d.Deadline(); ok {
+			// A twentieth of what is left (30 s of 10 minutes) to say why.
+			c, cancel := context.WithDeadline(ctx, end.Add(-time.Until(end)/20))
+			t.Cleanup(cancel)
+			ctx = c
+		}
+	}
+	return ctx
 }
 
 // Browser is a headless Chromium process and its DevTools connection. Its

@@ -1,7 +1,6 @@
 package browsertest_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/errbudget/errbudget/internal/browsertest"
 )
@@ -27,8 +25,7 @@ func TestHarness(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := browsertest.Context(t)
 
 	p, err := b.Open(ctx, srv.URL+"/ok", 800, 600)
 	if err != nil {

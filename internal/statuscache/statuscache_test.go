@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/errbudget/errbudget/budgettest"
@@ -36,41 +37,41 @@ func TestOncePerInterval(t *testing.T) {
 }
 
 // Callers that arrive during a computation wait for it and share its
-// result: one computation however many ask at once.
+// result: one computation however many ask at once. In a synctest bubble,
+// so that every other caller is known to be waiting before the computation
+// ends.
 func TestConcurrentCallersShare(t *testing.T) {
-	clk := budgettest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	var calls atomic.Int64
-	release := make(chan struct{})
-	started := make(chan struct{})
-	c := statuscache.New(clk.Now, time.Second, func(now time.Time) int64 {
-		if calls.Add(1) == 1 {
-			close(started)
-			<-release
+	synctest.Test(t, func(t *testing.T) {
+		clk := budgettest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		var calls atomic.Int64
+		release := make(chan struct{})
+		started := make(chan struct{})
+		c := statuscache.New(clk.Now, time.Second, func(now time.Time) int64 {
+			if calls.Add(1) == 1 {
+				close(started)
+				<-release
+			}
+			return calls.Load()
+		})
+		var wg sync.WaitGroup
+		results := make([]int64, 20)
+		wg.Go(func() { results[0], _ = c.Get() })
+		<-started
+		for i := 1; i < len(results); i++ {
+			wg.Go(func() { results[i], _ = c.Get() })
 		}
-		return calls.Load()
+		synctest.Wait() // every other caller waits for the first computation
+		close(release)
+		wg.Wait()
+		if n := calls.Load(); n != 1 {
+			t.Errorf("%d computations", n)
+		}
+		for i, r := range results {
+			if r != 1 {
+				t.Errorf("caller %d got %d", i, r)
+			}
+		}
 	})
-	var wg sync.WaitGroup
-	results := make([]int64, 20)
-	wg.Add(1)
-	go func() { defer wg.Done(); results[0], _ = c.Get() }()
-	<-started
-	for i := 1; i < len(results); i++ {
-		wg.Add(1)
-		go func() { defer wg.Done(); results[i], _ = c.Get() }()
-	}
-	// Whether or not the others are waiting yet, none computes: the first
-	// computation is still running, or has just stored its value.
-	time.Sleep(10 * time.Millisecond)
-	close(release)
-	wg.Wait()
-	if n := calls.Load(); n != 1 {
-		t.Errorf("%d computations", n)
-	}
-	for i, r := range results {
-		if r != 1 {
-			t.Errorf("caller %d got %d", i, r)
-		}
-	}
 }
 
 // A computation that panics releases the callers waiting for it and

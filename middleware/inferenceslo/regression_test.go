@@ -5,7 +5,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/errbudget/errbudget/middleware/inferenceslo"
@@ -52,15 +55,38 @@ func TestRegressionCloseWhileReading(t *testing.T) {
 		t.Fatal(err)
 	}
 	readErr := make(chan error)
-	go func() {
-		_, err := resp.Body.Read(make([]byte, 64))
-		readErr <- err
-	}()
-	time.Sleep(50 * time.Millisecond) // the Read is blocked
+	go blockedRead(resp.Body, readErr)
+	waitParked(t, "inferenceslo_test.blockedRead")
 	resp.Body.Close()
 	<-readErr
 	if st := r.status(t, "avail", ""); st.Bad != 0 || st.Good+st.Excluded != 1 {
 		t.Errorf("avail good/bad/excluded = %d/%d/%d; an abandoned stream must not be bad", st.Good, st.Bad, st.Excluded)
+	}
+}
+
+// blockedRead is one Read of body, its error sent to done: a function of
+// its own, so that waitParked can find the goroutine blocked in it.
+func blockedRead(body io.Reader, done chan<- error) {
+	_, err := body.Read(make([]byte, 64))
+	done <- err
+}
+
+// waitParked waits until a goroutine running fn is parked (on a channel, a
+// lock, a condition, the network): for a goroutine that does nothing but
+// call Read, until the Read blocks. It does not sleep for a margin; a
+// goroutine that never parks fails the test at go test's -timeout.
+func waitParked(t *testing.T, fn string) {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+			head, _, _ := strings.Cut(g, "\n")
+			if strings.Contains(g, fn+"(") && !strings.Contains(head, "[running]") && !strings.Contains(head, "[runnable]") {
+				return
+			}
+		}
+		runtime.Gosched()
 	}
 }
 
@@ -82,35 +108,35 @@ type rtFunc func(*http.Request) (*http.Response, error)
 func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestRegressionCloseWhileReadingDeterministic is TestRegressionCloseWhileReading
-// without the network, and without the scheduling luck.
+// without the network, and without the scheduling luck: in a synctest
+// bubble, the Read is known to be blocked when the body is closed.
 func TestRegressionCloseWhileReadingDeterministic(t *testing.T) {
-	r := newRig(t, objectives())
-	pr, pw := io.Pipe()
-	go func() { io.WriteString(pw, "data: a\n\n") }()
-	base := rtFunc(func(req *http.Request) (*http.Response, error) {
-		h := http.Header{"Content-Type": {"text/event-stream"}}
-		return &http.Response{StatusCode: 200, Header: h, Body: slowCloseBody{pr}, Request: req}, nil
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, objectives())
+		pr, pw := io.Pipe()
+		go func() { io.WriteString(pw, "data: a\n\n") }()
+		base := rtFunc(func(req *http.Request) (*http.Response, error) {
+			h := http.Header{"Content-Type": {"text/event-stream"}}
+			return &http.Response{StatusCode: 200, Header: h, Body: slowCloseBody{pr}, Request: req}, nil
+		})
+		client := &http.Client{Transport: inferenceslo.Transport(base, r.inst)}
+		resp, err := client.Get("http://provider.test/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, len("data: a\n\n"))
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			t.Fatal(err)
+		}
+		readErr := make(chan error)
+		go blockedRead(resp.Body, readErr)
+		synctest.Wait() // the Read is blocked
+		resp.Body.Close()
+		<-readErr
+		if st := r.status(t, "avail", ""); st.Bad != 0 || st.Good+st.Excluded != 1 {
+			t.Errorf("avail good/bad/excluded = %d/%d/%d; an abandoned stream must not be bad", st.Good, st.Bad, st.Excluded)
+		}
 	})
-	client := &http.Client{Transport: inferenceslo.Transport(base, r.inst)}
-	resp, err := client.Get("http://provider.test/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]byte, len("data: a\n\n"))
-	if _, err := io.ReadFull(resp.Body, buf); err != nil {
-		t.Fatal(err)
-	}
-	readErr := make(chan error)
-	go func() {
-		_, err := resp.Body.Read(make([]byte, 64))
-		readErr <- err
-	}()
-	time.Sleep(20 * time.Millisecond)
-	resp.Body.Close()
-	<-readErr
-	if st := r.status(t, "avail", ""); st.Bad != 0 || st.Good+st.Excluded != 1 {
-		t.Errorf("avail good/bad/excluded = %d/%d/%d; an abandoned stream must not be bad", st.Good, st.Bad, st.Excluded)
-	}
 }
 
 // scriptedBody returns one piece per Read, moving the fake clock first.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,12 +190,19 @@ func TestTransportErrors(t *testing.T) {
 	})
 	t.Run("caller cancels while waiting", func(t *testing.T) {
 		r := newRig(t, objectives())
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+		arrived := make(chan struct{})
+		var once sync.Once
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			once.Do(func() { close(arrived) })
+			<-r.Context().Done()
+		}))
 		defer srv.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		// A call with a deadline, canceled by its caller once the server
+		// has it (and the deadline is far): canceled, not timed out.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 		defer cancel()
 		ctx, cancelNow := context.WithCancel(ctx)
-		time.AfterFunc(10*time.Millisecond, cancelNow)
+		go func() { <-arrived; cancelNow() }()
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
 		if _, err := r.client().Do(req); err == nil {
 			t.Fatal("no error")
