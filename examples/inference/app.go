@@ -127,8 +127,8 @@ func newApp(c config, logger *slog.Logger) (*app, error) {
 	// WithOutcomeContext lets the inference call's End say, through the
 	// request's context, that the response is complete: a client that hangs
 	// up as soon as it has read "[DONE]" (the OpenAI SDKs do) was served.
-	instrumented := httpslo.NewMiddleware(tr, httpslo.WithObjectives("completions-availability", "completions-latency"),
-		httpslo.WithOutcomeContext())(api)
+	instrumented := httpslo.NewHandler(api, tr, httpslo.WithObjectives("completions-availability", "completions-latency"),
+		httpslo.WithOutcomeContext())
 
 	slo := endpoint.New(tr, endpoint.WithTitle("errbudget demo — inference API"))
 	mux := http.NewServeMux()

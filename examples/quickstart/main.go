@@ -1,7 +1,7 @@
-// Command quickstart is the README's quick start as a program that builds
-// (the test command vets it): declare objectives, wrap a handler, mount the
-// endpoint on an admin listener, export metrics, keep the budget across
-// restarts.
+// Command quickstart is the README's quick start: the README shows this file
+// whole, and a test keeps the two the same. It declares objectives, wraps a
+// handler, mounts the endpoint on an admin listener, exports the metrics and
+// keeps the budget across restarts.
 //
 //	cd examples && go run ./quickstart
 package main
@@ -40,14 +40,16 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	go tr.Run(ctx, 0) // alerts noticed without readers; a snapshot every 10 s
+	// Evaluate every 10 s (interval 0), so alerts are logged with nobody
+	// reading, and snapshot every 10 s (WithStore above).
+	go tr.Run(ctx, 0)
 
-	// 2. Wrap the handler: every completed request counts toward both.
+	// 2. Wrap the ServeMux: every completed request counts toward both.
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /checkout", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})
-	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: httpslo.NewMiddleware(tr)(mux)}
+	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: httpslo.NewHandler(mux, tr)}
 	go srv.ListenAndServe()
 
 	// 3. The endpoint, on an admin listener (or behind your auth):
@@ -67,9 +69,10 @@ func main() {
 	}
 	defer reg.Close()
 
+	// On Ctrl-C: let the last requests be recorded, then save the state.
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	srv.Shutdown(shutdown) // the last requests are recorded…
-	tr.Close()             // …then the final snapshot
+	srv.Shutdown(shutdown)
+	tr.Close()
 }

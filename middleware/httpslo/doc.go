@@ -15,9 +15,12 @@
 //	...
 //	http.ListenAndServe(addr, httpslo.NewHandler(mux, tr))
 //
-// NewHandler and NewMiddleware panic on an invalid configuration, at wiring
-// time; New returns the error (every problem at once) and a Middleware whose
-// Handler method wraps handlers.
+// NewHandler is the way in, used throughout these docs and the examples. The
+// two other constructors build the same middleware for other needs:
+// NewMiddleware returns it as a func(http.Handler) http.Handler for
+// routers' Use methods (chi, gorilla/mux); New returns the configuration's
+// error (every problem at once) instead of panicking at wiring time, and a
+// Middleware whose Handler method wraps handlers.
 //
 // # Routes and objectives
 //
@@ -178,7 +181,9 @@
 // large unflushed body starts leaving earlier, whenever net/http's buffer
 // (4 KiB) fills, so its FirstToken is an upper bound. A response without a
 // body has none (zero). Reading the clock at flushes rather than at writes
-// keeps the common, unstreamed request at two clock readings.
+// keeps the common, unstreamed request at two clock readings (start and
+// end). Those readings are the middleware's: recording the event
+// (budget.Series.Record) reads no clock, it takes the event's time.
 //
 // Every clock reading comes from the tracker's clock (budget.WithClock), so
 // a test with a fake clock controls every duration.
