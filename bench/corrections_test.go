@@ -12,7 +12,7 @@ import (
 
 // The corrections benchmarks: what declared corrections (maintenance
 // windows) add to recording, and what declaring one costs when many exist.
-// Issue 10 item 6: each case of BenchmarkCorrectedRecording within 1.3× of
+// Issue 10 item 6: each case of BenchmarkCorrectedEvents within 1.3× of
 // its "none" case, and BenchmarkAddCorrection's existing=10000 within 2× of
 // existing=1000.
 //
@@ -114,7 +114,7 @@ func correctedEvent(i int) sli.Event {
 // corrections took 8.3 s before issue 10.
 var correctedFixtures = map[string]budget.Set{}
 
-func BenchmarkCorrectedRecording(b *testing.B) {
+func BenchmarkCorrectedEvents(b *testing.B) {
 	for _, c := range correctionCases {
 		b.Run("corrections="+c.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -136,10 +136,10 @@ func BenchmarkCorrectedRecording(b *testing.B) {
 	}
 }
 
-// TestCorrectedRecordingCases: in every case but "none", the benchmark's
+// TestCorrectedEventsCases: in every case but "none", the benchmark's
 // events inside the occurrence are excluded and those outside counted, so
 // the benchmark measures what it says.
-func TestCorrectedRecordingCases(t *testing.T) {
+func TestCorrectedEventsCases(t *testing.T) {
 	for _, c := range correctionCases {
 		tr, set := correctedSet(t)
 		if err := c.add(tr); err != nil {

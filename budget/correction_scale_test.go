@@ -11,7 +11,7 @@ import (
 )
 
 // Corrections at scale (issue 10, item 6). The recording cost is measured
-// in bench/ (BenchmarkCorrectedRecording, BenchmarkAddCorrection); these
+// in bench/ (BenchmarkCorrectedEvents, BenchmarkAddCorrection); these
 // tests hold what a status lists and what the tracker keeps.
 
 // TestStatusListsBoundedOccurrences: a rule every minute over a 30-day
