@@ -115,14 +115,14 @@ func TestPromtoolCheckRules(t *testing.T) {
 }
 
 // The alerts fire at 1.1 times each threshold and not at 0.9 times, not
-// below the minimum events, per group for grouped objectives, and the
-// period's remaining budget is the traffic-weighted figure:
-// testdata/*.test.yaml on exact input series.
+// below the minimum events, per group for grouped objectives, the period's
+// remaining budget is the traffic-weighted figure, and Sloth's dashboard and
+// UI queries answer: testdata/*.test.yaml on exact input series.
 func TestPromtoolTestRules(t *testing.T) {
 	if *update {
 		golden(t, "alerts.test.yaml", alertTests())
 	}
-	runPromtool(t, "test", "rules", "alerts.test.yaml", "guard.test.yaml", "period.test.yaml", "grouped.test.yaml")
+	runPromtool(t, "test", "rules", "alerts.test.yaml", "guard.test.yaml", "period.test.yaml", "grouped.test.yaml", "dashboard.test.yaml")
 }
 
 // alertTests writes, for each default rule, a test at 1.1 times and one at
