@@ -209,23 +209,33 @@ func (t *tier) intact(from, to int64) bool {
 
 // rewind moves the counts of every bucket after tb into tb: the clock
 // stepped back behind events already recorded (see Series.followClock).
-// The slots those buckets held are marked damaged.
-func (t *tier) rewind(tb int64) {
+// The slots those buckets held are marked damaged. So are the slots of
+// buckets that the tier's reach, moving back with its newest bucket, takes
+// in again: they went stale when they left it (a correction's removal skips
+// them), so their counts are not to be read; the coarser tiers hold theirs.
+// The coarsest tier has none coarser: it keeps them (keepStale).
+func (t *tier) rewind(tb int64, keepStale bool) {
 	if t.newest <= tb {
 		return
 	}
 	var good, bad int64
-	for b := tb + 1; b <= min(t.newest, tb+int64(len(t.epoch))); b++ {
-		i := t.slot(b)
-		if e := t.epoch[i]; e > tb {
+	n := int64(len(t.epoch))
+	reach := t.newest - n // at or before it a slot is stale: nothing reads it
+	for i, e := range t.epoch {
+		switch {
+		case e > tb && e > reach:
 			good, bad = addCount(good, t.good[i]), addCount(bad, t.bad[i])
-			t.epoch[i], t.good[i], t.bad[i] = damaged, 0, 0
-			t.ndamaged++
+		case e > tb:
+		case e > tb-n && e >= 0 && e <= reach && !keepStale:
+		default:
+			continue
 		}
+		t.epoch[i], t.good[i], t.bad[i] = damaged, 0, 0
+		t.ndamaged++
 	}
 	t.newest, t.rewoundAt = tb, tb
 	if t.epoch[t.slot(tb)] == damaged {
-		t.lossy = tb // its slot held a bucket ahead: tb's own counts may be gone
+		t.lossy = tb // its slot held another bucket: tb's own counts may be gone
 	}
 	if good != 0 || bad != 0 {
 		t.add(tb, good, bad)
@@ -237,7 +247,7 @@ func (t *tier) rewind(tb int64) {
 func (r *ring) rewind(at int64) {
 	for i := range r.tiers {
 		t := &r.tiers[i]
-		t.rewind(floorDiv(at, t.width))
+		t.rewind(floorDiv(at, t.width), i == len(r.tiers)-1)
 	}
 }
 

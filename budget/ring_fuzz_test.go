@@ -1,0 +1,116 @@
+package budget
+
+import (
+	"encoding/binary"
+	"testing"
+	"time"
+)
+
+// FuzzRingAddRemove drives one ring with adds, removals (corrections
+// declared after the fact) and rewinds (the clock stepping back), decoded
+// from the input, and checks after each step that no count is negative,
+// that the coarse tier, which holds the whole span used, totals exactly
+// what was added minus what was removed, that no finer tier holds more of
+// a coarse bucket than the coarse bucket itself (among the buckets within
+// its reach: older slots may hold stale buckets that nothing reads), and
+// that no window reads a negative count.
+func FuzzRingAddRemove(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 5, 3, 0, 0, 2, 1, 0, 0, 0, 0, 9, 0})
+	f.Add([]byte{0, 0, 10, 7, 7, 0, 1, 0, 200, 1, 0, 1, 0, 0, 64, 1, 2, 0, 50, 0, 0, 0, 0, 30, 4, 1, 0, 0, 0, 255})
+	f.Add([]byte{2, 10, 0, 0, 20, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		const span = 24 * time.Hour
+		r := newRingSpan(span)
+		base := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC).UnixNano()
+		fineSpan := int64(span) / fineWidth // every bucket used lies in [base, base+span)
+		var added, removed counts
+		u16 := func() int64 {
+			if len(in) < 2 {
+				in = nil
+				return 0
+			}
+			v := int64(binary.BigEndian.Uint16(in))
+			in = in[2:]
+			return v
+		}
+		for step := 0; len(in) > 0; step++ {
+			op := in[0] % 3
+			in = in[1:]
+			switch op {
+			case 0: // add good and bad to a fine bucket
+				fb := floorDiv(base, fineWidth) + u16()*7%fineSpan
+				g, b := u16(), u16()%50
+				c := &r.tiers[2]
+				took := c.add(floorDiv(fb*fineWidth, c.width), 0, 0) // does the coarse tier hold it?
+				if took {
+					r.add(fb, g, b)
+					added.good += g
+					added.bad += b
+				}
+			case 1: // remove a span, as a correction declared afterwards does
+				start := base + u16()*int64(time.Second)*2
+				end := start + u16()*int64(time.Second)/4
+				x := r.remove(start, end)
+				if x.good < 0 || x.bad < 0 {
+					t.Fatalf("step %d: remove returned %+v", step, x)
+				}
+				removed.good += x.good
+				removed.bad += x.bad
+			case 2: // the clock steps back to an instant
+				r.rewind(base + u16()*int64(time.Second))
+			}
+			checkRing(t, step, &r, added, removed)
+			for _, d := range []time.Duration{5 * time.Minute, time.Hour, 6 * time.Hour, span} {
+				end := base + int64(span) - 1
+				if c, _ := r.span(end-int64(d), end, false); c.good < 0 || c.bad < 0 {
+					t.Fatalf("step %d: window %v reads %+v", step, d, c)
+				}
+			}
+		}
+	})
+}
+
+func checkRing(t *testing.T, step int, r *ring, added, removed counts) {
+	t.Helper()
+	for i := range r.tiers {
+		tr := &r.tiers[i]
+		for k, e := range tr.epoch {
+			if tr.good[k] < 0 || tr.bad[k] < 0 {
+				t.Fatalf("step %d: tier %d slot %d (bucket %d) holds %d good %d bad", step, i, k, e, tr.good[k], tr.bad[k])
+			}
+		}
+	}
+	c := &r.tiers[2]
+	var total counts
+	for k, e := range c.epoch {
+		if e >= 0 {
+			total.good += c.good[k]
+			total.bad += c.bad[k]
+		}
+	}
+	if want := (counts{added.good - removed.good, added.bad - removed.bad}); total != want {
+		t.Fatalf("step %d: coarse tier totals %+v; added %+v − removed %+v = %+v", step, total, added, removed, want)
+	}
+	for i := 0; i < 2; i++ {
+		f := &r.tiers[i]
+		reach := f.newest - int64(len(f.epoch)) // slots at or before it are stale: nothing reads them
+		for _, e := range f.epoch {
+			if e < 0 || e <= reach {
+				continue
+			}
+			for j := i + 1; j < 3; j++ {
+				u := &r.tiers[j]
+				ub := floorDiv(e*f.width, u.width)
+				m := u.slot(ub)
+				if u.epoch[m] != ub {
+					continue
+				}
+				per := u.width / f.width
+				g, b := f.sum(max(ub*per, reach+1), ub*per+per-1)
+				if g > u.good[m] || b > u.bad[m] {
+					t.Fatalf("step %d: tier %d holds %d good %d bad of tier %d bucket %d, which holds %d good %d bad", step, i, g, b, j, ub, u.good[m], u.bad[m])
+				}
+			}
+		}
+	}
+}
