@@ -172,7 +172,7 @@ func TestFleet(t *testing.T) {
 		t.Errorf("gate on a healthy objective: exit %d, want 0\n%s", code, out)
 	}
 
-	f.killReplica()
+	f.killReplica(truthTotal)
 
 	// Prometheus stopped: the gate cannot tell.
 	svc := f.service()
@@ -185,11 +185,13 @@ func TestFleet(t *testing.T) {
 
 // killReplica SIGKILLs replica 2 after a snapshot and after Prometheus has
 // scraped events the snapshot does not hold, restarts it on the same state
-// file, and checks that the fleet's increase() counts each event once.
+// file, and checks that increase() counts each event once: the replica's,
+// and the fleet's as the rules record it (what the guards and the gate
+// read). fleetBefore is the fleet's events before.
 // Before slo.events counted this process's events only, the restarted
 // replica exported the restored total: Prometheus read the fall from the
 // pre-kill value as a counter reset and added the restored total again.
-func (f *fleet) killReplica() {
+func (f *fleet) killReplica(fleetBefore float64) {
 	t := f.t
 	r := f.replicas[1]
 	sel := `slo_events_total{slo_name="` + availability + `",instance="` + r.addr + `"}`
@@ -226,14 +228,25 @@ func (f *fleet) killReplica() {
 		t.Errorf("the restarted replica exports slo_events_total = %v, want %d: this process's events only", exported, afterRestart)
 	}
 	truth := float64(before + afterSnapshot + afterRestart)
-	inc := f.value("sum(increase(" + sel + "[5m]))")
-	// Extrapolation adds at most a few percent (1.1 s over the series'
-	// age); counting the restored total again would add the whole
-	// snapshot, 320 events, more than half of the truth.
+	// An hour's window holds every sample of the test, which starts at
+	// zero: increase() extrapolates only at the end, by at most 1.1 s over
+	// the series' age (a few percent); counting the restored total again
+	// would add the whole snapshot, 320 events, more than half of the truth.
+	inc := f.value("sum(increase(" + sel + "[1h]))")
 	if inc < truth || inc > truth*1.05 {
 		t.Errorf("increase over the kill = %v, truth %v (restored total counted again would give about %v)", inc, truth, truth+float64(before))
 	}
-	t.Logf("replica 2 killed after %d+%d events, restarted with %d in its budget, %d more: increase %.1f, truth %.0f", before, afterSnapshot, restored, afterRestart, inc, truth)
+	// The fleet's: every replica's events once (the other two replicas'
+	// series are as old and extrapolate alike). Queried now, after every
+	// event was scraped; a recording could be from an evaluation before
+	// the restarted replica's scrape, within the tolerance by extrapolation.
+	fleetTruth := fleetBefore + afterSnapshot + afterRestart
+	fleetInc := f.value(`sum(increase(slo_events_total{slo_name="` + availability + `"}[1h]))`)
+	if fleetInc < fleetTruth || fleetInc > fleetTruth*1.05 {
+		t.Errorf("the fleet's increase over the kill = %v, truth %v (the restored total counted again would give about %v)", fleetInc, fleetTruth, fleetTruth+float64(before))
+	}
+	t.Logf("replica 2 killed after %d+%d events, restarted with %d in its budget, %d more: increase %.1f, truth %.0f; the fleet's %.1f, truth %.0f",
+		before, afterSnapshot, restored, afterRestart, inc, truth, fleetInc, fleetTruth)
 }
 
 // slothQueries runs the queries Sloth v0.16's UI and its Grafana
