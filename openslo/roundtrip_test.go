@@ -77,6 +77,23 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// A fixed burn rate reads back exactly: only thresholds derived from a
+// budget fraction are rounded (so that 0.02 × 720h / 1h is written 14.4).
+func TestFixedBurnRateExact(t *testing.T) {
+	want := []budget.AlertRule{{Name: "page", Severity: budget.Page, LongWindow: time.Hour, ShortWindow: 5 * time.Minute, BurnRate: 7.1234567891}}
+	b, _, err := openslo.Marshal(openslo.Declarations{Service: "svc", Objectives: []sli.Objective{{Name: "a", Target: 0.99}}, AlertRules: want}, openslo.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := openslo.Unmarshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.AlertRules, want) {
+		t.Errorf("read back %+v, want %+v", got.AlertRules, want)
+	}
+}
+
 // Editing a field of the file changes the decoded declaration.
 func TestEditChangesBehaviour(t *testing.T) {
 	b, _, err := openslo.Marshal(declarations(), openslo.YAML)

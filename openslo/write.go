@@ -386,7 +386,9 @@ func alertObjects(r budget.AlertRule, name string, period time.Duration) (policy
 	thr := r.BurnRate
 	desc := fmt.Sprintf("Fires when the burn rate is above %s over %s and over %s.", fmtFloat(roundThreshold(r.Threshold(period))), goDuration(r.LongWindow), goDuration(r.ShortWindow))
 	if r.BurnRate <= 0 {
-		thr = r.Threshold(period)
+		// Only a derived threshold is rounded (14.4, not
+		// 14.399999999999999); a fixed one is written as given.
+		thr = roundThreshold(r.Threshold(period))
 		ann[AnnotationBudgetConsumed] = fmtFloat(r.BudgetConsumed)
 		ann[AnnotationThresholdPeriod] = goDuration(period)
 		desc = fmt.Sprintf("Fires when the burn rate is above %s over %s and over %s: %s%% of a %s budget spent in %s. errbudget scales the threshold to each objective's period.",
@@ -394,7 +396,7 @@ func alertObjects(r budget.AlertRule, name string, period time.Duration) (policy
 	}
 	cond = object{APIVersion: APIVersion, Kind: "AlertCondition", Metadata: metadata{Name: name, Annotations: ann},
 		Spec: conditionSpec{Description: desc, Severity: string(r.Severity),
-			Condition: burnAlert{Kind: "burnrate", Op: "gt", Threshold: roundThreshold(thr), LookbackWindow: long, AlertAfter: "0m"}}}
+			Condition: burnAlert{Kind: "burnrate", Op: "gt", Threshold: thr, LookbackWindow: long, AlertAfter: "0m"}}}
 	pann := map[string]string(nil)
 	if r.Name != name {
 		pann = map[string]string{AnnotationName: r.Name}
