@@ -122,6 +122,11 @@ func TestBrokenFiles(t *testing.T) {
 		{name: "time slice fields", old: "    - target: 0.99\n", new: "    - target: 0.99\n      timeSliceWindow: 5m\n", at: "timeSliceWindow", want: "time-slice budgeting"},
 		{name: "missing metric source", old: "        good:\n          metricSource:\n            type: errbudget\n            spec:\n              query: sum(slo_events_total{slo_name=\"checkout\",slo_outcome=\"good\"})\n", new: "        good:\n          metric: {}\n", at: "metric: {}", want: "good.metricSource: missing"},
 		{name: "rolling month", old: "duration: 30d", new: "duration: 1M", at: "duration: 1M", want: "no fixed length"},
+		// Review of issue 14: values and YAML features that were accepted
+		// silently or reported in words that did not say what to do.
+		{name: "alert when resolved false", old: "  conditions:\n", new: "  alertWhenResolved: false\n  conditions:\n", at: "alertWhenResolved", want: "alert resolves"},
+		{name: "merge key", old: "  service: shop\n", new: "  <<: {service: shop}\n", at: "<<:", want: "merge keys (<<) are not supported"},
+		{name: "tab indentation", old: "  service: shop", new: "\tservice: shop", at: "\tservice", want: "tabs"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if !strings.Contains(valid, c.old) {
@@ -177,6 +182,25 @@ func TestEveryProblemAtOnce(t *testing.T) {
 	}
 	if n := strings.Count(err.Error(), "\n\tline "); n != 3 {
 		t.Errorf("the error has %d lines with a line number:\n%v", n, err)
+	}
+}
+
+// A syntax error says its line once, and a problem of an object without a
+// kind has no stray ": " before its field.
+func TestProblemWording(t *testing.T) {
+	_, err := openslo.Unmarshal([]byte(strings.Replace(valid, "  objectives:\n", "  objectives: [\n", 1)))
+	if err == nil || strings.Count(err.Error(), "line ") != 1 {
+		t.Errorf("a syntax error should name its line once:\n%v", err)
+	}
+	_, err = openslo.Unmarshal([]byte("apiVersion: openslo/v1\nspec: {}\n"))
+	var e *openslo.Error
+	if !errors.As(err, &e) {
+		t.Fatal(err)
+	}
+	for _, p := range e.Problems {
+		if strings.HasPrefix(p.Field, ":") || strings.HasPrefix(p.Field, " ") {
+			t.Errorf("field %q of problem %q", p.Field, p)
+		}
 	}
 }
 

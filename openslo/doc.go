@@ -93,7 +93,9 @@
 // another apiVersion or kind, indicatorRef, metricSourceRef, a metric source
 // of another type, raw ratios, Timeslices and RatioTimeslices (not
 // supported yet), composites, more than one time window, objective or
-// condition, alertWhenNoData, alertAfter other than 0m, unknown fields.
+// condition, alertWhenNoData: true, alertWhenResolved or alertWhenBreaching
+// false, alertAfter other than 0m, YAML merge keys (<<; aliases are
+// followed), unknown fields.
 // Editing the file changes what the tracker does: a target, a window, a
 // threshold, a rule's threshold (which then becomes a fixed burn rate).
 //

@@ -134,6 +134,10 @@ func (d *decoder) mapping(n *yaml.Node, path, what string) *fields {
 			d.problem(n.Content[i], strings.TrimSuffix(path, ": "), "a key must be a plain name")
 			continue
 		}
+		if k.Tag == "!!merge" {
+			d.problem(k, join(path, k.Value), "YAML merge keys (<<) are not supported: write the fields out (an alias, *name, can stand for a whole value)")
+			continue
+		}
 		if _, dup := f.vals[k.Value]; dup {
 			d.problem(k, join(path, k.Value), "given more than once")
 			continue

@@ -84,7 +84,7 @@ func Unmarshal(data []byte, opts ...ReadOption) (Declarations, error) {
 			break
 		}
 		if err != nil {
-			d.probs = append(d.probs, syntaxProblem(err))
+			d.probs = append(d.probs, syntaxProblem(err, data))
 			break
 		}
 		root := &n
@@ -125,14 +125,27 @@ func Unmarshal(data []byte, opts ...ReadOption) (Declarations, error) {
 	return out, nil
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = regexp.MustCompile(`^line (\d+): `)
 
-func syntaxProblem(err error) Problem {
+// syntaxProblem turns the YAML parser's error into a problem: the line goes
+// into Line (not twice into the message), and a line indented with a tab,
+// which YAML forbids, says so.
+func syntaxProblem(err error, data []byte) Problem {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	p := Problem{Message: "not YAML or JSON: " + msg}
+	p := Problem{}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
+		msg = msg[len(m[0]):]
+		lines := bytes.Split(data, []byte("\n"))
+		if p.Line >= 1 && p.Line <= len(lines) {
+			l := lines[p.Line-1]
+			indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
+			if bytes.IndexByte(indent, '\t') >= 0 {
+				msg += " (the line is indented with a tab: YAML indents with spaces, not tabs)"
+			}
+		}
 	}
+	p.Message = "not YAML or JSON: " + msg
 	return p
 }
 
@@ -201,9 +214,13 @@ func (f *file) object(n *yaml.Node) {
 	}
 	kind, kn, _ := top.str("kind", true)
 	ver, vn, _ := top.str("apiVersion", true)
-	md := d.mapping(top.get("metadata"), kind+": metadata", "metadata")
+	kindPath := ""
+	if kind != "" {
+		kindPath = kind + ": "
+	}
+	md := d.mapping(top.get("metadata"), join(kindPath, "metadata"), "metadata")
 	if !top.has("metadata") {
-		d.problem(top.line(), join(kind+": ", "metadata"), "missing")
+		d.problem(top.line(), join(kindPath, "metadata"), "missing")
 	}
 	var name string
 	var nn *yaml.Node
@@ -213,7 +230,7 @@ func (f *file) object(n *yaml.Node) {
 	}
 	path := fmt.Sprintf("%s %q: ", kind, name)
 	if name == "" {
-		path = kind + ": "
+		path = kindPath
 	}
 	md.path = join(path, "metadata")
 	if nameOK && !IsName(name) {

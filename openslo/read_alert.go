@@ -36,7 +36,9 @@ func (f *file) policy(n, spec *yaml.Node, path, label string, ann map[string]ann
 	if v, ok := sp.boolean("alertWhenNoData"); ok && v {
 		d.problem(sp.keyNode("alertWhenNoData"), sp.field("alertWhenNoData"), "errbudget never alerts without data (no traffic is no data, not a breach)")
 	}
-	sp.boolean("alertWhenResolved") // errbudget delivers resolutions either way
+	if v, ok := sp.boolean("alertWhenResolved"); ok && !v {
+		d.problem(sp.keyNode("alertWhenResolved"), sp.field("alertWhenResolved"), "errbudget always reports when an alert resolves (a transition to OnTransition and the log); false cannot run")
+	}
 	if v, ok := sp.boolean("alertWhenBreaching"); ok && !v {
 		d.problem(sp.keyNode("alertWhenBreaching"), sp.field("alertWhenBreaching"), "errbudget alerts when the burn rate breaches; false cannot run")
 	}
