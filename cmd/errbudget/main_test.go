@@ -296,3 +296,23 @@ func TestGateAtRiskBelowZero(t *testing.T) {
 		t.Errorf("-at-risk-below 1: exit %d, want 2 and a message\n%s", code, errOut)
 	}
 }
+
+// An objective the declarations mark advisory never freezes the fleet's
+// releases, whatever its budget (TestGate covers -advisory).
+func TestGateAdvisoryFromDeclarations(t *testing.T) {
+	idQ := `"sloth_id":"checkout-checkout-quality"`
+	srv := fakeProm(t, map[string]string{
+		`slo:time_period:days{sloth_id="checkout-checkout-quality"}`:                    vec(smp(idQ, "30")),
+		`errbudget:slo_events:increase30d{sloth_id="checkout-checkout-quality"}`:        vec(smp(idQ, "5000")),
+		`slo:period_error_budget_remaining:ratio{sloth_id="checkout-checkout-quality"}`: vec(smp(idQ, "-3")),
+	})
+	defer srv.Close()
+	code, out, errOut := cli(t, "gate", "-prometheus", srv.URL, "-f", writeDecl(t), "checkout-quality")
+	if code != 0 || !strings.Contains(out, "checkout-quality: exhausted") || !strings.Contains(out, "advisory: does not freeze") {
+		t.Errorf("advisory by declaration: exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "gate", "-prometheus", srv.URL, "-service", "checkout", "checkout-quality")
+	if code != 1 {
+		t.Errorf("the same objective without its declaration: exit %d, want 1\n%s%s", code, out, errOut)
+	}
+}
