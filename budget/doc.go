@@ -109,7 +109,11 @@
 // for a correction declared afterwards their counts are removed from the
 // buckets, exact to the width of the finest tier that still holds the
 // period (10 s for the last 6 hours, then 5 minutes, then 15). Corrections
-// are kept with the state and listed in the status.
+// are kept with the state and listed in the status (a recurring one as its
+// last three occurrences and its next); a one-off correction whose end has
+// left every window is dropped. Recording checks an event against them in
+// constant time however many are declared (an atomic load and two
+// comparisons for an event at the current time).
 //
 // # Time
 //
