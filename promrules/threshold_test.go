@@ -2,8 +2,11 @@ package promrules_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,5 +96,34 @@ func TestExcludedInNoSelector(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no selector of the counter found")
+	}
+}
+
+// Rules with every Config option (labels, page and ticket labels, matchers,
+// a metric and an alert name of one's own, custom alert rules) pass
+// promtool check rules.
+func TestPromtoolCheckRulesWithOptions(t *testing.T) {
+	f, err := promrules.Generate(testObjectives(), promrules.Config{
+		Service:      "shop",
+		Metric:       "my_slo_events_total",
+		Matchers:     `job="shop",env=~"prod|staging"`,
+		Labels:       map[string]string{"team": "checkout"},
+		PageLabels:   map[string]string{"severity": "critical"},
+		TicketLabels: map[string]string{"severity": "warning"},
+		AlertName:    "ShopBudgetBurn",
+		AlertRules: []budget.AlertRule{
+			{Name: "fast", Severity: budget.Page, LongWindow: 90 * time.Minute, ShortWindow: 10 * time.Minute, BudgetConsumed: 0.03, MinLongEvents: 500},
+			{Name: "slow", Severity: budget.Ticket, LongWindow: 48 * time.Hour, ShortWindow: 4 * time.Hour, BurnRate: 1.5},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "options.yaml")
+	if err := os.WriteFile(path, f.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := runPromtool(t, "check", "rules", path); !strings.Contains(out, "SUCCESS") {
+		t.Errorf("promtool check rules: %s", out)
 	}
 }
