@@ -145,8 +145,8 @@ type (
 // Names that are not RFC 1123 labels are written mapped (Name) and listed
 // in the report, with what OpenSLO cannot carry (Include and Classify
 // functions). It fails, listing every problem, when a declaration cannot be
-// written at all: a window or an alert window that is not a whole number
-// of minutes, two names that map to the same label, an invalid objective.
+// written at all: a window or an alert rule's long window that is not a
+// whole number of minutes, two names that map to the same label, an invalid objective.
 func Marshal(d Declarations, f Format) ([]byte, Report, error) {
 	objs, rep, err := build(d)
 	if err != nil {
@@ -362,16 +362,12 @@ func truncate(s string, n int) string {
 }
 
 func alertObjects(r budget.AlertRule, name string, period time.Duration) (policy, cond object, err error) {
-	var errs []error
+	// The long window is the condition's lookbackWindow, in OpenSLO's
+	// whole minutes; the short window is an annotation, a Go duration of
+	// any length the tracker runs.
 	long, err := shorthand(r.LongWindow)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("long window: %v", err))
-	}
-	if _, err := shorthand(r.ShortWindow); err != nil {
-		errs = append(errs, fmt.Errorf("short window: %v", err))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return object{}, object{}, err
+		return object{}, object{}, fmt.Errorf("long window: %v", err)
 	}
 	ann := map[string]string{AnnotationShortWindow: goDuration(r.ShortWindow)}
 	if r.Name != name {

@@ -97,19 +97,40 @@ func TestMarshalFails(t *testing.T) {
 			{Name: "Same_Name", Target: 0.99},
 			{Name: "same-name", Target: 0.99},
 		},
-		AlertRules: []budget.AlertRule{{Name: "odd", Severity: budget.Page, LongWindow: time.Hour, ShortWindow: 90 * time.Second, BurnRate: 2}},
+		AlertRules: []budget.AlertRule{{Name: "odd", Severity: budget.Page, LongWindow: time.Hour + 30*time.Second, ShortWindow: 5 * time.Minute, BurnRate: 2}},
 	}
 	_, _, err := openslo.Marshal(d, openslo.YAML)
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{`objective "odd-window": window: 1h30m30s has no OpenSLO duration`, `"Same_Name" and "same-name" both map to "same-name"`, `alert rule "odd": short window: 1m30s`} {
+	for _, want := range []string{`objective "odd-window": window: 1h30m30s has no OpenSLO duration`, `"Same_Name" and "same-name" both map to "same-name"`, `alert rule "odd": long window: 1h0m30s`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
 	if _, _, err := openslo.Marshal(openslo.Declarations{Objectives: []sli.Objective{{Name: "a", Target: 0.9}}}, openslo.YAML); err == nil {
 		t.Error("no service, no error")
+	}
+}
+
+// The short window travels in an annotation as a Go duration: any window
+// the reader accepts (and the tracker runs) is written, so that a service
+// started from such a file serves it at /slo/openslo. Regression: a short
+// window of seconds was read, then could not be written.
+func TestShortWindowSeconds(t *testing.T) {
+	for _, w := range []string{"90s", "30s", "1m30s"} {
+		d, err := openslo.Unmarshal([]byte(strings.Replace(valid, "short-window: 5m", "short-window: "+w, 1)))
+		if err != nil {
+			t.Fatalf("%s: %v", w, err)
+		}
+		b, _, err := openslo.Marshal(d, openslo.YAML)
+		if err != nil {
+			t.Fatalf("%s: read, then not written: %v", w, err)
+		}
+		again, err := openslo.Unmarshal(b)
+		if err != nil || !reflect.DeepEqual(again, d) {
+			t.Errorf("%s: written back and read: %+v, %v; want %+v", w, again, err, d)
+		}
 	}
 }
 
