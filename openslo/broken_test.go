@@ -126,6 +126,9 @@ func TestBrokenFiles(t *testing.T) {
 		// silently or reported in words that did not say what to do.
 		{name: "alert when resolved false", old: "  conditions:\n", new: "  alertWhenResolved: false\n  conditions:\n", at: "alertWhenResolved", want: "alert resolves"},
 		{name: "merge key", old: "  service: shop\n", new: "  <<: {service: shop}\n", at: "<<:", want: "merge keys (<<) are not supported"},
+		// What the reader accepted must run and write back the same.
+		{name: "blank service", old: "service: shop", new: `service: " "`, at: "service:", want: "blank"},
+		{name: "description too long", old: "  service: shop\n", new: "  description: " + strings.Repeat("x", 1051) + "\n  service: shop\n", at: "description:", want: "1050"},
 		{name: "tab indentation", old: "  service: shop", new: "\tservice: shop", at: "\tservice", want: "tabs"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -200,6 +203,23 @@ func TestProblemWording(t *testing.T) {
 	for _, p := range e.Problems {
 		if strings.HasPrefix(p.Field, ":") || strings.HasPrefix(p.Field, " ") {
 			t.Errorf("field %q of problem %q", p.Field, p)
+		}
+	}
+}
+
+// An original name in errbudget.dev/name that is blank is a problem, not a
+// service or rule that budget.New then refuses. ("" and " " map to labels
+// of their hash.)
+func TestBlankOriginalName(t *testing.T) {
+	for _, c := range []struct{ name, in string }{
+		{"service", strings.Replace(valid, "service: shop", "service: "+openslo.Name(""), 1) +
+			"---\napiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: " + openslo.Name("") + "\n  annotations:\n    errbudget.dev/name: \"\"\nspec: {}\n"},
+		{"alert policy", strings.NewReplacer("alertPolicyRef: page", "alertPolicyRef: "+openslo.Name(" "),
+			"kind: AlertPolicy\nmetadata:\n  name: page\n", "kind: AlertPolicy\nmetadata:\n  name: "+openslo.Name(" ")+"\n  annotations:\n    errbudget.dev/name: \" \"\n").Replace(valid)},
+	} {
+		d, err := openslo.Unmarshal([]byte(c.in))
+		if err == nil || !strings.Contains(err.Error(), "blank") {
+			t.Errorf("%s: %+v, %v", c.name, d, err)
 		}
 	}
 }

@@ -268,7 +268,10 @@ func (f *file) object(n *yaml.Node) {
 		orig := name
 		if a, ok := ann[AnnotationName]; ok {
 			orig = a.value
-			if Name(orig) != name {
+			switch {
+			case strings.TrimSpace(orig) == "":
+				d.problem(a.node, join(path, "metadata.annotations."+AnnotationName), "blank: the service needs a name")
+			case Name(orig) != name:
 				d.problem(a.node, join(path, "metadata.annotations."+AnnotationName), "%q maps to %q, not to the object's name %q", orig, Name(orig), name)
 			}
 			delete(ann, AnnotationName)
@@ -338,10 +341,18 @@ func (f *file) slo(n, spec *yaml.Node, path, label string, nameOK bool) {
 	}
 	o := &s.obj
 	o.Name = label
-	if desc, _, ok := sp.str("description", false); ok {
+	if desc, dn, ok := sp.str("description", false); ok {
+		if len(desc) > maxDescription {
+			// The writer cuts what is longer; read back, it would differ.
+			d.problem(dn, sp.field("description"), "longer than OpenSLO's %d characters (%d bytes)", maxDescription, len(desc))
+		}
 		o.Description = desc
 	}
 	s.service, s.svcNode, _ = sp.str("service", true)
+	if s.service != "" && strings.TrimSpace(s.service) == "" {
+		d.problem(s.svcNode, sp.field("service"), "blank: the service needs a name")
+		s.service = ""
+	}
 	sp.reject("indicatorRef", "errbudget reads inline indicators only (spec.indicator)")
 	if sp.has("indicator") || !sp.has("indicatorRef") {
 		if !sp.has("indicator") {

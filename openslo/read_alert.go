@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -21,7 +22,10 @@ func (f *file) policy(n, spec *yaml.Node, path, label string, ann map[string]ann
 	p := &policyDoc{node: n, label: label, original: label}
 	if a, ok := ann[AnnotationName]; ok {
 		p.original = a.value
-		if Name(a.value) != label {
+		switch {
+		case strings.TrimSpace(a.value) == "":
+			d.problem(a.node, join(path, "metadata.annotations."+AnnotationName), "blank: the alert rule needs a name")
+		case Name(a.value) != label:
 			d.problem(a.node, join(path, "metadata.annotations."+AnnotationName), "%q maps to %q, not to the object's name %q", a.value, Name(a.value), label)
 		}
 		delete(ann, AnnotationName)
