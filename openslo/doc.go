@@ -94,8 +94,9 @@
 // of another type, raw ratios, Timeslices and RatioTimeslices (not
 // supported yet), composites, more than one time window, objective or
 // condition, alertWhenNoData: true, alertWhenResolved or alertWhenBreaching
-// false, alertAfter other than 0m, YAML merge keys (<<; aliases are
-// followed), unknown fields.
+// false, alertAfter other than 0m, a description over 1050 bytes (the
+// writer would cut it), a blank service or rule name, YAML merge keys (<<;
+// aliases are followed), unknown fields.
 // Editing the file changes what the tracker does: a target, a window, a
 // threshold, a rule's threshold (which then becomes a fixed burn rate).
 //
