@@ -190,7 +190,7 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 			} else {
 				as.since = time.Time{}
 			}
-			trs = append(trs, numbered{s.tr.seq.Add(1), Transition{Kind: kind, Time: now, Objective: o.Name, Group: s.group, Alert: a}})
+			trs = append(trs, numbered{seq: s.tr.seq.Add(1), tr: Transition{Kind: kind, Time: now, Objective: o.Name, Group: s.group, Alert: a}})
 		}
 		if a.Firing {
 			a.Since = as.since
@@ -207,7 +207,7 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	st.Policy, st.PolicyReason = s.tr.policy.Explain(pc.total(), st.Remaining, paging)
 	st.PolicyMinEvents = s.tr.policy.minEvents()
 	if advance && st.Policy != s.policy {
-		trs = append(trs, numbered{s.tr.seq.Add(1), Transition{Kind: PolicyChanged, Time: now, Objective: o.Name, Group: s.group, From: s.policy, To: st.Policy}})
+		trs = append(trs, numbered{seq: s.tr.seq.Add(1), tr: Transition{Kind: PolicyChanged, Time: now, Objective: o.Name, Group: s.group, From: s.policy, To: st.Policy}})
 		s.policy = st.Policy
 	}
 	st.ReleaseAllowed = st.Policy != Exhausted || o.Advisory
@@ -225,6 +225,9 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 		st.Latency = s.latRng.summary(end)
 	}
 	st.Corrections = s.tr.correctionsFor(o.Name, st.PeriodStart, st.PeriodEnd)
+	if advance {
+		trs = s.observeLocked(now, &st, trs) // incident.go
+	}
 	return st, trs
 }
 

@@ -39,6 +39,9 @@ type Tracker struct {
 	handlers []func(Transition)
 	stripes  int
 
+	inc         incidents // incident.go
+	incHandlers []func(IncidentEvent)
+
 	droppedPast, droppedFuture atomic.Int64
 	panics                     panicLog // recovered from the application's code (panics.go)
 
@@ -156,6 +159,9 @@ func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
 		errs = append(errs, errors.New("budget: WithService: the service name is empty"))
 	}
 	if err := t.persist.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := t.inc.validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -74,6 +74,7 @@ func fmtFloat(f Float) string {
 type numbered struct {
 	seq uint64
 	tr  Transition
+	inc *IncidentEvent // an incident's change instead of a transition
 }
 
 // deliver logs the transitions and calls the handlers, outside any lock, in
@@ -124,6 +125,10 @@ func (t *Tracker) deliver(trs []numbered) {
 		t.evalMu.Unlock()
 		locked = false
 		for _, x := range batch {
+			if x.inc != nil {
+				t.deliverIncident(x.inc)
+				continue
+			}
 			if t.logger != nil {
 				t.log(x.tr)
 			}
