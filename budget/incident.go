@@ -543,6 +543,9 @@ func (s *Series) countLocked(rec *openIncident, m *member, now time.Time, st *St
 	if rec.State == IncidentResolved {
 		hi = min(hi, floorDiv(rec.Resolved.UnixNano(), fineWidth))
 	}
+	if span := int64(maxAlertWindow) / fineWidth * 2; m.next < hi-span {
+		m.next = hi - span // a restored cursor from a damaged file: the ring holds nothing older
+	}
 	if hi >= m.next {
 		c := s.ring.fineRange(m.next, hi)
 		is.Good, is.Bad = addCount(is.Good, c.good), addCount(is.Bad, c.bad)

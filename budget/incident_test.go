@@ -388,3 +388,64 @@ func TestIncidentSlowBurnOnsetAtFiveMinutes(t *testing.T) {
 		t.Errorf("events %d/%d, want %d/%d", is.Good, is.Bad, g, b)
 	}
 }
+
+// An incident open at a restart stays open, and closes after it as it
+// would have without one; the cap on kept incidents holds across it.
+func TestIncidentSurvivesRestart(t *testing.T) {
+	sc := outageScript(0, []int{0}, 8*3600)
+	sc.sums()
+	day := 24 * 3600
+	store := &budget.MemoryStore{}
+	clk := budgettest.NewClock(t0)
+	open := func() (*budget.Tracker, *budget.Series) {
+		tr, err := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now),
+			budget.WithStore(store, time.Minute), budget.WithIncidents(budget.IncidentOptions{Keep: 1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := tr.Series("api", "")
+		return tr, s
+	}
+	tr, s := open()
+	sc.play(clk, tr, []*budget.Series{s}, 0, day-60, false)
+	restartAt := day + 3600 // an hour after the outage began: ticket alerts still fire
+	sc.play(clk, tr, []*budget.Series{s}, day-60, restartAt, true)
+	before := tr.Incidents()
+	if len(before) != 1 || before[0].State != budget.IncidentOpen {
+		t.Fatalf("before the restart: %+v", before)
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	tr, s = open()
+	after := tr.Incidents()
+	if len(after) != 1 || after[0].State != budget.IncidentOpen || after[0].ID != 1 ||
+		!after[0].Onset.Equal(before[0].Onset) || after[0].Series[0].Bad != before[0].Series[0].Bad {
+		t.Fatalf("after the restart: %+v, want %+v", after, before)
+	}
+	sc.play(clk, tr, []*budget.Series{s}, restartAt, len(sc.good), true)
+	ins := tr.Incidents()
+	if len(ins) != 1 || ins[0].State != budget.IncidentClosed || ins[0].Series[0].Bad != 6000 {
+		t.Fatalf("incidents %+v, want one closed with 6000 bad events", ins)
+	}
+	if !ins[0].Closed.Equal(ins[0].Resolved.Add(30 * time.Minute)) {
+		t.Errorf("closed %v, resolved %v", ins[0].Closed, ins[0].Resolved)
+	}
+
+	// A second outage: Keep 1 leaves only the newest, numbered on.
+	clk.Advance(time.Hour)
+	tr2, s2 := tr, s
+	sc2 := outageScript(0, []int{0}, 8*3600)
+	sc2.start = clk.Now().Truncate(10 * time.Second).Add(-24 * time.Hour)
+	sc2.sums()
+	sc2.play(clk, tr2, []*budget.Series{s2}, day-60, len(sc2.good), true)
+	if err := tr2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tr3, _ := open()
+	if ins := tr3.Incidents(); len(ins) != 1 || ins[0].ID != 2 || ins[0].State != budget.IncidentClosed {
+		t.Fatalf("after a second outage and a restart: %+v, want incident 2 alone", ins)
+	}
+	tr3.Close()
+}

@@ -48,6 +48,13 @@ import (
 //	latency          uvarint slots, then per 5-minute slot: varint slot
 //	                 number, uvarint max (µs), uvarint n, n × (uvarint
 //	                 histogram index delta, uvarint count)
+//	sections         optional, after the objectives: uvarint n, then n ×
+//	                 (name, uvarint length, that many bytes). A reader
+//	                 skips the sections it does not know, so that a later
+//	                 release can add state that this one ignores. Known:
+//	                 "incidents" (incident_state.go). Readers before
+//	                 sections existed refuse a file that has any, so a
+//	                 section is written only when it has something to say.
 //
 // Only buckets holding counts are written; runs and deltas keep a steady
 // stream's buckets at two or three bytes each. A reader refuses a file whose
@@ -75,6 +82,7 @@ var ErrCorruptState = errors.New("budget: unreadable state")
 // The decoded snapshot.
 
 type stateData struct {
+	sections      []section // in file order; unknown ones are skipped
 	taken         int64
 	widths        []int64
 	droppedPast   int64
@@ -110,6 +118,12 @@ type savedAlert struct {
 }
 
 type bucketState struct{ b, good, bad int64 }
+
+// section is one named, length-prefixed part after the objectives.
+type section struct {
+	name string
+	data []byte
+}
 
 type latencySlot struct {
 	b, max int64
@@ -230,6 +244,19 @@ func (e *encoder) tier(bs []bucketState) {
 		}
 		prevEnd = bs[j-1].b + 1
 		i = j
+	}
+}
+
+// sections appends the optional sections, when there are any.
+func (e *encoder) sections(ss []section) {
+	if len(ss) == 0 {
+		return
+	}
+	e.uvarint(uint64(len(ss)))
+	for _, x := range ss {
+		e.str(x.name)
+		e.uvarint(uint64(len(x.data)))
+		e.buf = append(e.buf, x.data...)
 	}
 }
 
@@ -471,6 +498,18 @@ func (d *decoder) state() *stateData {
 			o.series = append(o.series, d.series())
 		}
 		st.objectives = append(st.objectives, o)
+	}
+	if d.err == nil && len(d.b) > 0 {
+		n := d.length(2)
+		for range n {
+			x := section{name: d.str()}
+			l := d.length(1)
+			if d.err != nil {
+				break
+			}
+			x.data, d.b = d.b[:l:l], d.b[l:]
+			st.sections = append(st.sections, x)
+		}
 	}
 	return st
 }

@@ -35,6 +35,7 @@ func encodeState(st *stateData) []byte {
 			e.series(&o.series[j])
 		}
 	}
+	e.sections(st.sections)
 	return bytes.Clone(e.finish())
 }
 

@@ -166,6 +166,8 @@ func (t *Tracker) applyState(st *stateData, now time.Time, log *slog.Logger) {
 		}
 	}
 
+	t.applySections(st.sections, log)
+
 	t.corrMu.Lock()
 	defer t.corrMu.Unlock()
 	for _, c := range st.corrections {

@@ -258,6 +258,7 @@ func (t *Tracker) saveLocked() error {
 			p.enc.series(&p.scratch)
 		}
 	}
+	p.enc.sections(t.sections())
 	b := p.enc.finish()
 	if err := p.store.Save(b); err != nil {
 		p.failing = true
