@@ -17,6 +17,9 @@
 //	GET /slo/openslo  application/yaml: the tracker's declarations as OpenSLO v1,
 //	                as package openslo writes them (its report as comments), so
 //	                that tools take them from the running process
+//	GET /slo/incidents  the incidents (budget.Tracker.Incidents), newest first;
+//	                incidents/{id} one of them, incidents/{id}.md its postmortem
+//	                draft in the SRE book's layout (text/markdown)
 //
 // The JSON's top level carries service (budget.WithService), generated_at,
 // release_allowed, unjudged and objectives.

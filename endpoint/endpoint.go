@@ -124,7 +124,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rel != "" && rel[0] != '/' {
 		rel = "/" + rel // behind http.StripPrefix("/slo/")
 	}
+	if rest, ok := strings.CutPrefix(rel, "/incidents"); ok && (rest == "" || rest[0] == '/') {
+		rel = "/incidents" // incidents.go
+		serve = func(w http.ResponseWriter, r *http.Request, s *snapshot) { h.serveIncidents(w, r, s, rest) }
+	}
 	switch strings.TrimSuffix(rel, "/") {
+	case "/incidents":
 	case "":
 		serve = h.serveJSON
 	case "/ui":

@@ -1,0 +1,330 @@
+package endpoint
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/errbudget/errbudget/budget"
+)
+
+// The incidents: GET incidents (JSON, newest first), incidents/{id} (JSON)
+// and incidents/{id}.md (a postmortem draft in the layout of the SRE book's
+// example postmortem). See docs/contract.md.
+
+type incidentsReport struct {
+	GeneratedAt time.Time        `json:"generated_at"`
+	Incidents   []incidentReport `json:"incidents"`
+}
+
+type incidentReport struct {
+	ID              int64               `json:"id"`
+	State           string              `json:"state"`
+	Onset           time.Time           `json:"onset"`
+	OnsetResolution string              `json:"onset_resolution"`
+	Detection       detectionJSON       `json:"detection"`
+	TimeToDetect    ttdJSON             `json:"time_to_detect_seconds"`
+	PeakBurn5m      budget.Float        `json:"peak_burn_rate_5m"`
+	PeakAt          *time.Time          `json:"peak_at"`
+	Mitigated       *time.Time          `json:"mitigated"`
+	Resolved        *time.Time          `json:"resolved"`
+	Closed          *time.Time          `json:"closed"`
+	Events          eventsJSON          `json:"events"`
+	Series          []incidentSeriesRep `json:"series"`
+}
+
+type ttdJSON struct {
+	Metric float64 `json:"metric"`
+	Clock  float64 `json:"clock"`
+}
+
+type detectionJSON struct {
+	Objective     string       `json:"objective"`
+	Group         string       `json:"group,omitempty"`
+	Alert         string       `json:"alert"`
+	Severity      string       `json:"severity"`
+	LongWindow    string       `json:"long_window"`
+	ShortWindow   string       `json:"short_window"`
+	Threshold     float64      `json:"threshold"`
+	LongBurnRate  budget.Float `json:"long_burn_rate"`
+	ShortBurnRate budget.Float `json:"short_burn_rate"`
+	MetricTime    time.Time    `json:"metric_time"`
+	ClockTime     time.Time    `json:"clock_time"`
+}
+
+type incidentSeriesRep struct {
+	Objective        string        `json:"objective"`
+	Group            string        `json:"group,omitempty"`
+	Onset            time.Time     `json:"onset"`
+	Detection        detectionJSON `json:"detection"`
+	Alerts           []string      `json:"alerts"`
+	Firing           []string      `json:"firing"`
+	Events           eventsJSON    `json:"events"`
+	PeakBurn5m       budget.Float  `json:"peak_burn_rate_5m"`
+	PeriodEvents     int64         `json:"period_events"`
+	BudgetConsumed   budget.Float  `json:"budget_consumed"`
+	RemainingAtOnset budget.Float  `json:"remaining_at_onset"`
+	RemainingAtClose budget.Float  `json:"remaining_at_close"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func newDetectionJSON(d budget.Detection) detectionJSON {
+	return detectionJSON{
+		Objective: d.Objective, Group: d.Group, Alert: d.Rule.Name, Severity: string(d.Rule.Severity),
+		LongWindow: d.Rule.LongWindow.String(), ShortWindow: d.Rule.ShortWindow.String(), Threshold: d.Threshold,
+		LongBurnRate: d.LongBurn, ShortBurnRate: d.ShortBurn, MetricTime: d.MetricTime.UTC(), ClockTime: d.ClockTime.UTC(),
+	}
+}
+
+func newIncidentReport(in budget.Incident) incidentReport {
+	m, c := in.TimeToDetect()
+	good, bad := in.Events()
+	r := incidentReport{
+		ID: in.ID, State: in.State.String(), Onset: in.Onset.UTC(), OnsetResolution: in.OnsetResolution.String(),
+		Detection: newDetectionJSON(in.Detection), TimeToDetect: ttdJSON{m.Seconds(), c.Seconds()},
+		PeakBurn5m: in.PeakBurn5m, PeakAt: timePtr(in.PeakAt.UTC()), Mitigated: timePtr(in.Mitigated.UTC()),
+		Resolved: timePtr(in.Resolved.UTC()), Closed: timePtr(in.Closed.UTC()),
+		Events: eventsJSON{Good: good, Bad: bad, Total: good + bad},
+		Series: []incidentSeriesRep{},
+	}
+	for _, s := range in.Series {
+		r.Series = append(r.Series, incidentSeriesRep{
+			Objective: s.Objective, Group: s.Group, Onset: s.Onset.UTC(), Detection: newDetectionJSON(s.Detection),
+			Alerts: nonNil(s.Alerts), Firing: nonNil(s.Firing), Events: eventsJSON{Good: s.Good, Bad: s.Bad, Total: s.Good + s.Bad},
+			PeakBurn5m: s.PeakBurn5m, PeriodEvents: s.PeriodEvents, BudgetConsumed: s.Consumed,
+			RemainingAtOnset: s.RemainingAtOnset, RemainingAtClose: s.RemainingAtClose,
+		})
+	}
+	return r
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// serveIncidents serves incidents, incidents/{id} and incidents/{id}.md;
+// rest is the path after "/incidents".
+func (h *handler) serveIncidents(w http.ResponseWriter, r *http.Request, s *snapshot, rest string) {
+	if rest == "" || rest == "/" {
+		ins := h.tr.Incidents()
+		rep := incidentsReport{GeneratedAt: s.now.UTC(), Incidents: make([]incidentReport, 0, len(ins))}
+		for _, in := range ins {
+			rep.Incidents = append(rep.Incidents, newIncidentReport(in))
+		}
+		code, body, err := encodeJSON(http.StatusOK, rep)
+		writeOrFail(w, r, code, "application/json", body, err)
+		return
+	}
+	id, md := strings.TrimPrefix(rest, "/"), false
+	if strings.HasSuffix(id, ".md") {
+		id, md = strings.TrimSuffix(id, ".md"), true
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	in, ok := h.tr.Incident(n)
+	if err != nil || !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if md {
+		writeBody(w, r, http.StatusOK, "text/markdown; charset=utf-8", postmortem(h.tr.Service(), in, h.zone(in)))
+		return
+	}
+	code, body, err := encodeJSON(http.StatusOK, newIncidentReport(in))
+	writeOrFail(w, r, code, "application/json", body, err)
+}
+
+func writeOrFail(w http.ResponseWriter, r *http.Request, code int, contentType string, body []byte, err error) {
+	if err != nil {
+		http.Error(w, "errbudget: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	writeBody(w, r, code, contentType, body)
+}
+
+// zone is the time zone the draft shows times in: the calendar time zone
+// of the detecting objective, else UTC.
+func (h *handler) zone(in budget.Incident) *time.Location {
+	if slo := h.tr.SLO(in.Detection.Objective); slo != nil {
+		if o := slo.Objective(); o.Window.IsCalendar() {
+			if loc, err := o.Window.Location(); err == nil && loc != nil {
+				return loc
+			}
+		}
+	}
+	return time.UTC
+}
+
+// mdEscape escapes what Markdown would read as markup, and angle brackets
+// (a draft pasted into a page that renders HTML must not run any).
+func mdEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '#', '|', '~':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\n', '\r':
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func mdSeries(objective, group string) string {
+	if group == "" {
+		return mdEscape(objective)
+	}
+	return mdEscape(objective) + " \\[" + mdEscape(group) + "\\]"
+}
+
+func fmtF(f budget.Float, format string) string {
+	if !f.Valid {
+		return "n/a"
+	}
+	return fmt.Sprintf(format, f.Value)
+}
+
+func fmtPct(f budget.Float) string {
+	if !f.Valid {
+		return "n/a"
+	}
+	return strconv.FormatFloat(f.Value*100, 'f', 2, 64) + "%"
+}
+
+// postmortem renders the draft: every number errbudget knows, the human
+// sections as prompts. It records what the system did, never who did what.
+func postmortem(service string, in budget.Incident, loc *time.Location) []byte {
+	var b bytes.Buffer
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...); b.WriteByte('\n') }
+	tm := func(t time.Time) string {
+		if t.IsZero() {
+			return "not yet"
+		}
+		return t.In(loc).Format("2006-01-02 15:04:05 MST")
+	}
+	good, bad := in.Events()
+	mt, ct := in.TimeToDetect()
+	det := in.Detection
+
+	p("# Incident %d: %s, %s", in.ID, mdSeries(det.Objective, det.Group), mdEscape(service))
+	p("")
+	p("Draft written by errbudget from its counts and alerts. The numbers are exact; the sections in")
+	p("*italics* are prompts for the people who review the incident. Blameless: describe what the")
+	p("system and the process did, not who did what.")
+	p("")
+	p("**Date:** %s", in.Onset.In(loc).Format("2006-01-02"))
+	p("")
+	p("**Authors:** *who reviewed this draft*")
+	p("")
+	p("**Status:** %s", in.State)
+	p("")
+	p("## Summary")
+	p("")
+	p("*One or two sentences: what users experienced and for how long.* errbudget saw a burn rate above 1")
+	p("from %s; %s (%s) fired at %s.", tm(in.Onset), mdEscape(det.Rule.Name), det.Rule.Severity, tm(det.ClockTime))
+	p("")
+	p("## Impact")
+	p("")
+	ratio := budget.Float{}
+	if good+bad > 0 {
+		ratio = budget.Float{Value: float64(bad) / float64(good+bad), Valid: true}
+	}
+	p("%d of %d requests failed (%s) between onset and resolution.", bad, good+bad, fmtPct(ratio))
+	p("")
+	p("| objective | bad events | total events | budget consumed (of the period's) | remaining at onset | remaining at close | peak 5m burn rate |")
+	p("|---|---:|---:|---:|---:|---:|---:|")
+	for _, s := range in.Series {
+		p("| %s | %d | %d | %s | %s | %s | %s at %s |", mdSeries(s.Objective, s.Group), s.Bad, s.Good+s.Bad,
+			fmtPct(s.Consumed), fmtPct(s.RemainingAtOnset), fmtPct(s.RemainingAtClose), fmtF(s.PeakBurn5m, "%.4g"), tm(s.PeakAt))
+	}
+	p("")
+	p("Budget consumed is the incident's bad events ÷ ((1 − target) × the period's events at the close).")
+	p("")
+	p("## Root causes")
+	p("")
+	p("*What conditions made this possible? Look for contributing factors in the system and the process,")
+	p("not for a person to blame.*")
+	p("")
+	p("## Trigger")
+	p("")
+	p("*What change or event set it off? errbudget does not know; it records no changes yet.*")
+	p("")
+	p("## Resolution")
+	p("")
+	p("*What was done to mitigate and to fix it?* The 5m burn rate was back at or below 1 at %s; every", tm(in.Mitigated))
+	p("alert had resolved at %s.", tm(in.Resolved))
+	p("")
+	p("## Detection")
+	p("")
+	p("Detected by the %s alert %s of %s: burn rate %s over %v and %s over %v, threshold %.4g.",
+		det.Rule.Severity, mdEscape(det.Rule.Name), mdSeries(det.Objective, det.Group),
+		fmtF(det.LongBurn, "%.4g"), det.Rule.LongWindow, fmtF(det.ShortBurn, "%.4g"), det.Rule.ShortWindow, det.Threshold)
+	p("Time to detect: %v by metric time (the data crossed at %s, at 10-second resolution), %v by clock",
+		mt, tm(det.MetricTime), ct)
+	p("time (the evaluation that saw it at %s; this depends on how often the status is evaluated).", tm(det.ClockTime))
+	p("Onset is found at %v resolution.", in.OnsetResolution)
+	p("")
+	p("*How could detection be faster?*")
+	p("")
+	p("## Action items")
+	p("")
+	p("| action item | type | owner | bug |")
+	p("|---|---|---|---|")
+	p("| *what would prevent a recurrence or shorten the next one* | *mitigate / prevent / process / other* | | |")
+	p("")
+	p("## Lessons learned")
+	p("")
+	p("### What went well")
+	p("")
+	p("*…*")
+	p("")
+	p("### What went wrong")
+	p("")
+	p("*…*")
+	p("")
+	p("### Where we got lucky")
+	p("")
+	p("*…*")
+	p("")
+	p("## Timeline")
+	p("")
+	p("Times in %s.", mdEscape(loc.String()))
+	p("")
+	p("- %s **OUTAGE BEGINS**: burn rate above 1 (onset, %v buckets)", tm(in.Onset), in.OnsetResolution)
+	p("- %s data crossed the %s thresholds (metric time)", tm(det.MetricTime), mdEscape(det.Rule.Name))
+	p("- %s **INCIDENT BEGINS**: %s fired for %s", tm(det.ClockTime), mdEscape(det.Rule.Name), mdSeries(det.Objective, det.Group))
+	for _, s := range in.Series[min(1, len(in.Series)):] {
+		p("- %s %s joined: %s fired", tm(s.Detection.ClockTime), mdSeries(s.Objective, s.Group), mdEscape(s.Detection.Rule.Name))
+	}
+	if !in.PeakAt.IsZero() {
+		p("- %s peak 5m burn rate %s", tm(in.PeakAt), fmtF(in.PeakBurn5m, "%.4g"))
+	}
+	p("- %s **OUTAGE MITIGATED**: every 5m burn rate at or below 1", tm(in.Mitigated))
+	p("- %s **OUTAGE ENDS**: every alert resolved", tm(in.Resolved))
+	p("- %s **INCIDENT ENDS**: quiet period passed", tm(in.Closed))
+	p("")
+	p("## Supporting information")
+	p("")
+	p("- The dashboard: `ui` beside this endpoint; this incident as JSON: `incidents/%d`.", in.ID)
+	return b.Bytes()
+}
