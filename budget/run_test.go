@@ -14,6 +14,21 @@ import (
 	"github.com/errbudget/errbudget/sli"
 )
 
+// patience ends shortly before go test's -timeout would stop the whole
+// binary, so that a test that waits for something that never comes (a
+// child process's line, a transition) fails with its own message, and its
+// cleanup runs (killing a child). It is no limit of the test's own: a
+// loaded machine makes the test slower, never failed.
+func patience(t *testing.T) <-chan struct{} {
+	ctx := t.Context()
+	if end, ok := t.Deadline(); ok {
+		c, cancel := context.WithDeadline(ctx, end.Add(-time.Until(end)/20))
+		t.Cleanup(cancel)
+		ctx = c
+	}
+	return ctx.Done()
+}
+
 // countingStore is a MemoryStore that counts its saves.
 type countingStore struct {
 	budget.MemoryStore

@@ -34,6 +34,8 @@ const childEnv = "ERRBUDGET_STATE_CHILD"
 // The child's protocol, one line each on stdout:
 //
 //	restored <events>   the lifetime events restored at start
+//	recording <events>  the first events of this run are recorded, and
+//	                    SIGTERM is caught
 //	snapshot <events>   a snapshot completed holding at least <events>
 //	final <events>      Close's snapshot completed, holding exactly <events>
 //
@@ -105,6 +107,9 @@ func stateChild(mode, path, wait string) int {
 				set.Record(sli.Event{Time: time.Now(), Outcome: out, Duration: time.Duration(n%80) * time.Millisecond})
 				recorded.Add(1)
 			}
+			if recorded.Load() == 5 {
+				fmt.Printf("recording %d\n", base+5)
+			}
 		}
 	}()
 
@@ -171,7 +176,7 @@ func startChild(t *testing.T, bin, mode, path string, attr *syscall.SysProcAttr,
 // expect reads lines until one starts with word and returns its number.
 func (c *child) expect(word string) int64 {
 	c.t.Helper()
-	timeout := time.After(30 * time.Second)
+	timeout := patience(c.t)
 	for {
 		select {
 		case l, ok := <-c.lines:
@@ -183,7 +188,7 @@ func (c *child) expect(word string) int64 {
 				return n
 			}
 		case <-timeout:
-			c.t.Fatalf("no %q from the child; stderr:\n%s", word, c.stderr)
+			c.t.Fatalf("no %q from the child before the test's deadline; stderr:\n%s", word, c.stderr)
 		}
 	}
 }
@@ -239,7 +244,7 @@ func TestRestartAfterSIGTERM(t *testing.T) {
 		if got := c.expect("restored"); got != want {
 			t.Fatalf("run %d restored %d events, want %d; stderr:\n%s", run, got, want, c.stderr)
 		}
-		time.Sleep(150 * time.Millisecond) // records, and Run snapshots
+		c.expect("recording") // and Run snapshots, every second
 		c.signal(syscall.SIGTERM)
 		code, rest := c.wait()
 		final, ok := lastNumber(rest, "final")
@@ -270,7 +275,9 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 	bin := testBinary(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "errbudget.state")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 7))
 	var floor int64 // the last snapshot known to have completed
 	for run := range 6 {
 		c := startChild(t, bin, "kill", path, nil)
@@ -332,8 +339,8 @@ func TestRegressionSecondProcessOnStateFile(t *testing.T) {
 			first.wait()
 			t.Fatalf("a second process started on a held state file (%q); stderr:\n%s", l, second.stderr)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the second process neither started nor exited; stderr:\n%s", second.stderr)
+	case <-patience(t):
+		t.Fatalf("the second process neither started nor exited before the test's deadline; stderr:\n%s", second.stderr)
 	}
 	code, _ := second.wait()
 	msg := second.stderr.String()
@@ -439,7 +446,7 @@ func TestUnwritableStateDirectory(t *testing.T) {
 			if got := ch.expect("restored"); got != 0 {
 				t.Errorf("restored %d events from nothing", got)
 			}
-			time.Sleep(150 * time.Millisecond)
+			ch.expect("recording")
 			ch.signal(syscall.SIGTERM)
 			code, _ := ch.wait()
 			if code != 3 {

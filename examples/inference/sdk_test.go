@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -32,8 +31,7 @@ func TestDemoOpenAISDKStreamsCountGood(t *testing.T) {
 	// that each of them meets what an unhurried handler meets now and then;
 	// the other half return at once, as the demo's do.
 	linger := option.WithHeader("X-Simulate-Linger", "10s")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	ctx := untilDeadline(t)
 
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
@@ -77,11 +75,11 @@ func TestDemoOpenAISDKStreamsCountGood(t *testing.T) {
 	// after the client has read [DONE]: wait until every stream is counted
 	// (good, bad or excluded), then compare.
 	var avail, ttft sloEvents
-	deadline := time.Now().Add(30 * time.Second)
+	patience := untilDeadline(t)
 	for {
 		objs := d.events()
 		avail, ttft = objs["completions-availability"], objs["completions-ttft"]
-		if avail.total() >= streams && ttft.total() >= streams || time.Now().After(deadline) {
+		if avail.total() >= streams && ttft.total() >= streams || patience.Err() != nil {
 			break
 		}
 		time.Sleep(200 * time.Millisecond) // polling the endpoint's 1 s cache
@@ -152,11 +150,11 @@ func TestDemoStreamAbandonedMidwayExcluded(t *testing.T) {
 		resp.Body.Close()
 	}
 	var avail, ttft sloEvents
-	deadline := time.Now().Add(30 * time.Second)
+	patience := untilDeadline(t)
 	for {
 		objs := d.events()
 		avail, ttft = objs["completions-availability"], objs["completions-ttft"]
-		if avail.total() >= streams && ttft.total() >= streams || time.Now().After(deadline) {
+		if avail.total() >= streams && ttft.total() >= streams || patience.Err() != nil {
 			break
 		}
 		time.Sleep(200 * time.Millisecond) // polling the endpoint's 1 s cache

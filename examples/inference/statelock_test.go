@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os/exec"
@@ -9,7 +8,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // A second demo started on the state file of a running one exits non-zero
@@ -22,9 +20,8 @@ func TestDemoSecondProcessOnStateFile(t *testing.T) {
 	first.send(10, false, "X-Simulate-Latency: 5ms")
 
 	// Bounded by the lock wait; the context only keeps a demo that did
-	// start from running forever.
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	// start from running past the test's deadline.
+	ctx := untilDeadline(t)
 	out, err := exec.CommandContext(ctx, demoBin, "-addr", freeAddr(t), "-load", "0",
 		"-state", state, "-state-lock-wait", "200ms").CombinedOutput()
 	var exit *exec.ExitError
@@ -55,8 +52,7 @@ func TestDemoFreshOnHeldStateFile(t *testing.T) {
 	seed.stop(syscall.SIGTERM) // saves 10 events
 
 	first := startDemo(t, freeAddr(t), "-load", "0", "-state", state)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	ctx := untilDeadline(t)
 	out, err := exec.CommandContext(ctx, demoBin, "-addr", freeAddr(t), "-load", "0",
 		"-state", state, "-state-lock-wait", "200ms", "-fresh").CombinedOutput()
 	var exit *exec.ExitError
