@@ -53,7 +53,8 @@
 // default, on the tracker's clock): a Prometheus scrape and an OTLP export
 // in the same second share it. Attribute sets are built once per series and
 // reused. Computing the status also delivers the tracker's transitions
-// (budget.OnTransition) in the collecting goroutine.
+// (budget.OnTransition), in the collecting goroutine unless an earlier
+// transition is still on its way from another (then that one delivers both).
 //
 // Register's Registration is safe for concurrent use.
 package budgetotel

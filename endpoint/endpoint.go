@@ -95,7 +95,8 @@ type handler struct {
 //
 // The handler only reads; nothing a request says can change the tracker.
 // Computing the status also delivers the tracker's transitions (its
-// OnTransition functions run in the request's goroutine). New panics when tr
+// OnTransition functions run in the request's goroutine, unless an earlier
+// transition is still on its way from another). New panics when tr
 // is nil, as http.Handle does with a nil handler.
 func New(tr *budget.Tracker, opts ...Option) http.Handler {
 	if tr == nil {
