@@ -207,6 +207,10 @@ type Incident struct {
 	// Series are the objectives and groups affected, in the order they
 	// joined.
 	Series []IncidentSeries
+	// Candidates are the changes kept (Tracker.Changes) that took effect
+	// within CandidateWindow before Onset: candidate triggers, never a
+	// cause.
+	Candidates []Change
 }
 
 // TimeToDetect returns detection − onset, by metric time and by clock time.
@@ -224,6 +228,7 @@ func (in Incident) Events() (good, bad int64) {
 
 func (in Incident) clone() Incident {
 	in.Series = slices.Clone(in.Series)
+	in.Candidates = slices.Clone(in.Candidates)
 	for i := range in.Series {
 		in.Series[i].Alerts = slices.Clone(in.Series[i].Alerts)
 		in.Series[i].Firing = slices.Clone(in.Series[i].Firing)
@@ -235,13 +240,16 @@ func (in Incident) clone() Incident {
 // evaluation: it evaluates nothing. IncidentsAt evaluates first.
 func (t *Tracker) Incidents() []Incident {
 	t.inc.mu.Lock()
-	defer t.inc.mu.Unlock()
 	out := make([]Incident, 0, len(t.inc.done)+1)
 	if t.inc.open != nil {
 		out = append(out, t.inc.open.Incident.clone())
 	}
 	for i := len(t.inc.done) - 1; i >= 0; i-- {
 		out = append(out, t.inc.done[i].clone())
+	}
+	t.inc.mu.Unlock()
+	for i := range out {
+		out[i].Candidates = t.candidates(out[i].Onset)
 	}
 	return out
 }
@@ -256,17 +264,22 @@ func (t *Tracker) IncidentsAt(now time.Time) []Incident {
 
 // Incident returns the incident with the given id, if still kept.
 func (t *Tracker) Incident(id int64) (Incident, bool) {
+	var in Incident
 	t.inc.mu.Lock()
-	defer t.inc.mu.Unlock()
 	if o := t.inc.open; o != nil && o.ID == id {
-		return o.Incident.clone(), true
+		in = o.Incident.clone()
 	}
-	for _, in := range t.inc.done {
-		if in.ID == id {
-			return in.clone(), true
+	for _, x := range t.inc.done {
+		if x.ID == id {
+			in = x.clone()
 		}
 	}
-	return Incident{}, false
+	t.inc.mu.Unlock()
+	if in.ID == 0 {
+		return Incident{}, false
+	}
+	in.Candidates = t.candidates(in.Onset)
+	return in, true
 }
 
 // incidents is a tracker's incident book. Its mutex is taken under a

@@ -149,9 +149,21 @@ func (d *decoder) incident() Incident {
 	return in
 }
 
-// sections returns the state file's sections: the incidents, when there
-// are any (a file without is what readers before sections read).
+// sections returns the state file's sections: the changes and the
+// incidents, when there are any (a file without is what readers before
+// sections read).
 func (t *Tracker) sections() []section {
+	var out []section
+	if c := t.changeSectionData(); c != nil {
+		out = append(out, section{name: changeSection, data: c})
+	}
+	if x := t.incidentSectionData(); x != nil {
+		out = append(out, section{name: incidentSection, data: x})
+	}
+	return out
+}
+
+func (t *Tracker) incidentSectionData() []byte {
 	b := &t.inc
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -178,19 +190,24 @@ func (t *Tracker) sections() []section {
 			e.float(m.burn5m)
 		}
 	}
-	return []section{{name: incidentSection, data: e.buf}}
+	return e.buf
 }
 
 // applySections restores the sections this build knows and skips the
 // others. It runs in New, before the tracker is shared.
 func (t *Tracker) applySections(ss []section, log *slog.Logger) {
 	for _, x := range ss {
-		if x.name != incidentSection {
+		var err error
+		switch x.name {
+		case incidentSection:
+			err = t.restoreIncidents(x.data)
+		case changeSection:
+			err = t.restoreChanges(x.data)
+		default:
 			log.Info("errbudget: state file section unknown to this build skipped", "section", x.name, "bytes", len(x.data))
-			continue
 		}
-		if err := t.restoreIncidents(x.data); err != nil {
-			log.Warn("errbudget: saved incidents dropped", "err", err)
+		if err != nil {
+			log.Warn("errbudget: saved state section dropped", "section", x.name, "err", err)
 		}
 	}
 }

@@ -449,3 +449,100 @@ func TestIncidentSurvivesRestart(t *testing.T) {
 	}
 	tr3.Close()
 }
+
+// A change marked 10 minutes before an outage is a candidate trigger of its
+// incident; one 2 hours before is not.
+func TestIncidentCandidateTriggers(t *testing.T) {
+	sc := outageScript(0, []int{0}, 3600)
+	sc.sums()
+	day := 24 * 3600
+	outage := sc.at(day)
+	clk := budgettest.NewClock(t0)
+	tr, err := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now), budget.WithVersion("v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.MarkChangeAt(outage.Add(-2*time.Hour), "config push"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.MarkChangeAt(outage.Add(-10*time.Minute), "flag checkout-v2 on"); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := tr.Series("api", "")
+	sc.play(clk, tr, []*budget.Series{s}, 0, day-60, false)
+	sc.play(clk, tr, []*budget.Series{s}, day-60, len(sc.good), true)
+	ins := tr.Incidents()
+	if len(ins) != 1 {
+		t.Fatalf("%d incidents", len(ins))
+	}
+	if c := ins[0].Candidates; len(c) != 1 || c[0].Description != "flag checkout-v2 on" || c[0].Kind != budget.ChangeMarked {
+		t.Errorf("candidates %+v, want the flag alone", c)
+	}
+	if n := len(tr.Changes()); n != 3 { // the first start of v1, and the two marked
+		t.Errorf("%d changes, want 3: %+v", n, tr.Changes())
+	}
+}
+
+// A restart with a new build version records a change by itself; one with
+// the same version does not.
+func TestChangeOnNewVersionOnly(t *testing.T) {
+	store := &budget.MemoryStore{}
+	clk := budgettest.NewClock(t0)
+	start := func(v string) []budget.Change {
+		tr, err := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now), budget.WithStore(store, time.Minute), budget.WithVersion(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		clk.Advance(time.Minute)
+		return tr.Changes()
+	}
+	for i, c := range []struct {
+		version string
+		want    int
+	}{{"v1", 1}, {"v1", 1}, {"v2", 2}, {"v2", 2}, {"v1", 3}} {
+		got := start(c.version)
+		if len(got) != c.want || got[len(got)-1].Version != c.version || got[len(got)-1].Kind != budget.ChangeVersion {
+			t.Errorf("start %d (%s): changes %+v, want %d ending with %s", i, c.version, got, c.want, c.version)
+		}
+	}
+}
+
+// Marking the first scenario's incident a false positive restores the
+// budget by its bad events, exactly (its onset and end fall on the edges
+// of the 5-minute buckets that hold them by then), and the status says why.
+func TestIncidentMarkedFalsePositive(t *testing.T) {
+	sc := outageScript(0, []int{0}, 8*3600)
+	sc.sums()
+	day := 24 * 3600
+	clk := budgettest.NewClock(t0)
+	tr, err := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := tr.Series("api", "")
+	sc.play(clk, tr, []*budget.Series{s}, 0, day-60, false)
+	sc.play(clk, tr, []*budget.Series{s}, day-60, len(sc.good), true)
+	before := tr.Status()[0]
+	in := tr.Incidents()[0]
+	if err := tr.MarkFalsePositive(in.ID, "synthetic probe misconfigured"); err != nil {
+		t.Fatal(err)
+	}
+	after := tr.Status()[0]
+	if d := before.Bad - after.Bad; d != in.Series[0].Bad || d != 6000 {
+		t.Errorf("bad events restored: %d, want %d", d, in.Series[0].Bad)
+	}
+	if after.Remaining.Value <= before.Remaining.Value {
+		t.Errorf("remaining %v, was %v", after.Remaining, before.Remaining)
+	}
+	found := false
+	for _, c := range after.Corrections {
+		found = found || strings.Contains(c.Reason, "incident 1 marked a false positive: synthetic probe misconfigured")
+	}
+	if !found {
+		t.Errorf("corrections %+v say nothing of the incident", after.Corrections)
+	}
+	if err := tr.MarkFalsePositive(99, "x"); err == nil {
+		t.Error("an unknown incident marked")
+	}
+}

@@ -41,6 +41,9 @@ type Tracker struct {
 
 	inc         incidents // incident.go
 	incHandlers []func(IncidentEvent)
+	chg         changes // change.go
+	version     string
+	versionSet  bool
 
 	droppedPast, droppedFuture atomic.Int64
 	panics                     panicLog // recovered from the application's code (panics.go)
@@ -187,6 +190,7 @@ func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
 	if err := t.restore(); err != nil { // WithStore (store.go)
 		return nil, err
 	}
+	t.started(t.now()) // change.go
 	return t, nil
 }
 

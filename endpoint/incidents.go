@@ -34,6 +34,16 @@ type incidentReport struct {
 	Closed          *time.Time          `json:"closed"`
 	Events          eventsJSON          `json:"events"`
 	Series          []incidentSeriesRep `json:"series"`
+	Candidates      []changeJSON        `json:"candidate_triggers"`
+}
+
+// changeJSON is a change (budget.Change) that took effect in the hour
+// before the onset: a candidate trigger, never a cause.
+type changeJSON struct {
+	Time        time.Time `json:"time"`
+	Kind        string    `json:"kind"`
+	Version     string    `json:"version"`
+	Description string    `json:"description"`
 }
 
 type ttdJSON struct {
@@ -94,7 +104,10 @@ func newIncidentReport(in budget.Incident) incidentReport {
 		PeakBurn5m: in.PeakBurn5m, PeakAt: timePtr(in.PeakAt.UTC()), Mitigated: timePtr(in.Mitigated.UTC()),
 		Resolved: timePtr(in.Resolved.UTC()), Closed: timePtr(in.Closed.UTC()),
 		Events: eventsJSON{Good: good, Bad: bad, Total: good + bad},
-		Series: []incidentSeriesRep{},
+		Series: []incidentSeriesRep{}, Candidates: []changeJSON{},
+	}
+	for _, c := range in.Candidates {
+		r.Candidates = append(r.Candidates, changeJSON{Time: c.Time.UTC(), Kind: c.Kind, Version: c.Version, Description: c.Description})
 	}
 	for _, s := range in.Series {
 		r.Series = append(r.Series, incidentSeriesRep{
@@ -267,7 +280,19 @@ func postmortem(service string, in budget.Incident, loc *time.Location) []byte {
 	p("")
 	p("## Trigger")
 	p("")
-	p("*What change or event set it off? errbudget does not know; it records no changes yet.*")
+	p("*What change or event set it off?* Changes recorded in the %v before the onset (candidates only:", budget.CandidateWindow)
+	p("errbudget does not know whether any of them caused it):")
+	p("")
+	if len(in.Candidates) == 0 {
+		p("- none recorded")
+	}
+	for _, c := range in.Candidates {
+		ver := ""
+		if c.Version != "" && c.Kind != budget.ChangeVersion {
+			ver = " (running " + mdEscape(c.Version) + ")"
+		}
+		p("- %s %s: %s%s, %v before the onset", tm(c.Time), c.Kind, mdEscape(c.Description), ver, in.Onset.Sub(c.Time))
+	}
 	p("")
 	p("## Resolution")
 	p("")
@@ -310,6 +335,9 @@ func postmortem(service string, in budget.Incident, loc *time.Location) []byte {
 	p("")
 	p("Times in %s.", mdEscape(loc.String()))
 	p("")
+	for _, c := range in.Candidates {
+		p("- %s change (%s): %s", tm(c.Time), c.Kind, mdEscape(c.Description))
+	}
 	p("- %s **OUTAGE BEGINS**: burn rate above 1 (onset, %v buckets)", tm(in.Onset), in.OnsetResolution)
 	p("- %s data crossed the %s thresholds (metric time)", tm(det.MetricTime), mdEscape(det.Rule.Name))
 	p("- %s **INCIDENT BEGINS**: %s fired for %s", tm(det.ClockTime), mdEscape(det.Rule.Name), mdSeries(det.Objective, det.Group))

@@ -28,10 +28,14 @@ func outage(t *testing.T, group string) (*budget.Tracker, http.Handler) {
 	if group != "" {
 		obj.GroupBy = "route"
 	}
-	tr, err := budget.New([]sli.Objective{obj}, budget.WithClock(clk.Now), budget.WithService("shop"))
+	tr, err := budget.New([]sli.Objective{obj}, budget.WithClock(clk.Now), budget.WithService("shop"), budget.WithVersion("v1.4.2"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Two changes: one 10 minutes before the outage (a candidate), one 2
+	// hours before (not).
+	tr.MarkChangeAt(t0.Add(22*time.Hour), "config push: pool size 64")
+	tr.MarkChangeAt(t0.Add(24*time.Hour-10*time.Minute), "flag checkout-v2 on <b>")
 	s, _ := tr.Series("api", group)
 	budgettest.Traffic{Rate: 10}.Run(clk, s, 24*time.Hour)
 	tr.Status()
@@ -62,13 +66,17 @@ func TestIncidentsEndpoint(t *testing.T) {
 			Detection struct {
 				Alert string `json:"alert"`
 			} `json:"detection"`
+			Candidates []struct {
+				Description string `json:"description"`
+			} `json:"candidate_triggers"`
 		} `json:"incidents"`
 	}
 	if err := json.Unmarshal(b, &list); err != nil {
 		t.Fatal(err)
 	}
 	if len(list.Incidents) != 1 || list.Incidents[0].ID != 1 || list.Incidents[0].State != "closed" ||
-		list.Incidents[0].Events.Bad != 6000 || list.Incidents[0].Detection.Alert != "page-1h" {
+		list.Incidents[0].Events.Bad != 6000 || list.Incidents[0].Detection.Alert != "page-1h" ||
+		len(list.Incidents[0].Candidates) != 1 || list.Incidents[0].Candidates[0].Description != "flag checkout-v2 on <b>" {
 		t.Errorf("incidents %s", b)
 	}
 	if res, _ := get(t, h, "GET", "/incidents/1"); res.StatusCode != 200 {

@@ -1,0 +1,232 @@
+package budget
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Changes: what was released or switched, on the incidents' timeline.
+//
+// Most incidents follow a change. The tracker records the first start of
+// each build version (WithVersion, else the module version and VCS
+// revision of the binary) and the changes the application marks
+// (MarkChange: a config push, a feature flag, a new model behind the same
+// binary). Each incident lists the changes of the hour before its onset as
+// candidate triggers: candidates, never a cause.
+
+// Change is one marked change.
+type Change struct {
+	// Time is when it took effect.
+	Time time.Time
+	// Kind is ChangeVersion (a new build version's first start) or
+	// ChangeMarked (MarkChange).
+	Kind string
+	// Version is the build version running (for ChangeVersion, the new
+	// one).
+	Version string
+	// Description is MarkChange's text; for ChangeVersion, "first start of
+	// <version>".
+	Description string
+}
+
+// The kinds of Change.
+const (
+	ChangeVersion = "version"
+	ChangeMarked  = "marked"
+)
+
+// DefaultChangeKeep is how many changes a tracker keeps (and stores).
+const DefaultChangeKeep = 100
+
+// CandidateWindow is how long before an incident's onset a change is
+// listed as a candidate trigger.
+const CandidateWindow = time.Hour
+
+// WithVersion sets the build version the tracker records a change for at
+// its first start (with a store, the first start of each version is
+// recorded once). The default is the binary's module version and VCS
+// revision (runtime/debug.ReadBuildInfo); "" when neither is known, which
+// records nothing.
+func WithVersion(v string) Option {
+	return optionFunc(func(t *Tracker) { t.version, t.versionSet = v, true })
+}
+
+// buildVersion is the binary's module version and VCS revision.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	v := bi.Main.Version
+	if v == "(devel)" {
+		v = ""
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && s.Value != "" {
+			rev := s.Value
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			if v != "" {
+				v += " "
+			}
+			v += rev
+		}
+	}
+	return v
+}
+
+// changes is the tracker's change log; its mutex is taken alone.
+type changes struct {
+	mu   sync.Mutex
+	list []Change // oldest first, at most DefaultChangeKeep
+	seen string   // the version of the latest ChangeVersion
+}
+
+// MarkChange records a change that took effect now: a config push, a
+// feature flag, a new model version behind the same binary. It appears as
+// a candidate trigger of an incident whose onset follows within
+// CandidateWindow.
+func (t *Tracker) MarkChange(description string) error {
+	return t.MarkChangeAt(t.now(), description)
+}
+
+// MarkChangeAt records a change that took effect at at.
+func (t *Tracker) MarkChangeAt(at time.Time, description string) error {
+	if description == "" {
+		return errors.New("budget: MarkChange: the description is empty")
+	}
+	t.chg.add(Change{Time: at, Kind: ChangeMarked, Version: t.version, Description: description})
+	return nil
+}
+
+func (c *changes) add(ch Change) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i, _ := slices.BinarySearchFunc(c.list, ch.Time, func(x Change, t time.Time) int { return x.Time.Compare(t) })
+	for i < len(c.list) && !c.list[i].Time.After(ch.Time) {
+		i++ // after those at the same instant: in the order marked
+	}
+	c.list = slices.Insert(c.list, i, ch)
+	if len(c.list) > DefaultChangeKeep {
+		c.list = slices.Delete(c.list, 0, len(c.list)-DefaultChangeKeep)
+	}
+	if ch.Kind == ChangeVersion {
+		c.seen = ch.Version
+	}
+}
+
+// Changes returns the changes kept, oldest first.
+func (t *Tracker) Changes() []Change {
+	t.chg.mu.Lock()
+	defer t.chg.mu.Unlock()
+	return slices.Clone(t.chg.list)
+}
+
+// candidates returns the changes in [onset − CandidateWindow, onset].
+func (t *Tracker) candidates(onset time.Time) []Change {
+	t.chg.mu.Lock()
+	defer t.chg.mu.Unlock()
+	var out []Change
+	for _, c := range t.chg.list {
+		if !c.Time.Before(onset.Add(-CandidateWindow)) && !c.Time.After(onset) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// started records the version's first start, after the state (and the
+// changes it holds) was restored.
+func (t *Tracker) started(now time.Time) {
+	if !t.versionSet {
+		t.version = buildVersion()
+	}
+	if t.version == "" || t.chg.seen == t.version {
+		return
+	}
+	t.chg.add(Change{Time: now, Kind: ChangeVersion, Version: t.version, Description: "first start of " + t.version})
+}
+
+// The "changes" section: uvarint n, n × (time, kind, version, description),
+// then the latest started version.
+const changeSection = "changes"
+
+func (t *Tracker) changeSectionData() []byte {
+	t.chg.mu.Lock()
+	defer t.chg.mu.Unlock()
+	if len(t.chg.list) == 0 && t.chg.seen == "" {
+		return nil
+	}
+	var e encoder
+	e.uvarint(uint64(len(t.chg.list)))
+	for _, c := range t.chg.list {
+		e.time(c.Time)
+		e.str(c.Kind)
+		e.str(c.Version)
+		e.str(c.Description)
+	}
+	e.str(t.chg.seen)
+	return e.buf
+}
+
+func (t *Tracker) restoreChanges(data []byte) error {
+	d := &decoder{b: data}
+	var list []Change
+	for range d.length(4) {
+		list = append(list, Change{Time: d.time(), Kind: d.str(), Version: d.str(), Description: d.str()})
+	}
+	seen := d.str()
+	if d.err != nil {
+		return d.err
+	}
+	if len(d.b) != 0 {
+		return fmt.Errorf("%d bytes after the changes", len(d.b))
+	}
+	if len(list) > DefaultChangeKeep {
+		list = list[len(list)-DefaultChangeKeep:]
+	}
+	t.chg.list, t.chg.seen = list, seen
+	return nil
+}
+
+// MarkFalsePositive declares incident id a false positive: a correction
+// (AddCorrection) per objective of it over [its onset, the end of the
+// bucket of its resolution) (the latest evaluation while it is open), with
+// reason, takes its events out of the budget, visibly (Status.Corrections).
+// A correction applies to a whole objective: for a grouped objective every
+// group's events in that span are excluded, not only the affected
+// groups'. Counted events are removed in whole buckets of the finest tier
+// still holding them (see Correction), so the budget is restored by the
+// incident's bad events exactly when its onset and end fall on those
+// buckets' edges, and otherwise by those of the rounded-out span.
+func (t *Tracker) MarkFalsePositive(id int64, reason string) error {
+	in, ok := t.Incident(id)
+	if !ok {
+		return fmt.Errorf("budget: MarkFalsePositive: no incident %d", id)
+	}
+	end := in.Resolved
+	if end.IsZero() {
+		end = t.now()
+	}
+	end = time.Unix(0, (floorDiv(end.UnixNano(), fineWidth)+1)*fineWidth).UTC()
+	var errs []error
+	done := map[string]bool{}
+	for i, s := range in.Series {
+		if done[s.Objective] || t.byName[s.Objective] == nil {
+			continue
+		}
+		done[s.Objective] = true
+		err := t.AddCorrection(Correction{
+			ID:        fmt.Sprintf("incident-%d-%d", id, i+1),
+			Objective: s.Objective, Start: s.Onset, End: end,
+			Reason: fmt.Sprintf("incident %d marked a false positive: %s", id, reason),
+		})
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
