@@ -434,7 +434,7 @@ func (s *Series) observeLocked(now time.Time, st *Status, trs []numbered) []numb
 		rec.Mitigated = now
 		emit(IncidentUpdated, "mitigated: every 5m burn rate is at or below 1")
 	}
-	if rec.State == IncidentResolved && !now.Before(rec.Resolved.Add(b.quiet())) {
+	if rec.State == IncidentResolved && !now.Before(rec.Resolved.Add(b.quiet())) && rec.countedThroughResolution() {
 		rec.State, rec.Closed = IncidentClosed, now
 		done := rec.Incident.clone()
 		b.done = append(b.done, done)
@@ -445,6 +445,19 @@ func (s *Series) observeLocked(now time.Time, st *Status, trs []numbered) []numb
 		emit(IncidentEnded, fmt.Sprintf("closed after %v quiet", b.quiet()))
 	}
 	return trs
+}
+
+// countedThroughResolution reports whether every member has counted the
+// bucket of the resolution: closing earlier (a quiet period shorter than a
+// bucket) would leave its last events out.
+func (rec *openIncident) countedThroughResolution() bool {
+	rb := floorDiv(rec.Resolved.UnixNano(), fineWidth)
+	for _, m := range rec.members {
+		if m.next <= rb {
+			return false
+		}
+	}
+	return true
 }
 
 func firingNames(rules []AlertRule, firing map[string]bool) []string {

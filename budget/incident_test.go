@@ -546,3 +546,35 @@ func TestIncidentMarkedFalsePositive(t *testing.T) {
 		t.Error("an unknown incident marked")
 	}
 }
+
+// Regression: with a quiet period shorter than a bucket, the incident
+// closed before the bucket of its resolution was counted, and lost the
+// events in it (found by TestIncidentOpenAcrossRealRestart/killed).
+func TestRegressionIncidentClosesAfterItsLastBucketIsCounted(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, err := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now),
+		budget.WithIncidents(budget.IncidentOptions{Quiet: time.Second}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := tr.Series("api", "")
+	clk.Advance(2 * time.Second) // 2 s into a bucket
+	s.RecordN(sli.Event{Time: clk.Now(), Outcome: sli.Bad}, 200)
+	tr.Status() // fires
+	clk.Advance(time.Second)
+	s.RecordN(sli.Event{Time: clk.Now(), Outcome: sli.Good}, 1_000_000)
+	for range 20 { // every second, as far as the next bucket and beyond
+		tr.Status()
+		clk.Advance(time.Second)
+	}
+	ins := tr.Incidents()
+	if len(ins) != 1 || ins[0].State != budget.IncidentClosed {
+		t.Fatalf("incidents %+v, want one closed", ins)
+	}
+	if g, b := ins[0].Events(); b != 200 || g != 1_000_000 {
+		t.Errorf("events %d good, %d bad; want 1000000 and 200", g, b)
+	}
+	if ins[0].Closed.Before(t0.Add(10 * time.Second)) {
+		t.Errorf("closed at %v, before its last bucket ended", ins[0].Closed)
+	}
+}
