@@ -207,11 +207,30 @@ type Incident struct {
 	// Series are the objectives and groups affected, in the order they
 	// joined.
 	Series []IncidentSeries
+	// Policy are the error-budget policy changes of its series while it
+	// was open or resolved, in order: releases froze when one went to
+	// Exhausted (unless Advisory) and were allowed again when it left.
+	Policy []PolicyChange
+	// Restarts are the restarts (state restored) while it was open: the
+	// counts between Saved and Started were never recorded.
+	Restarts []Restart
 	// Candidates are the changes kept (Tracker.Changes) that took effect
 	// within CandidateWindow before Onset: candidate triggers, never a
 	// cause.
 	Candidates []Change
 }
+
+// PolicyChange is a policy transition of a series inside an incident.
+type PolicyChange struct {
+	Time             time.Time
+	Objective, Group string
+	From, To         PolicyState
+	Advisory         bool // the objective holds no release back
+}
+
+// Restart is a restart inside an incident: the state saved at Saved was
+// restored by a process that started at Started.
+type Restart struct{ Saved, Started time.Time }
 
 // TimeToDetect returns detection − onset, by metric time and by clock time.
 func (in Incident) TimeToDetect() (metric, clock time.Duration) {
@@ -229,6 +248,8 @@ func (in Incident) Events() (good, bad int64) {
 func (in Incident) clone() Incident {
 	in.Series = slices.Clone(in.Series)
 	in.Candidates = slices.Clone(in.Candidates)
+	in.Policy = slices.Clone(in.Policy)
+	in.Restarts = slices.Clone(in.Restarts)
 	for i := range in.Series {
 		in.Series[i].Alerts = slices.Clone(in.Series[i].Alerts)
 		in.Series[i].Firing = slices.Clone(in.Series[i].Firing)
@@ -415,6 +436,12 @@ func (s *Series) observeLocked(now time.Time, st *Status, trs []numbered) []numb
 	}
 	if m != nil {
 		s.countLocked(rec, m, now, st)
+		for _, x := range trs {
+			if x.inc == nil && x.tr.Kind == PolicyChanged && x.tr.Time.Equal(now) && x.tr.Objective == s.obj.Name && x.tr.Group == s.group {
+				rec.Policy = append(rec.Policy, PolicyChange{Time: now, Objective: s.obj.Name, Group: s.group, From: x.tr.From, To: x.tr.To, Advisory: s.obj.Advisory})
+				emit(IncidentUpdated, fmt.Sprintf("policy of %s: %s → %s", who, x.tr.From, x.tr.To))
+			}
+		}
 	}
 
 	firing, burning := false, false

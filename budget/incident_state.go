@@ -14,9 +14,12 @@ import (
 //
 //	incidents   uvarint last id, uvarint n, n × incident (oldest first),
 //	            byte 1 and the open incident with its members, or byte 0
-//	incident    id, state, onset, onset resolution, detection, peak,
-//	            peak at, mitigated, resolved, closed, uvarint n,
-//	            n × series
+//	incident    uvarint length, then: id, state, onset, onset
+//	            resolution, detection, peak, peak at, mitigated,
+//	            resolved, closed, uvarint n, n × series, uvarint n, n ×
+//	            policy change (time, objective, group, from, to,
+//	            advisory byte), uvarint n, n × restart (saved, started);
+//	            a reader skips the bytes after the fields it knows
 //	series      objective, group, onset, onset resolution, detection,
 //	            alerts, firing (uvarint n, n × name), good, bad, peak,
 //	            peak at, period events, consumed, remaining at onset and
@@ -93,7 +96,16 @@ func (d *decoder) names() []string {
 	return out
 }
 
+// incident writes one incident as a length-prefixed record, so that a
+// later build may append fields that this one skips.
 func (e *encoder) incident(in *Incident) {
+	var r encoder
+	r.incidentFields(in)
+	e.uvarint(uint64(len(r.buf)))
+	e.buf = append(e.buf, r.buf...)
+}
+
+func (e *encoder) incidentFields(in *Incident) {
 	e.uvarint(uint64(in.ID))
 	e.uvarint(uint64(in.State))
 	e.time(in.Onset)
@@ -123,9 +135,46 @@ func (e *encoder) incident(in *Incident) {
 		e.float(s.RemainingAtOnset)
 		e.float(s.RemainingAtClose)
 	}
+	e.uvarint(uint64(len(in.Policy)))
+	for _, c := range in.Policy {
+		e.time(c.Time)
+		e.str(c.Objective)
+		e.str(c.Group)
+		e.uvarint(uint64(c.From))
+		e.uvarint(uint64(c.To))
+		e.buf = append(e.buf, boolByte(c.Advisory))
+	}
+	e.uvarint(uint64(len(in.Restarts)))
+	for _, r := range in.Restarts {
+		e.time(r.Saved)
+		e.time(r.Started)
+	}
 }
 
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// incident reads one record; the fields after those this build knows are
+// skipped.
 func (d *decoder) incident() Incident {
+	n := d.length(1)
+	if d.err != nil {
+		return Incident{}
+	}
+	r := &decoder{b: d.b[:n]}
+	d.b = d.b[n:]
+	in := r.incidentFields()
+	if r.err != nil {
+		d.fail("incident: %v", r.err)
+	}
+	return in
+}
+
+func (d *decoder) incidentFields() Incident {
 	in := Incident{ID: int64(d.uvarint())}
 	if st := d.uvarint(); st >= uint64(IncidentOpen) && st <= uint64(IncidentClosed) {
 		in.State = IncidentState(st)
@@ -145,6 +194,18 @@ func (d *decoder) incident() Incident {
 		s.PeriodEvents = d.count()
 		s.Consumed, s.RemainingAtOnset, s.RemainingAtClose = d.float(), d.float(), d.float()
 		in.Series = append(in.Series, s)
+	}
+	for range d.length(5) {
+		c := PolicyChange{Time: d.time(), Objective: d.str(), Group: d.str()}
+		from, to := d.uvarint(), d.uvarint()
+		if from > uint64(Exhausted) || to > uint64(Exhausted) {
+			d.fail("incident %d: unknown policy state", in.ID)
+		}
+		c.From, c.To, c.Advisory = PolicyState(from), PolicyState(to), d.byte() == 1
+		in.Policy = append(in.Policy, c)
+	}
+	for range d.length(2) {
+		in.Restarts = append(in.Restarts, Restart{Saved: d.time(), Started: d.time()})
 	}
 	return in
 }
@@ -195,12 +256,12 @@ func (t *Tracker) incidentSectionData() []byte {
 
 // applySections restores the sections this build knows and skips the
 // others. It runs in New, before the tracker is shared.
-func (t *Tracker) applySections(ss []section, log *slog.Logger) {
+func (t *Tracker) applySections(ss []section, taken, now time.Time, log *slog.Logger) {
 	for _, x := range ss {
 		var err error
 		switch x.name {
 		case incidentSection:
-			err = t.restoreIncidents(x.data)
+			err = t.restoreIncidents(x.data, taken, now)
 		case changeSection:
 			err = t.restoreChanges(x.data)
 		default:
@@ -212,7 +273,7 @@ func (t *Tracker) applySections(ss []section, log *slog.Logger) {
 	}
 }
 
-func (t *Tracker) restoreIncidents(data []byte) error {
+func (t *Tracker) restoreIncidents(data []byte, taken, now time.Time) error {
 	d := &decoder{b: data}
 	b := &t.inc
 	lastID := int64(d.uvarint())
@@ -223,6 +284,7 @@ func (t *Tracker) restoreIncidents(data []byte) error {
 	var open *openIncident
 	if d.byte() == 1 {
 		open = &openIncident{Incident: d.incident(), members: map[*Series]*member{}}
+		open.Restarts = append(open.Restarts, Restart{Saved: taken, Started: now})
 		for i := range open.Series {
 			is := &open.Series[i]
 			m := &member{i: i, next: d.varint(), burn5m: d.float(), firing: map[string]bool{}}

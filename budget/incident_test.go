@@ -222,6 +222,14 @@ func TestIncidentOfATenMinuteOutage(t *testing.T) {
 	}
 	t.Logf("outage ends %v; theory: mitigated %v resolved %v", outageEnd, mitigated, resolved)
 
+	// Policy: at risk when the page fired, exhausted (releases frozen)
+	// once the budget ran out.
+	t.Logf("policy changes %+v", in.Policy)
+	if len(in.Policy) < 2 || in.Policy[0].To != budget.AtRisk || !in.Policy[0].Time.Equal(in.Detection.ClockTime) ||
+		in.Policy[len(in.Policy)-1].To != budget.Exhausted {
+		t.Errorf("policy changes %+v, want at_risk at detection, then exhausted", in.Policy)
+	}
+
 	// The callbacks: opened first, closed last, in order.
 	if n := len(log.evs); n < 3 || log.evs[0].Kind != budget.IncidentOpened || log.evs[n-1].Kind != budget.IncidentEnded {
 		t.Fatalf("events %+v", log.evs)
@@ -420,6 +428,9 @@ func TestIncidentSurvivesRestart(t *testing.T) {
 
 	tr, s = open()
 	after := tr.Incidents()
+	if r := after[0].Restarts; len(r) != 1 || !r[0].Started.Equal(clk.Now()) || r[0].Saved.After(r[0].Started) {
+		t.Errorf("restarts %+v, want one at %v", r, clk.Now())
+	}
 	if len(after) != 1 || after[0].State != budget.IncidentOpen || after[0].ID != 1 ||
 		!after[0].Onset.Equal(before[0].Onset) || after[0].Series[0].Bad != before[0].Series[0].Bad {
 		t.Fatalf("after the restart: %+v, want %+v", after, before)

@@ -166,7 +166,7 @@ func (t *Tracker) applyState(st *stateData, now time.Time, log *slog.Logger) {
 		}
 	}
 
-	t.applySections(st.sections, log)
+	t.applySections(st.sections, fromUnixNano(st.taken).UTC(), now, log)
 
 	t.corrMu.Lock()
 	defer t.corrMu.Unlock()

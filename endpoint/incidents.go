@@ -2,8 +2,10 @@ package endpoint
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +37,22 @@ type incidentReport struct {
 	Events          eventsJSON          `json:"events"`
 	Series          []incidentSeriesRep `json:"series"`
 	Candidates      []changeJSON        `json:"candidate_triggers"`
+	Policy          []policyChangeJSON  `json:"policy_changes"`
+	Restarts        []restartJSON       `json:"restarts"`
+}
+
+type policyChangeJSON struct {
+	Time      time.Time `json:"time"`
+	Objective string    `json:"objective"`
+	Group     string    `json:"group,omitempty"`
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	Advisory  bool      `json:"advisory"`
+}
+
+type restartJSON struct {
+	Saved   time.Time `json:"saved"`
+	Started time.Time `json:"started"`
 }
 
 // changeJSON is a change (budget.Change) that took effect in the hour
@@ -105,6 +123,13 @@ func newIncidentReport(in budget.Incident) incidentReport {
 		Resolved: timePtr(in.Resolved.UTC()), Closed: timePtr(in.Closed.UTC()),
 		Events: eventsJSON{Good: good, Bad: bad, Total: good + bad},
 		Series: []incidentSeriesRep{}, Candidates: []changeJSON{},
+		Policy: []policyChangeJSON{}, Restarts: []restartJSON{},
+	}
+	for _, c := range in.Policy {
+		r.Policy = append(r.Policy, policyChangeJSON{Time: c.Time.UTC(), Objective: c.Objective, Group: c.Group, From: c.From.String(), To: c.To.String(), Advisory: c.Advisory})
+	}
+	for _, x := range in.Restarts {
+		r.Restarts = append(r.Restarts, restartJSON{Saved: x.Saved.UTC(), Started: x.Started.UTC()})
 	}
 	for _, c := range in.Candidates {
 		r.Candidates = append(r.Candidates, changeJSON{Time: c.Time.UTC(), Kind: c.Kind, Version: c.Version, Description: c.Description})
@@ -335,24 +360,62 @@ func postmortem(service string, in budget.Incident, loc *time.Location) []byte {
 	p("")
 	p("Times in %s.", mdEscape(loc.String()))
 	p("")
-	for _, c := range in.Candidates {
-		p("- %s change (%s): %s", tm(c.Time), c.Kind, mdEscape(c.Description))
+	type entry struct {
+		at   time.Time
+		text string
 	}
-	p("- %s **OUTAGE BEGINS**: burn rate above 1 (onset, %v buckets)", tm(in.Onset), in.OnsetResolution)
-	p("- %s data crossed the %s thresholds (metric time)", tm(det.MetricTime), mdEscape(det.Rule.Name))
-	p("- %s **INCIDENT BEGINS**: %s fired for %s", tm(det.ClockTime), mdEscape(det.Rule.Name), mdSeries(det.Objective, det.Group))
+	var tl []entry
+	ev := func(at time.Time, format string, args ...any) {
+		tl = append(tl, entry{at, fmt.Sprintf(format, args...)})
+	}
+	for _, c := range in.Candidates {
+		ev(c.Time, "change (%s): %s", c.Kind, mdEscape(c.Description))
+	}
+	ev(in.Onset, "**OUTAGE BEGINS**: burn rate above 1 (onset, %v buckets)", in.OnsetResolution)
+	ev(det.MetricTime, "data crossed the %s thresholds (metric time)", mdEscape(det.Rule.Name))
+	ev(det.ClockTime, "**INCIDENT BEGINS**: %s fired for %s", mdEscape(det.Rule.Name), mdSeries(det.Objective, det.Group))
 	for _, s := range in.Series[min(1, len(in.Series)):] {
-		p("- %s %s joined: %s fired", tm(s.Detection.ClockTime), mdSeries(s.Objective, s.Group), mdEscape(s.Detection.Rule.Name))
+		ev(s.Detection.ClockTime, "%s joined: %s fired", mdSeries(s.Objective, s.Group), mdEscape(s.Detection.Rule.Name))
 	}
 	if !in.PeakAt.IsZero() {
-		p("- %s peak 5m burn rate %s", tm(in.PeakAt), fmtF(in.PeakBurn5m, "%.4g"))
+		ev(in.PeakAt, "peak 5m burn rate %s", fmtF(in.PeakBurn5m, "%.4g"))
 	}
-	p("- %s **OUTAGE MITIGATED**: every 5m burn rate at or below 1", tm(in.Mitigated))
-	p("- %s **OUTAGE ENDS**: every alert resolved", tm(in.Resolved))
-	p("- %s **INCIDENT ENDS**: quiet period passed", tm(in.Closed))
+	for _, c := range in.Policy {
+		gate := ""
+		switch {
+		case c.Advisory:
+		case c.To == budget.Exhausted:
+			gate = "; releases frozen"
+		case c.From == budget.Exhausted:
+			gate = "; releases allowed again"
+		}
+		ev(c.Time, "policy of %s: %s → %s%s", mdSeries(c.Objective, c.Group), c.From, c.To, gate)
+	}
+	for _, x := range in.Restarts {
+		ev(x.Started, "restarted; state saved at %s restored (nothing was counted in between)", tm(x.Saved))
+	}
+	ev(in.Mitigated, "**OUTAGE MITIGATED**: every 5m burn rate at or below 1")
+	ev(in.Resolved, "**OUTAGE ENDS**: every alert resolved")
+	ev(in.Closed, "**INCIDENT ENDS**: quiet period passed")
+	slices.SortStableFunc(tl, func(a, b entry) int {
+		if a.at.IsZero() || b.at.IsZero() {
+			return cmp.Compare(boolInt(a.at.IsZero()), boolInt(b.at.IsZero())) // not yet: last
+		}
+		return a.at.Compare(b.at)
+	})
+	for _, e := range tl {
+		p("- %s %s", tm(e.at), e.text)
+	}
 	p("")
 	p("## Supporting information")
 	p("")
 	p("- The dashboard: `ui` beside this endpoint; this incident as JSON: `incidents/%d`.", in.ID)
 	return b.Bytes()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
