@@ -72,6 +72,20 @@
 // nothing. The tracker starts no goroutine: run [Tracker.Run] in one of yours
 // to have transitions noticed when nobody asks for the status.
 //
+// # Incidents
+//
+// The same evaluations keep a record of incidents ([Tracker.Incidents]): one
+// opens when a page or ticket alert fires ([WithIncidents] says which),
+// alerts of other objectives join it while it is open, and it closes when
+// every alert has resolved and a quiet period has passed. Each holds its
+// onset (found in the buckets when the alert fires), detection by metric
+// and clock time, exact bad and total events, the budget it consumed, the
+// policy's transitions, restarts, and the changes of the hour before it
+// ([Tracker.MarkChange], each build version's first start) as candidate
+// triggers. [OnIncident] handlers are delivered like transitions;
+// [Tracker.MarkFalsePositive] takes an incident out of the budget through a
+// correction. The endpoint serves them, with a postmortem draft.
+//
 // # Persistence
 //
 // A 30-day budget must survive restarts. [WithStore] gives the tracker a
