@@ -214,6 +214,10 @@ type Incident struct {
 	// Restarts are the restarts (state restored) while it was open: the
 	// counts between Saved and Started were never recorded.
 	Restarts []Restart
+	// Corrections are the corrections (one entry per occurrence) that
+	// overlap [Onset, Resolved] (to now while unresolved), read when the
+	// incident is read: a false positive's (MarkFalsePositive) among them.
+	Corrections []Correction
 	// Candidates are the changes kept (Tracker.Changes) that took effect
 	// within CandidateWindow before Onset: candidate triggers, never a
 	// cause.
@@ -248,6 +252,7 @@ func (in Incident) Events() (good, bad int64) {
 func (in Incident) clone() Incident {
 	in.Series = slices.Clone(in.Series)
 	in.Candidates = slices.Clone(in.Candidates)
+	in.Corrections = slices.Clone(in.Corrections)
 	in.Policy = slices.Clone(in.Policy)
 	in.Restarts = slices.Clone(in.Restarts)
 	for i := range in.Series {
@@ -270,9 +275,33 @@ func (t *Tracker) Incidents() []Incident {
 	}
 	t.inc.mu.Unlock()
 	for i := range out {
-		out[i].Candidates = t.candidates(out[i].Onset)
+		t.readExtras(&out[i])
 	}
 	return out
+}
+
+// readExtras fills what is read from elsewhere when an incident is read:
+// the candidate triggers and the overlapping corrections.
+func (t *Tracker) readExtras(in *Incident) {
+	in.Candidates = t.candidates(in.Onset)
+	end := in.Resolved
+	if end.IsZero() {
+		end = t.now()
+	}
+	seen := map[string]bool{}
+	for _, s := range in.Series {
+		if seen[s.Objective] {
+			continue
+		}
+		seen[s.Objective] = true
+		for _, c := range t.correctionsFor(s.Objective, in.Onset, end) {
+			k := c.ID + "@" + c.Start.String()
+			if c.Start.Before(end) && c.End.After(in.Onset) && !seen[k] {
+				seen[k] = true
+				in.Corrections = append(in.Corrections, c)
+			}
+		}
+	}
 }
 
 // IncidentsAt evaluates the status at now (StatusAt: at the clock's
@@ -299,7 +328,7 @@ func (t *Tracker) Incident(id int64) (Incident, bool) {
 	if in.ID == 0 {
 		return Incident{}, false
 	}
-	in.Candidates = t.candidates(in.Onset)
+	t.readExtras(&in)
 	return in, true
 }
 

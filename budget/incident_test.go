@@ -553,6 +553,9 @@ func TestIncidentMarkedFalsePositive(t *testing.T) {
 	if !found {
 		t.Errorf("corrections %+v say nothing of the incident", after.Corrections)
 	}
+	if cs := tr.Incidents()[0].Corrections; len(cs) != 1 || cs[0].ID != "incident-1-1" || !cs[0].Start.Equal(in.Onset) {
+		t.Errorf("the incident lists corrections %+v, want its own", cs)
+	}
 	if err := tr.MarkFalsePositive(99, "x"); err == nil {
 		t.Error("an unknown incident marked")
 	}

@@ -39,6 +39,7 @@ type incidentReport struct {
 	Candidates      []changeJSON        `json:"candidate_triggers"`
 	Policy          []policyChangeJSON  `json:"policy_changes"`
 	Restarts        []restartJSON       `json:"restarts"`
+	Corrections     []correction        `json:"corrections"`
 }
 
 type policyChangeJSON struct {
@@ -123,7 +124,11 @@ func newIncidentReport(in budget.Incident) incidentReport {
 		Resolved: timePtr(in.Resolved.UTC()), Closed: timePtr(in.Closed.UTC()),
 		Events: eventsJSON{Good: good, Bad: bad, Total: good + bad},
 		Series: []incidentSeriesRep{}, Candidates: []changeJSON{},
-		Policy: []policyChangeJSON{}, Restarts: []restartJSON{},
+		Policy: []policyChangeJSON{}, Restarts: []restartJSON{}, Corrections: []correction{},
+	}
+	for _, c := range in.Corrections {
+		r.Corrections = append(r.Corrections, correction{ID: c.ID, Objective: c.Objective, Start: c.Start.UTC(), End: c.End.UTC(),
+			Reason: c.Reason, Recurrence: c.Recurrence, TimeZone: c.TimeZone})
 	}
 	for _, c := range in.Policy {
 		r.Policy = append(r.Policy, policyChangeJSON{Time: c.Time.UTC(), Objective: c.Objective, Group: c.Group, From: c.From.String(), To: c.To.String(), Advisory: c.Advisory})
@@ -390,6 +395,9 @@ func postmortem(service string, in budget.Incident, loc *time.Location) []byte {
 			gate = "; releases allowed again"
 		}
 		ev(c.Time, "policy of %s: %s → %s%s", mdSeries(c.Objective, c.Group), c.From, c.To, gate)
+	}
+	for _, c := range in.Corrections {
+		ev(c.Start, "correction %s begins: %s (its events spend no budget, until %s)", mdEscape(c.ID), mdEscape(c.Reason), tm(c.End))
 	}
 	for _, x := range in.Restarts {
 		ev(x.Started, "restarted; state saved at %s restored (nothing was counted in between)", tm(x.Saved))

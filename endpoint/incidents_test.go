@@ -95,6 +95,14 @@ func TestIncidentsEndpoint(t *testing.T) {
 	if len(tr.Incidents()) != 1 {
 		t.Error("a request changed the incidents")
 	}
+	// Marked a false positive, it lists the correction that excludes it.
+	if err := tr.MarkFalsePositive(1, "probe misconfigured"); err != nil {
+		t.Fatal(err)
+	}
+	_, b = get(t, h, "GET", "/incidents/1")
+	if !strings.Contains(string(b), `"reason": "incident 1 marked a false positive: probe misconfigured"`) {
+		t.Errorf("incident 1 does not list its correction:\n%s", b)
+	}
 }
 
 // The postmortem draft of the first scenario, compared with
