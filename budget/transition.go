@@ -91,22 +91,27 @@ type numbered struct {
 // are delivered when an earlier one is still on its way; the goroutine that
 // brings the earlier one delivers both.
 func (t *Tracker) deliver(trs []numbered) {
-	if len(trs) == 0 {
-		return
-	}
 	t.evalMu.Lock()
-	t.queue = append(t.queue, trs...)
-	slices.SortFunc(t.queue, func(a, b numbered) int { return cmp.Compare(a.seq, b.seq) })
-	if t.delivering { // another goroutine (or this one, below a handler) delivers them
+	if len(trs) > 0 {
+		t.queue = append(t.queue, trs...)
+		slices.SortFunc(t.queue, func(a, b numbered) int { return cmp.Compare(a.seq, b.seq) })
+	}
+	// With none of its own, a status still delivers what a panicking handler left.
+	if t.delivering || len(t.queue) == 0 { // another goroutine (or this one, below a handler) delivers them
 		t.evalMu.Unlock()
 		return
 	}
 	t.delivering = true
 	locked := true
+	var rest []numbered // the batch not yet delivered
 	defer func() {
 		// Also when a handler panics: the next status delivers the rest.
 		if !locked {
 			t.evalMu.Lock()
+			if len(rest) > 0 { // a handler panicked on rest[0]
+				t.queue = append(rest[1:len(rest):len(rest)], t.queue...)
+				t.next -= uint64(len(rest) - 1)
+			}
 		}
 		t.delivering = false
 		t.evalMu.Unlock()
@@ -124,7 +129,8 @@ func (t *Tracker) deliver(trs []numbered) {
 		t.next += uint64(n)
 		t.evalMu.Unlock()
 		locked = false
-		for _, x := range batch {
+		for rest = batch; len(rest) > 0; rest = rest[1:] {
+			x := rest[0]
 			if x.inc != nil {
 				t.deliverIncident(x.inc)
 				continue
