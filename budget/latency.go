@@ -124,6 +124,9 @@ func (r *latencyRing) add(at, us, n int64) {
 func (r *latencyRing) rewind(at int64) {
 	tb := floorDiv(at, latencySlotWidth)
 	j := r.slot(tb)
+	if r.epoch[j] > tb { // tb's own slot holds a later bucket: it folds in as it stands
+		r.epoch[j] = tb
+	}
 	for i := range r.epoch {
 		if r.epoch[i] <= tb {
 			continue

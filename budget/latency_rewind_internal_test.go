@@ -1,0 +1,34 @@
+package budget
+
+import "testing"
+
+// Item 2: a step back folds every latency recorded ahead of the clock into
+// the slot of the clock's reading, including what that slot itself held
+// for a later bucket (a step back of more than the ring's 65 minutes
+// always finds one there): nothing is lost.
+func TestLatencyRewindKeepsTheClockSlotsOwnLaterBucket(t *testing.T) {
+	for _, back := range []int64{1, 5, 13, 14, 20, 13 * 24 * 40} {
+		r := newLatencyRing()
+		const b0 = 1_000_000
+		for k := int64(0); k < latencySlots; k++ {
+			r.add((b0+k)*latencySlotWidth, 100+k, 1)
+		}
+		tb := b0 + latencySlots - 1 - back
+		r.rewind(tb*latencySlotWidth + 7)
+		var n int64
+		for i := range r.slots {
+			if r.epoch[i] > tb {
+				t.Errorf("back %d: slot %d still holds bucket %d, ahead of the clock's %d", back, i, r.epoch[i], tb)
+			}
+			for _, c := range r.slots[i] {
+				n += c
+			}
+		}
+		if n != latencySlots {
+			t.Errorf("back %d buckets: %d latencies after the rewind, want %d", back, n, latencySlots)
+		}
+		if j := r.slot(tb); r.max[j] != 100+latencySlots-1 {
+			t.Errorf("back %d: max %d at the clock's slot, want %d", back, r.max[j], 100+latencySlots-1)
+		}
+	}
+}
