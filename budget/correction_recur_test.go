@@ -118,6 +118,7 @@ func TestRecurrenceErrors(t *testing.T) {
 // and the list of occurrences (each) agree at random instants.
 func TestRecurrenceCoversAgreesWithEach(t *testing.T) {
 	berlin := mustLoad(t, "Europe/Berlin")
+	t.Logf("seed PCG(1, 2)")
 	rng := rand.New(rand.NewPCG(1, 2))
 	rules := []string{
 		"FREQ=WEEKLY;BYDAY=SU;BYHOUR=2",
@@ -168,6 +169,7 @@ func TestRecurrenceCoversAgreesWithEach(t *testing.T) {
 // the tiers still agree, and that nothing outside the span's edge buckets
 // was touched.
 func TestRingRemove(t *testing.T) {
+	t.Logf("seed PCG(3, 4)")
 	rng := rand.New(rand.NewPCG(3, 4))
 	end := snapT0.UnixNano()
 	for trial := range 40 {

@@ -21,6 +21,7 @@ func naiveSum(t *tier, from, to int64) (good, bad int64) {
 }
 
 func TestTierSumMatchesNaive(t *testing.T) {
+	t.Logf("seed PCG(1, 2)")
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, slots := range []int{1, 2, 7, 64} {
 		tr := newTier(fineWidth, slots)
