@@ -91,6 +91,9 @@ func TestClockNeverReadUnderLock(t *testing.T) {
 			}
 		}},
 		{"Lifetime", func() { set[0].Lifetime() }},
+		// Item 2's confirming second reading (recheckClockLocked) unlocks first.
+		{"record after a step back", func() { w.now = w.now.Add(-2 * time.Hour); set.Record(ev(w.now)) }},
+		{"Status after a step back", func() { tr.Status(); w.now = w.now.Add(-2 * time.Hour); tr.Status() }},
 	}
 	for _, s := range steps {
 		w.step = s.name
