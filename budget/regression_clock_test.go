@@ -212,7 +212,7 @@ func TestRegressionRecordNHugeCountsSaturate(t *testing.T) {
 	clk.Advance(30 * time.Second)
 	for _, st := range tr.Status() {
 		if st.Good != budget.MaxCount || st.Bad != budget.MaxCount || st.Total() < 0 {
-			t.Errorf("%s: period good %d bad %d total %d, want both %d", st.Objective.Name, st.Good, st.Bad, st.Total(), budget.MaxCount)
+			t.Errorf("%s: period good %d bad %d total %d, want both %d", st.Objective.Name, st.Good, st.Bad, st.Total(), int64(budget.MaxCount))
 		}
 		for _, b := range st.BurnRates {
 			if b.Good != budget.MaxCount || b.Bad != budget.MaxCount || !b.Rate.Valid || b.Rate.Value < 0 {
@@ -225,7 +225,7 @@ func TestRegressionRecordNHugeCountsSaturate(t *testing.T) {
 	}
 	for _, s := range []*budget.Series{api, ls} {
 		if g, b := s.Lifetime(); g != budget.MaxCount || b != budget.MaxCount {
-			t.Errorf("%s: lifetime good %d bad %d, want both %d", s.Objective().Name, g, b, budget.MaxCount)
+			t.Errorf("%s: lifetime good %d bad %d, want both %d", s.Objective().Name, g, b, int64(budget.MaxCount))
 		}
 	}
 }
@@ -241,7 +241,7 @@ func TestRecordNHugeCountsBurnDownSaturates(t *testing.T) {
 	}
 	bd := api.BurnDownAt(clk.Now(), 10)
 	if bd.Bad != budget.MaxCount || bd.Points[len(bd.Points)-1].Bad != budget.MaxCount {
-		t.Fatalf("burn-down bad %d, last point %d; want %d", bd.Bad, bd.Points[len(bd.Points)-1].Bad, budget.MaxCount)
+		t.Fatalf("burn-down bad %d, last point %d; want %d", bd.Bad, bd.Points[len(bd.Points)-1].Bad, int64(budget.MaxCount))
 	}
 }
 
