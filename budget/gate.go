@@ -1,0 +1,52 @@
+package budget
+
+import "time"
+
+// Gate is the release decision across all objectives.
+type Gate struct {
+	// Allowed is false when any non-advisory objective's budget is
+	// exhausted.
+	Allowed bool
+	// Reasons name the objectives that freeze releases.
+	Reasons []GateReason
+	// Unjudged name the non-advisory objectives the policy cannot judge
+	// yet: the period holds fewer events than its minimum, so they let a
+	// release through whatever those events say.
+	Unjudged []Unjudged
+}
+
+// Unjudged is one objective (or group) the policy cannot judge yet.
+type Unjudged struct {
+	Objective string
+	Group     string
+	// Events counts the events of the period so far; EventsNeeded is the
+	// policy's minimum (Status.PolicyMinEvents).
+	Events, EventsNeeded int64
+}
+
+// GateReason is one objective (or group) that freezes releases.
+type GateReason struct {
+	Objective string
+	Group     string
+	State     PolicyState
+	Remaining Float
+}
+
+// GateOf returns the release decision that statuses imply.
+func GateOf(statuses []Status) Gate {
+	g := Gate{Allowed: true, Reasons: []GateReason{}, Unjudged: []Unjudged{}}
+	for i := range statuses {
+		st := &statuses[i]
+		if !st.ReleaseAllowed {
+			g.Allowed = false
+			g.Reasons = append(g.Reasons, GateReason{Objective: st.Objective.Name, Group: st.Group, State: st.Policy, Remaining: st.Remaining})
+		}
+		if st.PolicyReason == ReasonInsufficientEvents && !st.Objective.Advisory {
+			g.Unjudged = append(g.Unjudged, Unjudged{Objective: st.Objective.Name, Group: st.Group, Events: st.Total(), EventsNeeded: st.PolicyMinEvents})
+		}
+	}
+	return g
+}
+
+// ReleaseAllowedAt returns the release decision at now.
+func (t *Tracker) ReleaseAllowedAt(now time.Time) Gate { return GateOf(t.StatusAt(now)) }

@@ -1,0 +1,43 @@
+package budget
+
+import "time"
+
+// Status returns the status of every series at the tracker's clock.
+func (t *Tracker) Status() []Status { return t.StatusAt(t.now()) }
+
+// StatusAt returns the status of every series at now, objectives in
+// declaration order and groups in the order they appeared. When now is the
+// clock's reading (Status) it also detects and delivers the transitions
+// since the last evaluation; a status asked for an earlier or a later
+// instant describes it and changes no alert or policy state.
+//
+// How far back it is exact: each window is read from the finest bucket tier
+// that still holds each part of it, 10-second buckets for the last 6.4
+// hours, 5-minute ones for the last 76 hours, 15-minute ones for the
+// objective's period (at least 3 days) and 45 minutes more. A window's start
+// edge reaches back less than one bucket of the tier holding it too far (as
+// at the clock's reading); for an instant more than a second before the
+// clock's reading its end edge stops at the start of the bucket holding the
+// instant, less than one bucket of the tier holding it short, because that
+// bucket also holds what came after the instant. A window whose start no
+// tier holds any more is not held: its WindowBurn.NotHeld says so, its
+// counts are zero and its rate invalid, and so are the period's figures
+// (SLI, budget) when the period is not held; never a silent zero.
+func (t *Tracker) StatusAt(now time.Time) []Status {
+	var out []Status
+	var trs []numbered
+	defer func() { t.deliver(trs) }()
+	for _, slo := range t.slos {
+		for _, s := range slo.AllSeries() {
+			clock, stepBack := t.lockSeries(s, now)
+			var st Status
+			st, trs = s.statusLocked(now, clock, stepBack, trs)
+			s.mu.Unlock()
+			if t.afterSeries != nil {
+				t.afterSeries(s)
+			}
+			out = append(out, st)
+		}
+	}
+	return out
+}
