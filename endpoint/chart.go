@@ -33,7 +33,9 @@ type chart struct {
 	Class          string // ok, warn, bad, none: the curve's colour
 	NoData         bool
 	Points         int
-	Note           string // what the x-axis spans, when not the whole period
+	Note           string      // what the x-axis spans, when not the whole period
+	Spans          []chartSpan // incidents of this series (dashboard_incidents.go)
+	Marks          []chartMark // changes
 }
 
 // tick is one axis label: Pos is the percent of the plot's height (y

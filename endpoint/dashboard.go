@@ -34,9 +34,15 @@ const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; im
 func (h *handler) serveDashboard(w http.ResponseWriter, r *http.Request, s *snapshot) {
 	w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	writeRendered(w, r, "text/html; charset=utf-8", &s.htmlOut, func() (int, []byte, error) {
+	out, prefix := &s.htmlOut, linkPrefix(r.URL.Path)
+	if prefix != "" {
+		out = &s.htmlOutSlash // ui/: links one level up
+	}
+	writeRendered(w, r, "text/html; charset=utf-8", out, func() (int, []byte, error) {
 		var buf bytes.Buffer
-		if err := dashboardTmpl.Execute(&buf, newPage(&h.cfg, s)); err != nil {
+		pg := newPage(&h.cfg, s)
+		pg.LinkPrefix = prefix
+		if err := dashboardTmpl.Execute(&buf, pg); err != nil {
 			return 0, nil, err
 		}
 		return http.StatusOK, buf.Bytes(), nil
@@ -58,6 +64,11 @@ type page struct {
 	// not also counted at risk.
 	Healthy, AtRisk, Exhausted int
 	Cards                      []card
+	// The incidents and changes kept (dashboard_incidents.go), newest
+	// first; links to the drafts start with LinkPrefix.
+	Incidents  []incidentRow
+	Changes    []changeRow
+	LinkPrefix string
 }
 
 type unjudgedView struct {
@@ -146,8 +157,12 @@ func newPage(cfg *config, s *snapshot) page {
 			p.Exhausted++
 		}
 		bd := s.burnDown(st.Objective.Name, st.Group)
-		p.Cards = append(p.Cards, newCard(i, st, &bd))
+		c := newCard(i, st, &bd)
+		c.Chart.Spans, c.Chart.Marks = chartOverlays(&bd, st.Objective.Name, st.Group, s.incidents, s.changes, s.now)
+		p.Cards = append(p.Cards, c)
 	}
+	p.Incidents = incidentRows(s.incidents, s.now)
+	p.Changes = changeRows(s.changes)
 	return p
 }
 

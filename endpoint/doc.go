@@ -96,6 +96,15 @@
 // their size when the chart shrinks, and the alert table keeps its
 // severity column.
 //
+// Incidents (budget.Tracker.Incidents) are shaded spans on the charts of
+// the objectives and groups they affected, from each one's onset to the
+// resolution (to now while open), and changes (budget.Tracker.Changes:
+// build versions' first starts, MarkChange) are dashed markers; a list
+// below the cards gives each incident's figures, its candidate triggers
+// and links to its postmortem draft (incidents/{id}.md) and JSON, relative
+// to the page, and a second list the changes. Their texts are escaped like
+// every other.
+//
 // # Cost
 //
 // Nothing here runs per request of the application. A request to the

@@ -55,10 +55,12 @@ type snapshot struct {
 	now       time.Time
 	statuses  []budget.Status
 	burnDowns map[seriesKey]budget.BurnDown
+	incidents []budget.Incident // newest first, as of the status
+	changes   []budget.Change   // oldest first
 
 	// Each page is rendered once per snapshot, on its first request: a
 	// flood of requests costs a copy of the bytes each.
-	jsonOut, gateOut, htmlOut rendered
+	jsonOut, gateOut, htmlOut, htmlOutSlash rendered
 }
 
 // rendered is one response body, made once.
@@ -109,7 +111,8 @@ func New(tr *budget.Tracker, opts ...Option) http.Handler {
 	h := &handler{cfg: cfg, tr: tr}
 	h.cache = statuscache.New(tr.Now, cfg.interval, func(now time.Time) *snapshot {
 		sts, bds := tr.StatusWithBurnDownsAt(now, cfg.points)
-		s := &snapshot{now: now, statuses: sts, burnDowns: make(map[seriesKey]budget.BurnDown, len(bds))}
+		s := &snapshot{now: now, statuses: sts, burnDowns: make(map[seriesKey]budget.BurnDown, len(bds)),
+			incidents: tr.Incidents(), changes: tr.Changes()}
 		for _, bd := range bds {
 			s.burnDowns[seriesKey{bd.Objective, bd.Group}] = bd
 		}
