@@ -13,6 +13,7 @@ import (
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/endpoint"
+	"github.com/errbudget/errbudget/internal/fixture"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -513,7 +514,7 @@ func TestDashboardEscapes(t *testing.T) {
 // The dashboard shows every objective and group, its chart and its
 // figures, and nothing external.
 func TestDashboardContent(t *testing.T) {
-	tr, _ := newFixture(t)
+	tr, _ := fixture.New(t)
 	res, body := get(t, endpoint.New(tr, endpoint.WithTitle("Checkout & chat")), http.MethodGet, "/ui")
 	if res.StatusCode != 200 {
 		t.Fatalf("GET /ui: %d", res.StatusCode)

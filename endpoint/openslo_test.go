@@ -9,6 +9,7 @@ import (
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/endpoint"
+	"github.com/errbudget/errbudget/internal/fixture"
 	"github.com/errbudget/errbudget/openslo"
 	"github.com/errbudget/errbudget/sli"
 )
@@ -16,7 +17,7 @@ import (
 // GET /openslo serves what the writer writes for the tracker, and what it
 // serves reads back into the tracker's declarations.
 func TestOpenSLO(t *testing.T) {
-	objs := fixtureObjectives()
+	objs := fixture.Objectives()
 	tr, err := budget.New(objs, budget.WithService("checkout"), budget.WithClock(budgettest.NewClock(t0).Now))
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/endpoint"
+	"github.com/errbudget/errbudget/internal/fixture"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -158,7 +159,7 @@ func TestGateUnjudgedFollowsPolicy(t *testing.T) {
 // that was not healthy as "at risk", exhausted ones included ("2 of 5 at
 // risk" for one at risk and one exhausted). Each state has its own count.
 func TestRegressionChipsCountEachState(t *testing.T) {
-	tr, _ := newFixture(t)
+	tr, _ := fixture.New(t)
 	_, body := get(t, endpoint.New(tr), http.MethodGet, "/ui")
 	for _, s := range []string{`id="healthy">3 healthy<`, `id="at-risk">1 at risk<`, `id="exhausted">1 exhausted<`} {
 		if !strings.Contains(string(body), s) {

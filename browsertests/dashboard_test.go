@@ -1,7 +1,6 @@
-package endpoint_test
+package browsertests
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"net/http"
@@ -12,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/errbudget/errbudget/endpoint"
-	"github.com/errbudget/errbudget/internal/browsertest"
+	"github.com/errbudget/errbudget/internal/fixture"
 )
 
 var screenshot = flag.String("screenshot", filepath.Join(os.TempDir(), "errbudget-dashboard.png"),
@@ -31,8 +30,8 @@ func narrowPath(path string) string {
 // console stays clean, nothing is fetched from anywhere but the page
 // itself, the layout holds at both widths, and a screenshot is saved.
 func TestDashboardInBrowser(t *testing.T) {
-	b := browsertest.New(t)
-	tr, _ := newFixture(t)
+	b := newBrowser(t)
+	tr, _ := fixture.New(t)
 	mux := http.NewServeMux()
 	h := endpoint.New(tr, endpoint.WithTitle("checkout & chat"))
 	mux.Handle("/slo", h)
@@ -42,25 +41,20 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	for _, width := range []int{1400, 400} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
-			ctx := browsertest.Context(t)
-			p, err := b.Open(ctx, srv.URL+"/slo/ui", width, 1000)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close(ctx)
-			for _, m := range p.Errors() {
+			p := open(t, b, srv.URL+"/slo/ui", int64(width), 1000)
+			for _, m := range p.errors() {
 				t.Errorf("console: %s", m)
 			}
-			for _, u := range p.Requests() {
+			for _, u := range p.requests() {
 				if u != srv.URL+"/slo/ui" {
 					t.Errorf("the page requested %s", u)
 				}
 			}
-			checkCards(ctx, t, p, width)
-			checkLayout(ctx, t, p, width)
+			checkCards(t, p, width)
+			checkLayout(t, p, width)
 
 			var chips []string
-			if err := p.Eval(ctx, `[...document.querySelectorAll(".summary .chip")].map(c => c.textContent.trim())`, &chips); err != nil {
+			if err := p.eval(`[...document.querySelectorAll(".summary .chip")].map(c => c.textContent.trim())`, &chips); err != nil {
 				t.Fatal(err)
 			}
 			if got, want := strings.Join(chips, " | "), "Releases frozen | 6 alerts firing | 3 healthy | 1 at risk | 1 exhausted"; got != want {
@@ -71,7 +65,7 @@ func TestDashboardInBrowser(t *testing.T) {
 			if width < 1000 {
 				path = narrowPath(path)
 			}
-			if err := p.Screenshot(ctx, path); err != nil {
+			if err := p.screenshot(path); err != nil {
 				t.Fatal(err)
 			}
 			abs, _ := filepath.Abs(path)
@@ -83,7 +77,7 @@ func TestDashboardInBrowser(t *testing.T) {
 // checkCards: every objective, and each group of the grouped one, has a
 // card with its name, a chart of visible size and, with data, a drawn
 // curve.
-func checkCards(ctx context.Context, t *testing.T, p *browsertest.Page, width int) {
+func checkCards(t *testing.T, p *tab, width int) {
 	t.Helper()
 	var cards []struct {
 		Name, Group, Remaining  string
@@ -91,7 +85,7 @@ func checkCards(ctx context.Context, t *testing.T, p *browsertest.Page, width in
 		CurvePoints             int
 		Alerts                  int
 	}
-	err := p.Eval(ctx, `[...document.querySelectorAll("section.card")].map(c => {
+	err := p.eval(`[...document.querySelectorAll("section.card")].map(c => {
 		const svg = c.querySelector("svg.burndown"), r = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
 		const line = c.querySelector("svg.burndown polyline");
 		return {
@@ -140,7 +134,7 @@ func checkCards(ctx context.Context, t *testing.T, p *browsertest.Page, width in
 		}
 	}
 	var gate string
-	if err := p.Eval(ctx, `document.getElementById("gate").textContent`, &gate); err != nil || !strings.Contains(gate, "Releases frozen") {
+	if err := p.eval(`document.getElementById("gate").textContent`, &gate); err != nil || !strings.Contains(gate, "Releases frozen") {
 		t.Errorf("gate chip %q, %v", gate, err)
 	}
 }
@@ -148,7 +142,7 @@ func checkCards(ctx context.Context, t *testing.T, p *browsertest.Page, width in
 // checkLayout: nothing runs off the side of the page; the burn-down's axis
 // labels are drawn at a readable size, inside the chart, apart from each
 // other; the alert table shows its severity column and fits its card.
-func checkLayout(ctx context.Context, t *testing.T, p *browsertest.Page, width int) {
+func checkLayout(t *testing.T, p *tab, width int) {
 	t.Helper()
 	var l struct {
 		ScrollWidth float64
@@ -167,7 +161,7 @@ func checkLayout(ctx context.Context, t *testing.T, p *browsertest.Page, width i
 			Severities         []string
 		}
 	}
-	err := p.Eval(ctx, `(() => {
+	err := p.eval(`(() => {
 		const labels = [];
 		document.querySelectorAll("figure .chart").forEach((chart, i) => {
 			const s = chart.getBoundingClientRect();
