@@ -57,9 +57,9 @@
 // # Objectives
 //
 // Declarations are plain sli.Objective values; see package sli for the kinds
-// and how each classifies a call. A grouped objective (GroupBy "route" or
-// "model") keeps one budget per label value, capped, with an "_OTHER" group
-// for the rest.
+// and how each classifies a call. A grouped objective (GroupBy
+// sli.GroupByRoute, sli.GroupByModel, …) keeps one budget per label value,
+// capped, with an "_OTHER" group for the rest.
 //
 // # Windows
 //

@@ -77,7 +77,7 @@ func benchGRPC(b *testing.B, h stats.Handler) {
 func BenchmarkGRPCErrbudget(b *testing.B) {
 	tr, err := budget.New([]sli.Objective{
 		{Name: "availability", Target: 0.999},
-		{Name: "latency", Kind: sli.Latency, Target: 0.99, Threshold: 100 * time.Millisecond, GroupBy: grpcslo.MethodLabel},
+		{Name: "latency", Kind: sli.Latency, Target: 0.99, Threshold: 100 * time.Millisecond, GroupBy: sli.GroupByMethod},
 	})
 	if err != nil {
 		b.Fatal(err)

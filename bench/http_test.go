@@ -75,7 +75,7 @@ func BenchmarkHTTPErrbudgetOutcomeContext(b *testing.B) {
 func errbudgetHandler(b *testing.B, opts ...httpslo.Option) http.Handler {
 	tr, err := budget.New([]sli.Objective{
 		{Name: "availability", Target: 0.999},
-		{Name: "latency", Kind: sli.Latency, Target: 0.99, Threshold: 300 * time.Millisecond, GroupBy: httpslo.RouteLabel},
+		{Name: "latency", Kind: sli.Latency, Target: 0.99, Threshold: 300 * time.Millisecond, GroupBy: sli.GroupByRoute},
 	})
 	if err != nil {
 		b.Fatal(err)

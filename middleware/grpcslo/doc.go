@@ -33,8 +33,8 @@
 // By default an RPC counts toward every objective of the tracker;
 // WithObjectives names the ones it counts toward, and WithMethodObjectives
 // gives some methods or services objectives of their own. An objective
-// whose GroupBy is MethodLabel ("method") keeps one budget per full method
-// name ("/package.Service/Method"); ServiceLabel ("service"), one per
+// whose GroupBy is sli.GroupByMethod ("method") keeps one budget per full method
+// name ("/package.Service/Method"); sli.GroupByService ("service"), one per
 // service.
 //
 // The method names are those of the registered services, never a name a

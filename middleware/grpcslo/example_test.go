@@ -19,7 +19,7 @@ import (
 // the methods once the services are registered.
 func Example() {
 	tr, err := budget.New([]sli.Objective{
-		{Name: "rpc-availability", Target: 0.999, GroupBy: grpcslo.MethodLabel},
+		{Name: "rpc-availability", Target: 0.999, GroupBy: sli.GroupByMethod},
 	})
 	if err != nil {
 		panic(err)

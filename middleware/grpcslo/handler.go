@@ -20,14 +20,6 @@ import (
 	"github.com/errbudget/errbudget/sli"
 )
 
-// The GroupBy values a ServerHandler understands.
-const (
-	// MethodLabel groups by full method name ("/package.Service/Method").
-	MethodLabel = "method"
-	// ServiceLabel groups by service name ("package.Service").
-	ServiceLabel = "service"
-)
-
 // ServiceInfoProvider is what Register learns methods from; *grpc.Server
 // implements it.
 type ServiceInfoProvider interface {
@@ -57,7 +49,7 @@ type ServerHandler struct {
 // objective is one objective RPCs count toward, resolved at construction.
 type objective struct {
 	slo     *budget.SLO
-	groupBy string // "", MethodLabel or ServiceLabel
+	groupBy string // "", sli.GroupByMethod or sli.GroupByService
 }
 
 // method is one registered method (or the one entry for all the others),
@@ -71,7 +63,7 @@ type method struct {
 // NewServerHandler returns a stats handler that records into tr. Every
 // problem with the configuration comes back at once in the error: unknown
 // objective names, objectives grouped by a label the handler cannot tell
-// (anything but MethodLabel and ServiceLabel), a nil classifier.
+// (anything but sli.GroupByMethod and sli.GroupByService), a nil classifier.
 func NewServerHandler(tr *budget.Tracker, opts ...Option) (*ServerHandler, error) {
 	if tr == nil {
 		return nil, errors.New("grpcslo: nil tracker")
@@ -87,7 +79,7 @@ func NewServerHandler(tr *budget.Tracker, opts ...Option) (*ServerHandler, error
 	// resolveNames resolves the objectives of one scope (the default, a
 	// route or method); nil names mean every objective.
 	resolveNames := func(where string, names []string) []objective {
-		slos, problems := tr.Resolve(names, MethodLabel, ServiceLabel)
+		slos, problems := tr.Resolve(names, sli.GroupByMethod, sli.GroupByService)
 		for _, p := range problems {
 			bad("%s: %v", where, p)
 		}
@@ -176,7 +168,7 @@ func (h *ServerHandler) Register(srv ServiceInfoProvider) error {
 				continue
 			}
 			name := a.full
-			if o.groupBy == ServiceLabel {
+			if o.groupBy == sli.GroupByService {
 				name = a.svc
 			}
 			if len(name) > sli.MaxGroupLen {
@@ -199,9 +191,9 @@ func resolve(objs []objective, method, service string) budget.Set {
 	set := make(budget.Set, len(objs))
 	for i, o := range objs {
 		switch o.groupBy {
-		case MethodLabel:
+		case sli.GroupByMethod:
 			set[i] = o.slo.Series(method)
-		case ServiceLabel:
+		case sli.GroupByService:
 			set[i] = o.slo.Series(service)
 		default:
 			set[i] = o.slo.Series("")

@@ -110,7 +110,7 @@ func TestEvents(t *testing.T) {
 // called: before, every RPC counts under the overflow group.
 func TestRegisterLate(t *testing.T) {
 	clk := budgettest.NewClock(t0.Add(time.Second))
-	tr, err := budget.New([]sli.Objective{{Name: "per-method", Target: 0.99, GroupBy: grpcslo.MethodLabel}}, budget.WithClock(clk.Now))
+	tr, err := budget.New([]sli.Objective{{Name: "per-method", Target: 0.99, GroupBy: sli.GroupByMethod}}, budget.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestErrors(t *testing.T) {
 		t.Errorf("Register: error %v, want one naming /chat.Chat/Typo only", err)
 	}
 	// More methods than groups: the error says which method shares _OTHER.
-	small, err := budget.New([]sli.Objective{{Name: "per-method", Target: 0.99, GroupBy: grpcslo.MethodLabel, MaxGroups: 1}})
+	small, err := budget.New([]sli.Objective{{Name: "per-method", Target: 0.99, GroupBy: sli.GroupByMethod, MaxGroups: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestAllocs(t *testing.T) {
 	}
 	tr, err := budget.New([]sli.Objective{
 		{Name: "api", Target: 0.999},
-		{Name: "fast", Kind: sli.Latency, Target: 0.99, Threshold: time.Second, GroupBy: grpcslo.MethodLabel},
+		{Name: "fast", Kind: sli.Latency, Target: 0.99, Threshold: time.Second, GroupBy: sli.GroupByMethod},
 	})
 	if err != nil {
 		t.Fatal(err)

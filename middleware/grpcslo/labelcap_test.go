@@ -20,8 +20,8 @@ import (
 func TestLongMethodOverflows(t *testing.T) {
 	clk := budgettest.NewClock(t0.Add(time.Second))
 	tr, err := budget.New([]sli.Objective{
-		{Name: "by-method", Target: 0.99, GroupBy: grpcslo.MethodLabel},
-		{Name: "by-service", Target: 0.99, GroupBy: grpcslo.ServiceLabel},
+		{Name: "by-method", Target: 0.99, GroupBy: sli.GroupByMethod},
+		{Name: "by-service", Target: 0.99, GroupBy: sli.GroupByService},
 	}, budget.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)

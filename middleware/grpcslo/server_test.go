@@ -187,8 +187,8 @@ func TestServer(t *testing.T) {
 	tr, err := budget.New([]sli.Objective{
 		p.objective("probe"),
 		{Name: "rpc", Target: 0.999},
-		{Name: "per-method", Target: 0.999, GroupBy: grpcslo.MethodLabel},
-		{Name: "per-service", Target: 0.999, GroupBy: grpcslo.ServiceLabel},
+		{Name: "per-method", Target: 0.999, GroupBy: sli.GroupByMethod},
+		{Name: "per-service", Target: 0.999, GroupBy: sli.GroupByService},
 	})
 	if err != nil {
 		t.Fatal(err)

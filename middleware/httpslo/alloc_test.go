@@ -19,7 +19,7 @@ func TestAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	lat := sli.Objective{Name: "fast", Kind: sli.Latency, Target: 0.99, Threshold: time.Second, GroupBy: httpslo.RouteLabel}
+	lat := sli.Objective{Name: "fast", Kind: sli.Latency, Target: 0.99, Threshold: time.Second, GroupBy: sli.GroupByRoute}
 	// The real clock: a fake one would take its mutex, not allocate, but
 	// production reads time.Now.
 	tr, err := budget.New([]sli.Objective{availability("api", ""), lat})

@@ -10,7 +10,7 @@
 //
 //	tr, err := budget.New([]sli.Objective{
 //		{Name: "api-availability", Target: 0.999},
-//		{Name: "api-latency", Kind: sli.Latency, Target: 0.99, Threshold: 300 * time.Millisecond, GroupBy: httpslo.RouteLabel},
+//		{Name: "api-latency", Kind: sli.Latency, Target: 0.99, Threshold: 300 * time.Millisecond, GroupBy: sli.GroupByRoute},
 //	})
 //	...
 //	http.ListenAndServe(addr, httpslo.NewHandler(mux, tr))
@@ -37,7 +37,7 @@
 // By default a request counts toward every objective of the tracker;
 // WithObjectives names the ones it counts toward, and WithRouteObjectives
 // gives some routes objectives of their own. An objective whose GroupBy is
-// RouteLabel ("route") keeps one budget per route, with the route as the
+// sli.GroupByRoute ("route") keeps one budget per route, with the route as the
 // group value; its MaxGroups caps the groups as for any grouped objective.
 // A request no route matched (a 404 from the mux) counts under the route
 // UnmatchedRoute ("_UNMATCHED", see WithUnmatchedRoute): one group however

@@ -40,7 +40,7 @@ func printStatus(tr *budget.Tracker) {
 func Example() {
 	tr, err := budget.New([]sli.Objective{
 		{Name: "api-availability", Target: 0.999},
-		{Name: "api-latency", Kind: sli.Latency, Target: 0.99, Threshold: time.Second, GroupBy: httpslo.RouteLabel},
+		{Name: "api-latency", Kind: sli.Latency, Target: 0.99, Threshold: time.Second, GroupBy: sli.GroupByRoute},
 	})
 	if err != nil {
 		panic(err)
@@ -106,7 +106,7 @@ func search(_ context.Context, q string) ([]string, error) {
 // context in the request, runs its middleware (added with Use), and fills
 // the route in when it dispatches.
 func ExampleWithRouteFunc() {
-	tr, err := budget.New([]sli.Objective{{Name: "api", Target: 0.999, GroupBy: httpslo.RouteLabel}})
+	tr, err := budget.New([]sli.Objective{{Name: "api", Target: 0.999, GroupBy: sli.GroupByRoute}})
 	if err != nil {
 		panic(err)
 	}

@@ -18,7 +18,7 @@ import (
 // caller going away.
 func TestHTTP2(t *testing.T) {
 	p := &probe{}
-	tr, _ := newTracker(t, p.objective("probe"), availability("per-route", httpslo.RouteLabel))
+	tr, _ := newTracker(t, p.objective("probe"), availability("per-route", sli.GroupByRoute))
 	entered := make(chan struct{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /stream", func(w http.ResponseWriter, r *http.Request) {

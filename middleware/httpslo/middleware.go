@@ -10,10 +10,6 @@ import (
 	"github.com/errbudget/errbudget/sli"
 )
 
-// RouteLabel is the GroupBy value of objectives that keep one budget per
-// route: their group value is the request's route.
-const RouteLabel = "route"
-
 // UnmatchedRoute is the default group value, for objectives grouped by
 // route, of requests that no route matched.
 const UnmatchedRoute = "_UNMATCHED"
@@ -40,7 +36,7 @@ type Middleware struct {
 // New returns a middleware that records into tr, configured by opts. Every
 // problem with the configuration comes back at once in the error: unknown
 // objective names, objectives grouped by a label the middleware cannot tell
-// (anything but RouteLabel), nil functions, a cap below 1.
+// (anything but sli.GroupByRoute), nil functions, a cap below 1.
 //
 // The middleware reads tr's clock (budget.WithClock) at the start of a
 // request and at its end, and once more at the first flush of a streamed
@@ -61,13 +57,13 @@ func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 	// resolveNames resolves the objectives of one scope (the default, a
 	// route or method); nil names mean every objective.
 	resolveNames := func(where string, names []string) []objective {
-		slos, problems := tr.Resolve(names, RouteLabel)
+		slos, problems := tr.Resolve(names, sli.GroupByRoute)
 		for _, p := range problems {
 			bad("%s: %v", where, p)
 		}
 		out := make([]objective, len(slos))
 		for i, s := range slos {
-			out[i] = objective{slo: s, byRoute: s.Objective().GroupBy == RouteLabel}
+			out[i] = objective{slo: s, byRoute: s.Objective().GroupBy == sli.GroupByRoute}
 		}
 		return out
 	}

@@ -83,7 +83,7 @@ func TestRegressionFlushUnsupportedKeepsStatusOpen(t *testing.T) {
 // request counts under the unmatched route, or as excluded, and a handler's
 // own panic keeps its value.
 func TestRegressionPanickingUserFunctions(t *testing.T) {
-	tr, _ := newTracker(t, availability("api", httpslo.RouteLabel))
+	tr, _ := newTracker(t, availability("api", sli.GroupByRoute))
 	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/handler-panics" {
 			panic("handler's own")

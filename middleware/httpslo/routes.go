@@ -38,7 +38,7 @@ const MaxRouteLen = sli.MaxGroupLen
 // objective is one objective a route may count toward, resolved at New.
 type objective struct {
 	slo     *budget.SLO
-	byRoute bool // GroupBy == RouteLabel: the route is the group value
+	byRoute bool // GroupBy == sli.GroupByRoute: the route is the group value
 }
 
 type routes struct {

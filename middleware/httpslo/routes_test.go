@@ -50,7 +50,7 @@ func TestHostileRoutes(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		n = 20_000
 	}
-	byRoute := availability("per-route", httpslo.RouteLabel)
+	byRoute := availability("per-route", sli.GroupByRoute)
 	byRoute.MaxGroups = maxGroups
 	tr, _ := newTracker(t, availability("api", ""), byRoute)
 
@@ -106,7 +106,7 @@ func TestUnmatchedRoutes(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		n = 20_000
 	}
-	tr, _ := newTracker(t, availability("per-route", httpslo.RouteLabel))
+	tr, _ := newTracker(t, availability("per-route", sli.GroupByRoute))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /known", func(w http.ResponseWriter, r *http.Request) {})
 	h := httpslo.NewHandler(mux, tr)
@@ -128,7 +128,7 @@ func TestUnmatchedRoutes(t *testing.T) {
 // TestMaxRoutes checks the route table's bounds: routes past the cap and
 // overlong routes share the overflow route, listed routes never do.
 func TestMaxRoutes(t *testing.T) {
-	tr, _ := newTracker(t, availability("per-route", httpslo.RouteLabel), availability("checkout", httpslo.RouteLabel))
+	tr, _ := newTracker(t, availability("per-route", sli.GroupByRoute), availability("checkout", sli.GroupByRoute))
 	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), tr,
 		httpslo.WithRouteFunc(func(r *http.Request) string { return r.URL.Path }),
 		httpslo.WithObjectives("per-route"),

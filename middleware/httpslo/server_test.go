@@ -24,7 +24,7 @@ import (
 // that every response the client saw is counted as the table says, per
 // route and in total.
 func TestStatusCodes(t *testing.T) {
-	tr, _ := newTracker(t, availability("api", ""), availability("per-route", httpslo.RouteLabel))
+	tr, _ := newTracker(t, availability("api", ""), availability("per-route", sli.GroupByRoute))
 	mux := http.NewServeMux()
 	status := func(code int) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }
@@ -351,7 +351,7 @@ func TestLatency(t *testing.T) {
 // and io.Copy takes the ReadFrom path.
 func TestResponseController(t *testing.T) {
 	p := &probe{}
-	tr, _ := newTracker(t, p.objective("probe"), availability("per-route", httpslo.RouteLabel))
+	tr, _ := newTracker(t, p.objective("probe"), availability("per-route", sli.GroupByRoute))
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /duplex", func(w http.ResponseWriter, r *http.Request) {
 		rc := http.NewResponseController(w)

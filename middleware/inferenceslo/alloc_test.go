@@ -21,7 +21,7 @@ func TestCallAllocatesNothing(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	objs := append(objectives(), sli.Objective{Name: "quality", Kind: sli.Quality, Target: 0.9, MinScore: 0.5, GroupBy: inferenceslo.GroupByModel})
+	objs := append(objectives(), sli.Objective{Name: "quality", Kind: sli.Quality, Target: 0.9, MinScore: 0.5, GroupBy: sli.GroupByModel})
 	for _, opts := range [][]inferenceslo.Option{nil, {inferenceslo.WithChunkTiming()}} {
 		r := newRig(t, objs, opts...)
 		ctx := context.Background()

@@ -14,14 +14,6 @@ import (
 	"github.com/errbudget/errbudget/sli"
 )
 
-// Group labels an objective may declare in GroupBy to keep one budget per
-// model, provider or operation of the calls it counts.
-const (
-	GroupByModel     = "model"
-	GroupByProvider  = "provider"
-	GroupByOperation = "operation"
-)
-
 // DefaultOperation is the gen_ai.operation.name of calls whose Request
 // names none.
 const DefaultOperation = "chat"
@@ -63,7 +55,7 @@ type Instrument struct {
 
 type objective struct {
 	slo *budget.SLO
-	by  string // "", GroupByModel, GroupByProvider, GroupByOperation
+	by  string // "", sli.GroupByModel, sli.GroupByProvider, sli.GroupByOperation
 }
 
 type targetKey struct{ provider, operation, model string }
@@ -238,7 +230,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
 	if c.named {
 		names = append([]string{}, c.names...)
 	}
-	slos, problems := tr.Resolve(names, GroupByModel, GroupByProvider, GroupByOperation)
+	slos, problems := tr.Resolve(names, sli.GroupByModel, sli.GroupByProvider, sli.GroupByOperation)
 	for _, p := range problems {
 		errs = append(errs, fmt.Errorf("inferenceslo: %w", p))
 	}
@@ -343,14 +335,14 @@ func (in *Instrument) create(k targetKey) *target {
 	for i, o := range in.objs {
 		var g string
 		switch o.by {
-		case GroupByModel:
+		case sli.GroupByModel:
 			g = k.model
 			if g == "" {
 				g = UnknownModel
 			}
-		case GroupByProvider:
+		case sli.GroupByProvider:
 			g = k.provider
-		case GroupByOperation:
+		case sli.GroupByOperation:
 			g = k.operation
 		}
 		t.set[i] = o.slo.Series(g)

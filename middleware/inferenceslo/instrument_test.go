@@ -70,9 +70,9 @@ func TestWithObjectives(t *testing.T) {
 // TestGroupByProvider: objectives grouped by provider and by operation.
 func TestGroupByProvider(t *testing.T) {
 	objs := []sli.Objective{
-		{Name: "by-provider", Target: 0.99, GroupBy: inferenceslo.GroupByProvider},
-		{Name: "by-operation", Target: 0.99, GroupBy: inferenceslo.GroupByOperation},
-		{Name: "by-model", Target: 0.99, GroupBy: inferenceslo.GroupByModel},
+		{Name: "by-provider", Target: 0.99, GroupBy: sli.GroupByProvider},
+		{Name: "by-operation", Target: 0.99, GroupBy: sli.GroupByOperation},
+		{Name: "by-model", Target: 0.99, GroupBy: sli.GroupByModel},
 	}
 	r := newRig(t, objs)
 	for _, req := range []inferenceslo.Request{

@@ -16,9 +16,9 @@ import (
 // the overflow group, in the series and in the metric attributes alike.
 func TestLongLabelValuesOverflow(t *testing.T) {
 	objs := []sli.Objective{
-		{Name: "by-model", Target: 0.99, GroupBy: inferenceslo.GroupByModel},
-		{Name: "by-provider", Target: 0.99, GroupBy: inferenceslo.GroupByProvider},
-		{Name: "by-operation", Target: 0.99, GroupBy: inferenceslo.GroupByOperation},
+		{Name: "by-model", Target: 0.99, GroupBy: sli.GroupByModel},
+		{Name: "by-provider", Target: 0.99, GroupBy: sli.GroupByProvider},
+		{Name: "by-operation", Target: 0.99, GroupBy: sli.GroupByOperation},
 	}
 	r := newRig(t, objs)
 	ctx := context.Background()

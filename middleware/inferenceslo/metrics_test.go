@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/errbudget/errbudget/middleware/inferenceslo"
+	"github.com/errbudget/errbudget/sli"
 )
 
 var (
@@ -174,7 +175,7 @@ func TestMetricsWithoutProvider(t *testing.T) {
 // and in objectives grouped by model.
 func TestModelCap(t *testing.T) {
 	objs := objectives()
-	objs[0].GroupBy = inferenceslo.GroupByModel
+	objs[0].GroupBy = sli.GroupByModel
 	r := newRig(t, objs, inferenceslo.WithMaxModels(2))
 	for _, m := range []string{"a", "b", "c", "d", "a"} {
 		call := r.inst.Start(context.Background(), m)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/errbudget/errbudget/budgettest"
-	"github.com/errbudget/errbudget/middleware/inferenceslo"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -16,7 +15,7 @@ import (
 func TestQualityDegradationPages(t *testing.T) {
 	objs := []sli.Objective{
 		{Name: "avail", Target: 0.99},
-		{Name: "quality", Kind: sli.Quality, Target: 0.99, MinScore: 0.7, GroupBy: inferenceslo.GroupByModel},
+		{Name: "quality", Kind: sli.Quality, Target: 0.99, MinScore: 0.7, GroupBy: sli.GroupByModel},
 	}
 	r := newRig(t, objs)
 	ctx := context.Background()

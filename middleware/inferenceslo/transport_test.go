@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/errbudget/errbudget/middleware/inferenceslo"
+	"github.com/errbudget/errbudget/sli"
 )
 
 // client returns an http.Client whose transport records into r's instrument.
@@ -242,7 +243,7 @@ func TestTransportErrors(t *testing.T) {
 // TestTransportRequestFunc: the request function names provider and model.
 func TestTransportRequestFunc(t *testing.T) {
 	objs := objectives()
-	objs[0].GroupBy = inferenceslo.GroupByModel
+	objs[0].GroupBy = sli.GroupByModel
 	r := newRig(t, objs)
 	srv := httptest.NewServer(handler(200, "application/json", "{}"))
 	defer srv.Close()
