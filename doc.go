@@ -28,7 +28,11 @@
 //	}
 //	mux := http.NewServeMux()
 //	mux.HandleFunc("POST /v1/completions", completions)
-//	go http.ListenAndServe(":8080", httpslo.NewHandler(mux, tr))
+//	mw, err := httpslo.New(tr)
+//	if err != nil {
+//		log.Fatal(err) // an objective the middleware cannot count, …
+//	}
+//	go http.ListenAndServe(":8080", mw.Handler(mux))
 //	admin := http.NewServeMux()
 //	slo := endpoint.New(tr)
 //	admin.Handle("/slo", slo)

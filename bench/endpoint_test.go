@@ -111,7 +111,7 @@ func BenchmarkOTelCollect(b *testing.B) {
 			reader := sdkmetric.NewManualReader()
 			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 			defer mp.Shutdown(context.Background())
-			reg, err := budgetotel.Register(tr, budgetotel.WithMeterProvider(mp))
+			reg, err := budgetotel.New(tr, budgetotel.WithMeterProvider(mp))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -84,12 +84,12 @@ func BenchmarkGRPCErrbudget(b *testing.B) {
 	}
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	defer mp.Shutdown(b.Context())
-	reg, err := budgetotel.Register(tr, budgetotel.WithMeterProvider(mp))
+	reg, err := budgetotel.New(tr, budgetotel.WithMeterProvider(mp))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer reg.Close()
-	h, err := grpcslo.NewServerHandler(tr)
+	h, err := grpcslo.New(tr)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -82,12 +82,16 @@ func errbudgetHandler(b *testing.B, opts ...httpslo.Option) http.Handler {
 	}
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	b.Cleanup(func() { mp.Shutdown(context.Background()) })
-	reg, err := budgetotel.Register(tr, budgetotel.WithMeterProvider(mp))
+	reg, err := budgetotel.New(tr, budgetotel.WithMeterProvider(mp))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { reg.Close() })
-	return httpslo.NewHandler(httpMux(), tr, opts...)
+	m, err := httpslo.New(tr, opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m.Handler(httpMux())
 }
 
 // BenchmarkHTTPPeerGoHTTPMetrics is github.com/slok/go-http-metrics with its

@@ -16,7 +16,7 @@ import (
 )
 
 // ScopeName is the instrumentation scope of the instruments: the name of the
-// Meter that Register asks the MeterProvider for.
+// Meter that New asks the MeterProvider for.
 const ScopeName = "github.com/errbudget/errbudget/budgetotel"
 
 // The instrument names, units and attribute keys (docs/contract.md in the
@@ -47,7 +47,8 @@ const (
 	AlertSeverityKey = attribute.Key("slo.alert.severity")
 )
 
-// Option configures Register.
+// Option configures New. Options are resolved once, in New; an option given
+// twice keeps the later value.
 type Option interface{ apply(*config) }
 
 type optionFunc func(*config)
@@ -60,8 +61,8 @@ type config struct {
 }
 
 // WithMeterProvider sets the MeterProvider the instruments are created
-// with. Without it (or with nil), Register uses the global provider,
-// otel.GetMeterProvider(), as it is when Register runs.
+// with. Without it (or with nil), New uses the global provider,
+// otel.GetMeterProvider(), as it is when New runs.
 func WithMeterProvider(mp metric.MeterProvider) Option {
 	return optionFunc(func(c *config) { c.mp = mp })
 }
@@ -88,17 +89,19 @@ func (r *Registration) Close() error {
 	return r.err
 }
 
-// Register creates the instruments for tr's objectives and registers one
+// New creates the instruments for tr's objectives and registers one
 // callback that observes them all from one status computation whenever a
 // reader collects. Nothing is recorded per request. Errors creating the
-// instruments or registering the callback come back joined.
-func Register(tr *budget.Tracker, opts ...Option) (*Registration, error) {
+// instruments or registering the callback come back joined. It panics when
+// tr is nil, as http.Handle does with a nil handler: that is a wiring bug,
+// not configuration.
+func New(tr *budget.Tracker, opts ...Option) (*Registration, error) {
+	if tr == nil {
+		panic("budgetotel: New with a nil tracker")
+	}
 	cfg := config{interval: statuscache.DefaultInterval}
 	for _, o := range opts {
 		o.apply(&cfg)
-	}
-	if tr == nil {
-		return nil, errors.New("budgetotel: nil tracker")
 	}
 	mp := cfg.mp
 	if mp == nil {

@@ -143,7 +143,7 @@ func TestManualReader(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer mp.Shutdown(context.Background())
-	reg, err := budgetotel.Register(tr, budgetotel.WithMeterProvider(mp))
+	reg, err := budgetotel.New(tr, budgetotel.WithMeterProvider(mp))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestOneComputationPerInterval(t *testing.T) {
 	r1, r2 := sdkmetric.NewManualReader(), sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(r1), sdkmetric.WithReader(r2))
 	defer mp.Shutdown(context.Background())
-	if _, err := budgetotel.Register(tr, budgetotel.WithMeterProvider(mp), budgetotel.WithInterval(time.Minute)); err != nil {
+	if _, err := budgetotel.New(tr, budgetotel.WithMeterProvider(mp), budgetotel.WithInterval(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	collect(t, r1)
@@ -285,7 +285,7 @@ func TestGlobalMeterProvider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := budgetotel.Register(tr)
+	reg, err := budgetotel.New(tr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,14 +37,14 @@
 //
 // # Usage
 //
-//	reg, err := budgetotel.Register(tracker, budgetotel.WithMeterProvider(mp))
+//	reg, err := budgetotel.New(tracker, budgetotel.WithMeterProvider(mp))
 //	if err != nil {
 //		return err
 //	}
 //	defer reg.Close()
 //
 // Without WithMeterProvider the global provider (otel.GetMeterProvider) is
-// used, as it is when Register runs: set the global provider first.
+// used, as it is when New runs: set the global provider first.
 //
 // # Cost
 //
@@ -56,5 +56,5 @@
 // (budget.OnTransition), in the collecting goroutine unless an earlier
 // transition is still on its way from another (then that one delivers both).
 //
-// Register's Registration is safe for concurrent use.
+// New's Registration is safe for concurrent use.
 package budgetotel

@@ -14,7 +14,7 @@ import (
 	"github.com/errbudget/errbudget/sli"
 )
 
-func ExampleRegister() {
+func ExampleNew() {
 	clk := budgettest.NewClock(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
 	tracker, _ := budget.New([]sli.Objective{
 		{Name: "checkout-availability", Target: 0.999},
@@ -23,7 +23,7 @@ func ExampleRegister() {
 	// Any reader works: a Prometheus exporter, an OTLP periodic reader.
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-	reg, err := budgetotel.Register(tracker, budgetotel.WithMeterProvider(mp))
+	reg, err := budgetotel.New(tracker, budgetotel.WithMeterProvider(mp))
 	if err != nil {
 		panic(err)
 	}

@@ -49,7 +49,7 @@ func TestEventsCounterStartsAtZeroAfterRestart(t *testing.T) {
 		reader := sdkmetric.NewManualReader()
 		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 		defer mp.Shutdown(context.Background())
-		reg, err := budgetotel.Register(tr, budgetotel.WithMeterProvider(mp))
+		reg, err := budgetotel.New(tr, budgetotel.WithMeterProvider(mp))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -113,7 +113,7 @@ func TestPrometheusExporterNames(t *testing.T) {
 	}
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter))
 	defer mp.Shutdown(context.Background())
-	r, err := budgetotel.Register(tr, budgetotel.WithMeterProvider(mp))
+	r, err := budgetotel.New(tr, budgetotel.WithMeterProvider(mp))
 	if err != nil {
 		t.Fatal(err)
 	}

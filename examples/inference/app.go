@@ -107,7 +107,7 @@ func newApp(c config, logger *slog.Logger) (*app, error) {
 	}
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter))
 	a.closers = append(a.closers, func() error { return mp.Shutdown(context.Background()) })
-	otelReg, err := budgetotel.Register(tr, budgetotel.WithMeterProvider(mp))
+	otelReg, err := budgetotel.New(tr, budgetotel.WithMeterProvider(mp))
 	if err != nil {
 		return nil, err
 	}
@@ -127,8 +127,12 @@ func newApp(c config, logger *slog.Logger) (*app, error) {
 	// WithOutcomeContext lets the inference call's End say, through the
 	// request's context, that the response is complete: a client that hangs
 	// up as soon as it has read "[DONE]" (the OpenAI SDKs do) was served.
-	instrumented := httpslo.NewHandler(api, tr, httpslo.WithObjectives("completions-availability", "completions-latency"),
+	mw, err := httpslo.New(tr, httpslo.WithObjectives("completions-availability", "completions-latency"),
 		httpslo.WithOutcomeContext())
+	if err != nil {
+		return nil, err
+	}
+	instrumented := mw.Handler(api)
 
 	slo := endpoint.New(tr, endpoint.WithTitle("errbudget demo — inference API"))
 	mux := http.NewServeMux()

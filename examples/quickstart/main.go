@@ -49,7 +49,11 @@ func main() {
 	mux.HandleFunc("POST /checkout", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})
-	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: httpslo.NewHandler(mux, tr)}
+	mw, err := httpslo.New(tr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: mw.Handler(mux)}
 	go srv.ListenAndServe()
 
 	// 3. The endpoint, on an admin listener (or behind your auth):
@@ -63,7 +67,7 @@ func main() {
 	// 4. OpenTelemetry: the state is read at each collection, nothing per
 	//    request. Give it your MeterProvider (here one with no exporter).
 	meterProvider := sdkmetric.NewMeterProvider()
-	reg, err := budgetotel.Register(tr, budgetotel.WithMeterProvider(meterProvider))
+	reg, err := budgetotel.New(tr, budgetotel.WithMeterProvider(meterProvider))
 	if err != nil {
 		log.Fatal(err)
 	}

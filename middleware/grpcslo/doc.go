@@ -10,7 +10,7 @@
 //
 // # Quick start
 //
-//	h, err := grpcslo.NewServerHandler(tr)
+//	h, err := grpcslo.New(tr)
 //	if err != nil {
 //		return err
 //	}

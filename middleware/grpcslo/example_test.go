@@ -24,7 +24,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	h, err := grpcslo.NewServerHandler(tr)
+	h, err := grpcslo.New(tr)
 	if err != nil {
 		panic(err)
 	}

@@ -27,7 +27,7 @@ type ServiceInfoProvider interface {
 }
 
 // ServerHandler is a grpc stats.Handler that counts every RPC a server
-// completes toward a tracker's objectives. Create it with NewServerHandler,
+// completes toward a tracker's objectives. Create it with New,
 // pass it to grpc.NewServer with grpc.StatsHandler, register the services,
 // then call Register with the server before Serve.
 //
@@ -60,13 +60,15 @@ type method struct {
 	set       budget.Set
 }
 
-// NewServerHandler returns a stats handler that records into tr. Every
-// problem with the configuration comes back at once in the error: unknown
-// objective names, objectives grouped by a label the handler cannot tell
-// (anything but sli.GroupByMethod and sli.GroupByService), a nil classifier.
-func NewServerHandler(tr *budget.Tracker, opts ...Option) (*ServerHandler, error) {
+// New returns a stats handler that records into tr. Every problem with the
+// configuration comes back at once in the error: unknown objective names,
+// objectives grouped by a label the handler cannot tell (anything but
+// sli.GroupByMethod and sli.GroupByService), a nil classifier. It panics when
+// tr is nil, as http.Handle does with a nil handler: that is a wiring bug,
+// not configuration.
+func New(tr *budget.Tracker, opts ...Option) (*ServerHandler, error) {
 	if tr == nil {
-		return nil, errors.New("grpcslo: nil tracker")
+		panic("grpcslo: New with a nil tracker")
 	}
 	var c config
 	for _, o := range opts {

@@ -75,7 +75,7 @@ func TestEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := grpcslo.NewServerHandler(tr)
+	h, err := grpcslo.New(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestRegisterLate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := grpcslo.NewServerHandler(tr)
+	h, err := grpcslo.New(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := grpcslo.NewServerHandler(tr,
+	h, err := grpcslo.New(tr,
 		grpcslo.WithObjectives("api"),
 		grpcslo.WithMethodObjectives(map[string][]string{"chat.Chat": {"api", "streams"}, "/chat.Chat/Ask": {"asks"}}),
 		grpcslo.WithClassifier(func(c grpcslo.Call) sli.Outcome {
@@ -186,7 +186,7 @@ func TestErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = grpcslo.NewServerHandler(tr,
+	_, err = grpcslo.New(tr,
 		grpcslo.WithObjectives("api", "nope"),
 		grpcslo.WithMethodObjectives(map[string][]string{"/a.B/C": {"chat"}}),
 		grpcslo.WithClassifier(nil))
@@ -198,10 +198,7 @@ func TestErrors(t *testing.T) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
 	}
-	if _, err := grpcslo.NewServerHandler(nil); err == nil {
-		t.Error("nil tracker: no error")
-	}
-	h, err := grpcslo.NewServerHandler(tr, grpcslo.WithObjectives("api"),
+	h, err := grpcslo.New(tr, grpcslo.WithObjectives("api"),
 		grpcslo.WithMethodObjectives(map[string][]string{"/chat.Chat/Typo": {"api"}, "chat.Chat": {"api"}}))
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +211,7 @@ func TestErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err = grpcslo.NewServerHandler(small)
+	h, err = grpcslo.New(small)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +234,7 @@ func TestAllocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := grpcslo.NewServerHandler(tr)
+	h, err := grpcslo.New(tr)
 	if err != nil {
 		t.Fatal(err)
 	}

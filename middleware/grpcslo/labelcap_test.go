@@ -26,7 +26,7 @@ func TestLongMethodOverflows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := grpcslo.NewServerHandler(tr)
+	h, err := grpcslo.New(tr)
 	if err != nil {
 		t.Fatal(err)
 	}

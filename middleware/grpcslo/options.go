@@ -2,8 +2,8 @@ package grpcslo
 
 import "github.com/errbudget/errbudget/sli"
 
-// Option configures a ServerHandler. Options are resolved once, in
-// NewServerHandler.
+// Option configures a ServerHandler. Options are resolved once, in New;
+// an option given twice keeps the later value.
 type Option interface{ apply(*config) }
 
 type optionFunc func(*config)
@@ -20,7 +20,7 @@ type config struct {
 
 // WithObjectives names the objectives every RPC counts toward (those of
 // methods that WithMethodObjectives lists excepted). The default is every
-// objective of the tracker.
+// objective of the tracker. A later WithObjectives replaces an earlier one.
 func WithObjectives(names ...string) Option {
 	names = append([]string(nil), names...)
 	return optionFunc(func(c *config) {

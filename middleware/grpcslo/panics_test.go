@@ -22,7 +22,7 @@ func TestPanickingClassifierIsContained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := grpcslo.NewServerHandler(tr, grpcslo.WithClassifier(func(c grpcslo.Call) sli.Outcome {
+	h, err := grpcslo.New(tr, grpcslo.WithClassifier(func(c grpcslo.Call) sli.Outcome {
 		if c.Code == codes.Internal {
 			panic("classifier bug")
 		}

@@ -41,8 +41,8 @@ func TestRegressionTwoHandlers(t *testing.T) {
 	p1, p2 := &probe{}, &probe{}
 	tr1, _ := budget.New([]sli.Objective{p1.objective("one")}, budget.WithClock(clk.Now))
 	tr2, _ := budget.New([]sli.Objective{p2.objective("two")}, budget.WithClock(clk.Now))
-	h1, _ := grpcslo.NewServerHandler(tr1)
-	h2, _ := grpcslo.NewServerHandler(tr2)
+	h1, _ := grpcslo.New(tr1)
+	h2, _ := grpcslo.New(tr2)
 	h1.Register(testServices)
 	h2.Register(testServices)
 	c := chain{h1, h2}

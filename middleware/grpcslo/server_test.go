@@ -110,7 +110,7 @@ func unknownService(_ any, ss grpc.ServerStream) error {
 
 func startServer(t *testing.T, tr *budget.Tracker, opts ...grpcslo.Option) *server {
 	t.Helper()
-	h, err := grpcslo.NewServerHandler(tr, opts...)
+	h, err := grpcslo.New(tr, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func TestCompleteStreamCountsGood(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			tr, _ := newTracker(t, availability("api", ""))
 			var wg sync.WaitGroup
-			srv := httptest.NewServer(waited(&wg, httpslo.NewHandler(sse{mark: c.mark}, tr, c.opts...)))
+			srv := httptest.NewServer(waited(&wg, wrap(t, sse{mark: c.mark}, tr, c.opts...)))
 			defer srv.Close()
 			for range streams {
 				wg.Add(1)
@@ -103,7 +103,7 @@ func TestUnmarkedStreamCallerGoneExcluded(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			tr, _ := newTracker(t, availability("api", ""))
 			var wg sync.WaitGroup
-			srv := httptest.NewServer(waited(&wg, httpslo.NewHandler(sse{}, tr, mode.opts...)))
+			srv := httptest.NewServer(waited(&wg, wrap(t, sse{}, tr, mode.opts...)))
 			defer srv.Close()
 			wg.Add(1)
 			readToDone(t, srv.Client(), srv.URL)
@@ -123,7 +123,7 @@ func TestCompleteThenUnflushedWriteExcluded(t *testing.T) {
 			tr, _ := newTracker(t, availability("api", ""))
 			var wg sync.WaitGroup
 			h := sse{mark: c.mark, afterDone: "data: {\"late\":true}\n\n"}
-			srv := httptest.NewServer(waited(&wg, httpslo.NewHandler(h, tr, c.opts...)))
+			srv := httptest.NewServer(waited(&wg, wrap(t, h, tr, c.opts...)))
 			defer srv.Close()
 			wg.Add(1)
 			readToDone(t, srv.Client(), srv.URL)
@@ -142,7 +142,7 @@ func TestStreamAbandonedMidwayExcluded(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			tr, _ := newTracker(t, availability("api", ""))
 			var wg sync.WaitGroup
-			h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				rc := http.NewResponseController(w)
 				for i := 0; ; i++ {
 					fmt.Fprintf(w, "data: {\"n\":%d}\n\n", i)
@@ -188,7 +188,7 @@ func TestCompleteUnflushedResponseCallerGoneExcluded(t *testing.T) {
 			tr, _ := newTracker(t, availability("api", ""))
 			var wg sync.WaitGroup
 			written := make(chan struct{})
-			h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				io.WriteString(w, `{"answer":"hello"}`)
 				c.mark(w, r)
 				close(written)
@@ -226,7 +226,7 @@ func TestCompleteWithoutMiddleware(t *testing.T) {
 	}
 	tr, _ := newTracker(t, availability("api", ""))
 	var found bool
-	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		found = httpslo.SetComplete(r.Context())
 	}), tr)
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))

@@ -5,6 +5,8 @@
 //
 // # Quick start
 //
+// New builds a Middleware from a tracker and options, returning every
+// problem with the configuration at once; its Handler method wraps handlers.
 // Wrap the ServeMux itself, so that the route (Request.Pattern) is read after
 // the mux routed the request:
 //
@@ -13,14 +15,12 @@
 //		{Name: "api-latency", Kind: sli.Latency, Target: 0.99, Threshold: 300 * time.Millisecond, GroupBy: sli.GroupByRoute},
 //	})
 //	...
-//	http.ListenAndServe(addr, httpslo.NewHandler(mux, tr))
+//	m, err := httpslo.New(tr)
+//	...
+//	http.ListenAndServe(addr, m.Handler(mux))
 //
-// NewHandler is the way in, used throughout these docs and the examples. The
-// two other constructors build the same middleware for other needs:
-// NewMiddleware returns it as a func(http.Handler) http.Handler for
-// routers' Use methods (chi, gorilla/mux); New returns the configuration's
-// error (every problem at once) instead of panicking at wiring time, and a
-// Middleware whose Handler method wraps handlers.
+// Handler is also what routers' Use methods take (chi, gorilla/mux):
+// r.Use(m.Handler).
 //
 // # Routes and objectives
 //
@@ -119,7 +119,7 @@
 // request's context; a 5xx that is really the caller's fault can be
 // excluded the same way. The middleware must be created WithOutcomeContext:
 //
-//	h := httpslo.NewHandler(mux, tr, httpslo.WithOutcomeContext())
+//	m, err := httpslo.New(tr, httpslo.WithOutcomeContext())
 //	...
 //	if err != nil {
 //		httpslo.SetOutcome(r.Context(), sli.Bad)

@@ -53,7 +53,11 @@ func Example() {
 		}
 		io.WriteString(w, "an item")
 	})
-	srv := httptest.NewServer(httpslo.NewHandler(mux, tr))
+	m, err := httpslo.New(tr)
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(m.Handler(mux))
 	defer srv.Close()
 
 	for _, path := range []string{"/items/1", "/items/2", "/items/0", "/nowhere"} {
@@ -74,7 +78,11 @@ func ExampleSetOutcome() {
 	if err != nil {
 		panic(err)
 	}
-	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	m, err := httpslo.New(tr, httpslo.WithOutcomeContext())
+	if err != nil {
+		panic(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		results, err := search(r.Context(), r.URL.Query().Get("q"))
 		if err != nil {
 			httpslo.SetOutcome(r.Context(), sli.Bad)
@@ -82,7 +90,7 @@ func ExampleSetOutcome() {
 			return
 		}
 		fmt.Fprintf(w, `{"results": %q}`, results)
-	}), tr, httpslo.WithOutcomeContext())
+	}))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
@@ -110,8 +118,12 @@ func ExampleWithRouteFunc() {
 	if err != nil {
 		panic(err)
 	}
+	m, err := httpslo.New(tr, httpslo.WithRouteFunc(routePattern))
+	if err != nil {
+		panic(err)
+	}
 	r := &router{}
-	r.Use(httpslo.NewMiddleware(tr, httpslo.WithRouteFunc(routePattern)))
+	r.Use(m.Handler)
 	r.Handle("/users/:id", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	r.Handle("/users/:id/orders", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)

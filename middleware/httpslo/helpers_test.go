@@ -90,3 +90,14 @@ func waited(wg *sync.WaitGroup, h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// wrap returns h wrapped by a middleware over tr; the configuration must be
+// valid.
+func wrap(t testing.TB, h http.Handler, tr *budget.Tracker, opts ...httpslo.Option) http.Handler {
+	t.Helper()
+	m, err := httpslo.New(tr, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Handler(h)
+}

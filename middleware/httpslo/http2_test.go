@@ -9,7 +9,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/errbudget/errbudget/middleware/httpslo"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -39,7 +38,7 @@ func TestHTTP2(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
 	var wg sync.WaitGroup
-	srv := httptest.NewUnstartedServer(waited(&wg, httpslo.NewHandler(mux, tr)))
+	srv := httptest.NewUnstartedServer(waited(&wg, wrap(t, mux, tr)))
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	defer srv.Close()

@@ -15,8 +15,7 @@ import (
 const UnmatchedRoute = "_UNMATCHED"
 
 // Middleware counts every request of the handlers it wraps toward a
-// tracker's objectives. Create one with New (or use NewMiddleware and
-// NewHandler), wrap handlers with Handler.
+// tracker's objectives. Create one with New, wrap handlers with Handler.
 //
 // A Middleware is safe for concurrent use, and may wrap several handlers;
 // they share its route table. It has no zero value: use New.
@@ -36,7 +35,9 @@ type Middleware struct {
 // New returns a middleware that records into tr, configured by opts. Every
 // problem with the configuration comes back at once in the error: unknown
 // objective names, objectives grouped by a label the middleware cannot tell
-// (anything but sli.GroupByRoute), nil functions, a cap below 1.
+// (anything but sli.GroupByRoute), nil functions, a cap below 1. It panics
+// when tr is nil, as http.Handle does with a nil handler: that is a wiring
+// bug, not configuration.
 //
 // The middleware reads tr's clock (budget.WithClock) at the start of a
 // request and at its end, and once more at the first flush of a streamed
@@ -44,7 +45,7 @@ type Middleware struct {
 // duration.
 func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 	if tr == nil {
-		return nil, errors.New("httpslo: nil tracker")
+		panic("httpslo: New with a nil tracker")
 	}
 	c := config{unmatched: UnmatchedRoute, maxRoutes: DefaultMaxRoutes}
 	for _, o := range opts {
@@ -113,33 +114,15 @@ func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 	return m, nil
 }
 
-// NewMiddleware returns a function that wraps handlers with a Middleware
-// (New), for routers' Use methods. It panics if the configuration is
-// invalid, at wiring time; use New to handle the error instead.
-func NewMiddleware(tr *budget.Tracker, opts ...Option) func(http.Handler) http.Handler {
-	m, err := New(tr, opts...)
-	if err != nil {
-		panic(err)
-	}
-	return m.Handler
-}
-
-// NewHandler wraps h with a Middleware (New). It panics if the
-// configuration is invalid, at wiring time; use New to handle the error
-// instead. Wrap the ServeMux itself, not the handlers registered on it, so
-// that Request.Pattern is read after the mux routed the request:
-//
-//	http.ListenAndServe(addr, httpslo.NewHandler(mux, tr))
-func NewHandler(h http.Handler, tr *budget.Tracker, opts ...Option) http.Handler {
-	m, err := New(tr, opts...)
-	if err != nil {
-		panic(err)
-	}
-	return m.Handler(h)
-}
-
 // Handler returns next wrapped: every request it serves (that the filters
-// let through) is recorded once, when the handler returns or panics.
+// let through) is recorded once, when the handler returns or panics. Its
+// type suits routers' Use methods (r.Use(m.Handler)). Wrap the ServeMux
+// itself, not the handlers registered on it, so that Request.Pattern is
+// read after the mux routed the request:
+//
+//	m, err := httpslo.New(tr)
+//	…
+//	http.ListenAndServe(addr, m.Handler(mux))
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return &handler{m: m, next: next}
 }

@@ -7,7 +7,9 @@ import (
 )
 
 // Option configures a Middleware. Options are resolved once, in New; none is
-// consulted per request beyond the functions they install.
+// consulted per request beyond the functions they install. An option given
+// twice keeps the later value; WithFilter and WithRouteObjectives add to
+// what earlier calls gave.
 type Option interface{ apply(*config) }
 
 type optionFunc func(*config)
@@ -32,7 +34,7 @@ type config struct {
 // WithObjectives names the objectives every request counts toward (those of
 // routes that WithRouteObjectives lists excepted). The default is every
 // objective of the tracker, which suits a tracker that holds only this
-// server's objectives.
+// server's objectives. A later WithObjectives replaces an earlier one.
 func WithObjectives(names ...string) Option {
 	names = append([]string(nil), names...)
 	return optionFunc(func(c *config) {

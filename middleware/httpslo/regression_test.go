@@ -22,7 +22,7 @@ func TestRegressionFakeClockWithMonotonicReading(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		clk.Advance(2 * time.Second)
 		w.Write([]byte("x"))
 		w.(http.Flusher).Flush()
@@ -64,7 +64,7 @@ func (w *plainWriter) WriteHeader(code int) {
 func TestRegressionFlushUnsupportedKeepsStatusOpen(t *testing.T) {
 	p := &probe{}
 	tr, _ := newTracker(t, p.objective("probe"))
-	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.(http.Flusher).Flush()
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}), tr)
@@ -84,7 +84,7 @@ func TestRegressionFlushUnsupportedKeepsStatusOpen(t *testing.T) {
 // own panic keeps its value.
 func TestRegressionPanickingUserFunctions(t *testing.T) {
 	tr, _ := newTracker(t, availability("api", sli.GroupByRoute))
-	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/handler-panics" {
 			panic("handler's own")
 		}

@@ -33,7 +33,7 @@ func TestSetResponseOutcome(t *testing.T) {
 		io.WriteString(w, `{"error": "upstream"}`)
 	})
 	mux.HandleFunc("GET /ok", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
-	srv := httptest.NewServer(waited(&wg, httpslo.NewHandler(mux, tr)))
+	srv := httptest.NewServer(waited(&wg, wrap(t, mux, tr)))
 	defer srv.Close()
 	for _, path := range []string{"/lying", "/lying", "/ok"} {
 		wg.Add(1)

@@ -55,7 +55,7 @@ func TestStatusCodes(t *testing.T) {
 		w.WriteHeader(http.StatusBadGateway)
 	})
 	var wg sync.WaitGroup
-	srv := httptest.NewServer(waited(&wg, httpslo.NewHandler(mux, tr, httpslo.WithOutcomeContext())))
+	srv := httptest.NewServer(waited(&wg, wrap(t, mux, tr, httpslo.WithOutcomeContext())))
 	defer srv.Close()
 	client := srv.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -146,7 +146,7 @@ func TestPanic(t *testing.T) {
 			}
 			panics := make(chan seenPanic, 2)
 			var wg sync.WaitGroup
-			inner := httpslo.NewHandler(mux, tr, mode.opts...)
+			inner := wrap(t, mux, tr, mode.opts...)
 			outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				defer func() {
 					v := recover()
@@ -197,7 +197,7 @@ func TestCallerGone(t *testing.T) {
 			tr, _ := newTracker(t, availability("api", ""))
 			entered := make(chan struct{})
 			var wg sync.WaitGroup
-			h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				close(entered)
 				<-r.Context().Done()
 				w.WriteHeader(http.StatusInternalServerError)
@@ -231,7 +231,7 @@ func TestCallerGone(t *testing.T) {
 func TestDeadline(t *testing.T) {
 	p := &probe{}
 	tr, _ := newTracker(t, p.objective("probe"))
-	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 		io.WriteString(w, "too late")
 	}), tr)
@@ -276,7 +276,7 @@ func TestSSE(t *testing.T) {
 		}
 	})
 	var wg sync.WaitGroup
-	srv := httptest.NewServer(waited(&wg, httpslo.NewHandler(mux, tr)))
+	srv := httptest.NewServer(waited(&wg, wrap(t, mux, tr)))
 	defer srv.Close()
 
 	wg.Add(1)
@@ -321,7 +321,7 @@ func TestSSE(t *testing.T) {
 func TestLatency(t *testing.T) {
 	lat := sli.Objective{Name: "fast", Kind: sli.Latency, Target: 0.99, Threshold: 200 * time.Millisecond}
 	tr, clk := newTracker(t, availability("api", ""), lat)
-	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d, _ := time.ParseDuration(r.URL.Query().Get("d"))
 		clk.Advance(d)
 		if r.URL.Query().Get("fail") != "" {
@@ -384,7 +384,7 @@ func TestResponseController(t *testing.T) {
 		brw.Flush()
 	})
 	var wg sync.WaitGroup
-	srv := httptest.NewServer(waited(&wg, httpslo.NewHandler(mux, tr)))
+	srv := httptest.NewServer(waited(&wg, wrap(t, mux, tr)))
 	defer srv.Close()
 
 	bodies := map[string]string{}
@@ -424,7 +424,7 @@ func TestResponseController(t *testing.T) {
 func TestOutcomeContextOff(t *testing.T) {
 	tr, _ := newTracker(t, availability("api", ""))
 	r := httptest.NewRequest("GET", "/", nil)
-	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, got *http.Request) {
+	h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, got *http.Request) {
 		if got != r {
 			t.Error("the handler got a copy of the request")
 		}
@@ -441,7 +441,7 @@ func TestOutcomeContextOff(t *testing.T) {
 // TestFilter checks that filtered requests are served and not counted.
 func TestFilter(t *testing.T) {
 	tr, _ := newTracker(t, availability("api", ""))
-	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if httpslo.SetOutcome(r.Context(), sli.Bad) != (r.URL.Path != "/healthz") {
 			t.Errorf("%s: SetOutcome reports the wrong thing", r.URL.Path)
 		}
@@ -464,7 +464,7 @@ func TestRealClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(5 * time.Millisecond)
 		io.WriteString(w, "data: 1\n\n")
 		w.(http.Flusher).Flush()

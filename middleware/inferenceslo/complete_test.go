@@ -33,7 +33,11 @@ func TestEndTellsHTTPSLOTheResponseIsComplete(t *testing.T) {
 			r := newRig(t, []sli.Objective{{Name: "http-avail", Target: 0.99}, {Name: "avail", Target: 0.99}},
 				inferenceslo.WithObjectives("avail"))
 			var wg sync.WaitGroup
-			h := httpslo.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			mw, err := httpslo.New(r.tr, httpslo.WithObjectives("http-avail"), httpslo.WithOutcomeContext())
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 				// An earlier call on the same request that succeeded.
 				first := r.inst.Start(req.Context(), "embed")
 				first.Token()
@@ -50,7 +54,7 @@ func TestEndTellsHTTPSLOTheResponseIsComplete(t *testing.T) {
 				rc.Flush()
 				call.End(c.err)
 				<-req.Context().Done() // returns only once the client hung up
-			}), r.tr, httpslo.WithObjectives("http-avail"), httpslo.WithOutcomeContext())
+			}))
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 				defer wg.Done()
 				h.ServeHTTP(w, req)

@@ -62,7 +62,7 @@
 // away". End the call after the response's final flush.
 //
 // An application that calls its provider over HTTP can instead wrap its
-// http.Client's transport with Transport: availability, latency, the
+// http.Client's transport with Instrument.Transport: availability, latency, the
 // taxonomy from status codes and errors, and time to first chunk of
 // server-sent events come without touching the calling code.
 //

@@ -43,7 +43,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	client := &http.Client{Transport: inferenceslo.Transport(http.DefaultTransport, inst)}
+	client := &http.Client{Transport: inst.Transport(http.DefaultTransport)}
 
 	for range 2 {
 		answer, err := complete(context.Background(), client, provider.URL, "gpt-4o-mini", "Say hello")

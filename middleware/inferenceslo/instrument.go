@@ -3,6 +3,7 @@ package inferenceslo
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,7 +48,8 @@ type Instrument struct {
 	classify  func(error) (ErrorType, bool)
 	max       int
 	perChunk  bool
-	m         *genAIMetrics // nil when there is no meter provider
+	request   func(*http.Request) Request // for Transport
+	m         *genAIMetrics               // nil when there is no meter provider
 
 	targets atomic.Pointer[map[targetKey]*target] // copy on write
 	mu      sync.Mutex                            // serialises target creation
@@ -69,7 +71,8 @@ type target struct {
 	rec     recordOpts
 }
 
-// Option configures an Instrument.
+// Option configures an Instrument. Options are resolved once, in New; an
+// option given twice keeps the later value.
 type Option interface{ apply(*config) }
 
 type optionFunc func(*config)
@@ -88,15 +91,18 @@ type config struct {
 	classify  func(error) (ErrorType, bool)
 	max       int
 	perChunk  bool
+	request   func(*http.Request) Request
 	errs      []error
 }
 
 // WithObjectives names the objectives inference calls count toward; by
 // default they count toward every objective of the tracker. Name them when
-// the tracker also holds objectives of other middleware.
+// the tracker also holds objectives of other middleware. A later
+// WithObjectives replaces an earlier one.
 func WithObjectives(names ...string) Option {
+	names = append([]string(nil), names...)
 	return optionFunc(func(c *config) {
-		c.names = append(c.names, names...)
+		c.names = names
 		c.named = true
 	})
 }
@@ -115,16 +121,11 @@ func WithOperation(name string) Option {
 	return optionFunc(func(c *config) { c.operation = name })
 }
 
-// WithMeterProvider sets the provider of the GenAI metrics' meter. The
-// default is the global one, otel.GetMeterProvider(), which forwards to a
-// provider installed later with otel.SetMeterProvider.
+// WithMeterProvider sets the provider of the GenAI metrics' meter. Without
+// it (or with nil) the global one, otel.GetMeterProvider(), which forwards
+// to a provider installed later with otel.SetMeterProvider.
 func WithMeterProvider(mp metric.MeterProvider) Option {
-	return optionFunc(func(c *config) {
-		if mp == nil {
-			c.errs = append(c.errs, errors.New("inferenceslo: WithMeterProvider(nil)"))
-		}
-		c.mp = mp
-	})
+	return optionFunc(func(c *config) { c.mp = mp })
 }
 
 // WithClock sets the clock calls read (at start, at the first chunk, at the
@@ -165,7 +166,26 @@ func WithErrorOutcome(t ErrorType, o sli.Outcome) Option {
 // error is left to ClassifyError and the panic counted in the tracker's
 // budget.Tracker.UserPanics, the first one logged.
 func WithErrorClassifier(f func(err error) (ErrorType, bool)) Option {
-	return optionFunc(func(c *config) { c.classify = f })
+	return optionFunc(func(c *config) {
+		if f == nil {
+			c.errs = append(c.errs, errors.New("inferenceslo: WithErrorClassifier(nil)"))
+		}
+		c.classify = f
+	})
+}
+
+// WithRequestFunc sets how Transport names the call of an HTTP request
+// (provider, model, operation), since it does not parse request bodies: from
+// a header the application sets, from the URL path (Gemini puts the model
+// there), from the context. The default reads what ContextWithRequest
+// stored in the request's context.
+func WithRequestFunc(f func(*http.Request) Request) Option {
+	return optionFunc(func(c *config) {
+		if f == nil {
+			c.errs = append(c.errs, errors.New("inferenceslo: WithRequestFunc(nil)"))
+		}
+		c.request = f
+	})
 }
 
 // WithMaxModels caps the distinct (provider, operation, model) combinations
@@ -198,21 +218,24 @@ func WithChunkTiming() Option {
 // New returns an Instrument that records calls into tr's objectives (all of
 // them, or those WithObjectives names) and GenAI metrics into the meter
 // provider. Every problem with the options and the objectives comes back at
-// once: an unknown objective, a GroupBy other than "model", "provider" or
-// "operation".
+// once: an unknown objective, a GroupBy other than sli.GroupByModel,
+// sli.GroupByProvider or sli.GroupByOperation, nil functions. It panics when
+// tr is nil, as http.Handle does with a nil handler: that is a wiring bug,
+// not configuration.
 func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
+	if tr == nil {
+		panic("inferenceslo: New with a nil tracker")
+	}
 	c := config{
 		operation: DefaultOperation,
 		outcomes:  defaultOutcomes,
 		max:       sli.DefaultMaxGroups,
+		request:   requestFromContext,
 	}
 	for _, o := range opts {
 		o.apply(&c)
 	}
 	errs := c.errs
-	if tr == nil {
-		return nil, errors.Join(append(errs, errors.New("inferenceslo: New(nil tracker)"))...)
-	}
 	if !c.clockSet {
 		c.now = tr.Now
 	}
@@ -225,6 +248,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
 		classify:  c.classify,
 		max:       c.max,
 		perChunk:  c.perChunk,
+		request:   c.request,
 	}
 	var names []string // nil: every objective
 	if c.named {

@@ -25,7 +25,8 @@ func TestNewReportsEveryProblem(t *testing.T) {
 		inferenceslo.WithClock(nil),
 		inferenceslo.WithErrorOutcome(inferenceslo.None, sli.Bad),
 		inferenceslo.WithErrorOutcome(inferenceslo.Timeout, sli.Good),
-		inferenceslo.WithMeterProvider(nil),
+		inferenceslo.WithErrorClassifier(nil),
+		inferenceslo.WithRequestFunc(nil),
 	)
 	if err == nil {
 		t.Fatal("no error")
@@ -38,14 +39,12 @@ func TestNewReportsEveryProblem(t *testing.T) {
 		"WithClock(nil)",
 		"WithErrorOutcome:",
 		"WithErrorOutcome(timeout): outcome must be bad or excluded",
-		"WithMeterProvider(nil)",
+		"WithErrorClassifier(nil)",
+		"WithRequestFunc(nil)",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
-	}
-	if _, err := inferenceslo.New(nil); err == nil {
-		t.Error("New(nil) did not fail")
 	}
 	// Every objective by default, which the one grouped by route forbids.
 	if _, err := inferenceslo.New(tr); err == nil || !strings.Contains(err.Error(), "by-route") {

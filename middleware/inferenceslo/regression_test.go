@@ -42,7 +42,7 @@ func TestRegressionCloseWhileReading(t *testing.T) {
 	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	defer srv.Close()
-	client := &http.Client{Transport: inferenceslo.Transport(srv.Client().Transport, r.inst)}
+	client := &http.Client{Transport: r.inst.Transport(srv.Client().Transport)}
 	resp, err := client.Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func TestRegressionCloseWhileReadingDeterministic(t *testing.T) {
 			h := http.Header{"Content-Type": {"text/event-stream"}}
 			return &http.Response{StatusCode: 200, Header: h, Body: slowCloseBody{pr}, Request: req}, nil
 		})
-		client := &http.Client{Transport: inferenceslo.Transport(base, r.inst)}
+		client := &http.Client{Transport: r.inst.Transport(base)}
 		resp, err := client.Get("http://provider.test/")
 		if err != nil {
 			t.Fatal(err)
@@ -177,7 +177,7 @@ func TestRegressionSSECommentIsNotAnEvent(t *testing.T) {
 		h := http.Header{"Content-Type": {"text/event-stream"}}
 		return &http.Response{StatusCode: 200, Header: h, Body: body, Request: req}, nil
 	})
-	client := &http.Client{Transport: inferenceslo.Transport(base, r.inst)}
+	client := &http.Client{Transport: r.inst.Transport(base)}
 	resp, err := client.Get("http://provider.test/")
 	if err != nil {
 		t.Fatal(err)

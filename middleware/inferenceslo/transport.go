@@ -10,26 +10,6 @@ import (
 	"time"
 )
 
-// TransportOption configures Transport.
-type TransportOption interface{ applyTransport(*transport) }
-
-type transportOptionFunc func(*transport)
-
-func (f transportOptionFunc) applyTransport(t *transport) { f(t) }
-
-// WithRequestFunc sets how Transport names the call of an HTTP request
-// (provider, model, operation), since it does not parse request bodies: from
-// a header the application sets, from the URL path (Gemini puts the model
-// there), from the context. The default is RequestFromContext of the
-// request's context.
-func WithRequestFunc(f func(*http.Request) Request) TransportOption {
-	return transportOptionFunc(func(t *transport) {
-		if f != nil {
-			t.request = f
-		}
-	})
-}
-
 type requestKey struct{}
 
 // ContextWithRequest returns a copy of ctx that names the call made with it,
@@ -38,15 +18,17 @@ func ContextWithRequest(ctx context.Context, req Request) context.Context {
 	return context.WithValue(ctx, requestKey{}, req)
 }
 
-// RequestFromContext returns the Request ContextWithRequest stored in ctx,
-// or the zero Request (the Instrument's defaults, no model).
-func RequestFromContext(ctx context.Context) Request {
-	r, _ := ctx.Value(requestKey{}).(Request)
-	return r
+// requestFromContext is the default request function (WithRequestFunc): the
+// Request ContextWithRequest stored in r's context, or the zero Request (the
+// Instrument's defaults, no model).
+func requestFromContext(r *http.Request) Request {
+	req, _ := r.Context().Value(requestKey{}).(Request)
+	return req
 }
 
 // Transport returns an http.RoundTripper that records every request made
-// through base (http.DefaultTransport when nil) as a call of in. Wrapping the
+// through base (http.DefaultTransport when nil) as a call of in; the call is
+// named by the WithRequestFunc function. Wrapping the
 // http.Client that talks to a provider is enough for availability, latency
 // and the error taxonomy:
 //
@@ -72,24 +54,16 @@ func RequestFromContext(ctx context.Context) Request {
 // Token counts need the provider's usage report, which is in the body: the
 // application passes it to ResponseCall(resp).SetUsage, or reports each
 // token with ResponseCall(resp).Chunk, which then replaces the event count.
-func Transport(base http.RoundTripper, in *Instrument, opts ...TransportOption) http.RoundTripper {
-	if in == nil {
-		panic("inferenceslo: Transport with a nil Instrument")
-	}
+func (in *Instrument) Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	t := &transport{base: base, in: in, request: func(r *http.Request) Request { return RequestFromContext(r.Context()) }}
-	for _, o := range opts {
-		o.applyTransport(t)
-	}
-	return t
+	return &transport{base: base, in: in}
 }
 
 type transport struct {
-	base    http.RoundTripper
-	in      *Instrument
-	request func(*http.Request) Request
+	base http.RoundTripper
+	in   *Instrument
 }
 
 // CloseIdleConnections closes the base transport's idle connections, so
@@ -108,7 +82,7 @@ const (
 )
 
 func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
-	req := t.request(r)
+	req := t.in.request(r)
 	b := &body{}
 	b.call = t.in.StartRequest(r.Context(), req)
 	resp, err := t.base.RoundTrip(r)

@@ -16,8 +16,8 @@ import (
 )
 
 // client returns an http.Client whose transport records into r's instrument.
-func (r *rig) client(opts ...inferenceslo.TransportOption) *http.Client {
-	return &http.Client{Transport: inferenceslo.Transport(nil, r.inst, opts...)}
+func (r *rig) client() *http.Client {
+	return &http.Client{Transport: r.inst.Transport(nil)}
 }
 
 // TestTransportStream: the transport alone finds the first event of a
@@ -244,12 +244,12 @@ func TestTransportErrors(t *testing.T) {
 func TestTransportRequestFunc(t *testing.T) {
 	objs := objectives()
 	objs[0].GroupBy = sli.GroupByModel
-	r := newRig(t, objs)
-	srv := httptest.NewServer(handler(200, "application/json", "{}"))
-	defer srv.Close()
-	c := r.client(inferenceslo.WithRequestFunc(func(req *http.Request) inferenceslo.Request {
+	r := newRig(t, objs, inferenceslo.WithRequestFunc(func(req *http.Request) inferenceslo.Request {
 		return inferenceslo.Request{Provider: "acme", Model: req.Header.Get("X-Model")}
 	}))
+	srv := httptest.NewServer(handler(200, "application/json", "{}"))
+	defer srv.Close()
+	c := r.client()
 	for _, m := range []string{"small", "large", "small"} {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
 		req.Header.Set("X-Model", m)
