@@ -266,7 +266,7 @@ func (t *Tracker) removeCounted(x compiled, now time.Time) {
 			s.mu.Lock()
 			s.flushLocked()
 			for _, sp := range spans {
-				s.excAll += s.ring.remove(sp[0], sp[1]).total()
+				s.excAll += s.ring.Remove(sp[0], sp[1]).Total()
 			}
 			s.mu.Unlock()
 		}
@@ -375,84 +375,4 @@ func appendOccurrences(out []Correction, c compiled, from, to int64) []Correctio
 		return false
 	})
 	return out
-}
-
-// oldest returns the number of the oldest bucket the tier can still hold,
-// given its newest; maxInt64 when it is empty. Older slots may still carry
-// stale buckets that no window reads.
-func (t *tier) oldest() int64 {
-	newest := t.newestHeld()
-	if newest < 0 {
-		return maxInt64
-	}
-	return newest - int64(len(t.epoch)) + 1
-}
-
-// newestHeld returns the number of the newest bucket a slot holds; -1 when
-// the tier is empty.
-func (t *tier) newestHeld() int64 {
-	newest := int64(-1) // empty slots hold -1
-	for _, e := range t.epoch {
-		newest = max(newest, e)
-	}
-	return newest
-}
-
-// remove takes the counts of [start, end) (nanoseconds) out of the ring and
-// returns them. Each part of the span is cleared in the finest tier that
-// still holds it, whole buckets at a time, and the coarser tiers lose exactly
-// what it held, so that every window stays the sum of what the finer tiers
-// say.
-func (r *ring) remove(start, end int64) counts {
-	var removed counts
-	var oldest [3]int64 // each tier's oldest bucket still in reach
-	hi := end
-	for i := range r.tiers {
-		t := &r.tiers[i]
-		oldest[i] = t.oldest()
-		if oldest[i] == maxInt64 {
-			continue
-		}
-		lo := max(start, oldest[i]*t.width)
-		if lo >= hi {
-			continue
-		}
-		// No bucket past the newest holds anything: a span that ends
-		// years ahead costs no more than one that ends now.
-		last := min(floorDiv(hi-1, t.width), t.newestHeld())
-		for b := floorDiv(lo, t.width); b <= last; b++ {
-			k := t.slot(b)
-			if t.epoch[k] != b {
-				continue
-			}
-			c := counts{t.good[k], t.bad[k]}
-			if i > 0 {
-				// What the finer tier still holds of this bucket was
-				// dealt with there (or lies outside the span).
-				// Slots beyond its reach may still hold stale buckets:
-				// they are not part of this bucket's count.
-				f := &r.tiers[i-1]
-				per := t.width / f.width
-				g, bd := f.sum(max(b*per, oldest[i-1]), b*per+per-1)
-				c.good -= g
-				c.bad -= bd
-			}
-			c.good, c.bad = max(c.good, 0), max(c.bad, 0)
-			if c.good == 0 && c.bad == 0 {
-				continue
-			}
-			removed.good += c.good
-			removed.bad += c.bad
-			for j := i; j < len(r.tiers); j++ {
-				u := &r.tiers[j]
-				ub := floorDiv(b*t.width, u.width)
-				if m := u.slot(ub); u.epoch[m] == ub {
-					u.good[m] -= c.good
-					u.bad[m] -= c.bad
-				}
-			}
-		}
-		hi = lo
-	}
-	return removed
 }

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/errbudget/errbudget/sli"
 )
 
 func mustLoad(t *testing.T, name string) *time.Location {
@@ -162,85 +160,4 @@ func TestRecurrenceCoversAgreesWithEach(t *testing.T) {
 			}
 		}
 	}
-}
-
-// TestRingRemove fills a ring at random, removes random spans, and checks
-// that every tier lost what the finest tier holding the span held, that
-// the tiers still agree, and that nothing outside the span's edge buckets
-// was touched.
-func TestRingRemove(t *testing.T) {
-	t.Logf("seed PCG(3, 4)")
-	rng := rand.New(rand.NewPCG(3, 4))
-	end := snapT0.UnixNano()
-	for trial := range 40 {
-		r := newRing(sli.Rolling(30 * 24 * time.Hour))
-		// Forty days of buckets: a few events in most fine buckets of the
-		// last eight hours, in a few fine buckets of each 5 minutes before.
-		recent := floorDiv(end-int64(8*time.Hour), fineWidth)
-		for fb := floorDiv(end-int64(40*day), fineWidth); fb < recent; fb += 10 + rng.Int64N(20) {
-			r.add(fb, rng.Int64N(5), rng.Int64N(2))
-		}
-		for fb := recent; fb <= floorDiv(end, fineWidth); fb++ {
-			if rng.IntN(4) > 0 {
-				r.add(fb, rng.Int64N(5), rng.Int64N(2))
-			}
-		}
-		coarseBefore := r.window(30*day, end)
-		span := [2]int64{end - rng.Int64N(int64(35*day)), 0}
-		span[1] = span[0] + rng.Int64N(int64(3*day))
-		if trial%4 == 0 {
-			span[1] = span[0] + rng.Int64N(int64(time.Hour)) // short spans too
-		}
-		var pre [3]int64
-		for i := range r.tiers {
-			tr := &r.tiers[i]
-			pre[i] = tr.sumHeld(floorDiv(span[0], tr.width)+1, floorDiv(span[1]-1, tr.width)-1).total()
-		}
-		removed := r.remove(span[0], span[1])
-		after := r.window(30*day, end)
-		// The coarse tier lost exactly what remove reports, for the part
-		// of the span within its reach.
-		if d := coarseBefore.total() - after.total(); d > removed.total() {
-			t.Errorf("trial %d: the period lost %d, more than the %d removed", trial, d, removed.total())
-		}
-		for i := range r.tiers {
-			tr := &r.tiers[i]
-			// Inside the span, away from its edge buckets, nothing is left
-			// in any tier that holds it.
-			in := tr.sumHeld(floorDiv(span[0], tr.width)+1, floorDiv(span[1]-1, tr.width)-1)
-			if in.total() != 0 {
-				t.Errorf("trial %d: tier %d keeps %d events inside the span %v..%v before end (%d before)", trial, i, in.total(), time.Duration(end-span[0]), time.Duration(end-span[1]), pre[i])
-			}
-			for j := range tr.epoch {
-				if tr.good[j] < 0 || tr.bad[j] < 0 {
-					t.Fatalf("trial %d: tier %d bucket %d went negative", trial, i, tr.epoch[j])
-				}
-			}
-		}
-		// Coarser tiers hold at least what the finer tier holds of each
-		// bucket (equal where the finer tier holds it all).
-		for i := 1; i < len(r.tiers); i++ {
-			c, f := &r.tiers[i], &r.tiers[i-1]
-			per := c.width / f.width
-			reach := f.oldest()
-			for j, b := range c.epoch {
-				if b < 0 {
-					continue
-				}
-				g, bd := f.sum(max(b*per, reach), b*per+per-1)
-				if c.good[j] < g || c.bad[j] < bd {
-					t.Fatalf("trial %d: tier %d bucket %d holds %d/%d, less than tier %d's %d/%d", trial, i, b, c.good[j], c.bad[j], i-1, g, bd)
-				}
-			}
-		}
-	}
-}
-
-func (t *tier) sumHeld(from, to int64) counts {
-	from = max(from, t.oldest())
-	if to < from {
-		return counts{}
-	}
-	g, b := t.sum(from, to)
-	return counts{g, b}
 }

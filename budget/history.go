@@ -81,40 +81,40 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 	endNS := now.UnixNano()
 
 	// The tier and the first bucket Status sums for the period.
-	t := &s.ring.tiers[2]
-	from, to := floorDiv(start.UnixNano(), t.width), floorDiv(endNS, t.width)
+	t := s.ring.Tier(2)
+	from, to := floorDiv(start.UnixNano(), t.Width()), floorDiv(endNS, t.Width())
 	if !o.Window.IsCalendar() {
-		t, from, to = s.ring.tierFor(endNS-int64(periodEnd.Sub(start)), endNS)
+		t, from, to = s.ring.TierFor(endNS-int64(periodEnd.Sub(start)), endNS)
 	}
-	from = max(from, to-int64(len(t.epoch))+1)
+	from = max(from, to-t.Len()+1)
 
 	// Draw from where the events begin when that is after the period's
 	// start, and read the span drawn from the finest tier that holds it:
 	// a process that started an hour ago, or a calendar month two hours
 	// old, is drawn in 10-second buckets rather than one 15-minute one.
 	startNS := start.UnixNano()
-	first, ok := t.firstBucket(from, to)
+	first, ok := t.FirstBucket(from, to)
 	zoom := ok && first > from
 	if zoom {
-		startNS = max(startNS, first*t.width)
+		startNS = max(startNS, first*t.Width())
 	}
-	for i := range s.ring.tiers {
-		ft := &s.ring.tiers[i]
-		if ft == t || ft.width > t.width {
+	for i := range 3 {
+		ft := s.ring.Tier(i)
+		if ft == t || ft.Width() > t.Width() {
 			break
 		}
-		ff, ft2 := floorDiv(startNS, ft.width), floorDiv(endNS, ft.width)
-		if !ft.serves(ff, ft2) {
+		ff, ft2 := floorDiv(startNS, ft.Width()), floorDiv(endNS, ft.Width())
+		if !ft.Serves(ff, ft2) {
 			continue
 		}
 		t, from, to = ft, ff, ft2
 		break
 	}
 	if zoom {
-		if f, ok := t.firstBucket(from, to); ok {
+		if f, ok := t.FirstBucket(from, to); ok {
 			from = f
 		}
-		bd.Start = time.Unix(0, max(startNS, from*t.width)).In(start.Location())
+		bd.Start = time.Unix(0, max(startNS, from*t.Width())).In(start.Location())
 	}
 
 	// One pass: per-bucket bad counts, accumulated into the point whose
@@ -122,22 +122,22 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 	cumBad := make([]int64, n+1)
 	span := end.Sub(bd.Start)
 	for b := from; b <= to; b++ {
-		i := t.slot(b)
-		if t.epoch[i] != b {
+		c, ok := t.Bucket(b)
+		if !ok {
 			continue
 		}
-		bd.Good = addCount(bd.Good, t.good[i])
-		bd.Bad = addCount(bd.Bad, t.bad[i])
-		if t.bad[i] == 0 {
+		bd.Good = addCount(bd.Good, c.Good)
+		bd.Bad = addCount(bd.Bad, c.Bad)
+		if c.Bad == 0 {
 			continue
 		}
 		k := n
 		if span > 0 {
-			bEnd := time.Unix(0, (b+1)*t.width)
+			bEnd := time.Unix(0, (b+1)*t.Width())
 			k = int(math.Ceil(float64(bEnd.Sub(bd.Start)) * float64(n) / float64(span)))
 			k = min(max(k, 0), n)
 		}
-		cumBad[k] = addCount(cumBad[k], t.bad[i])
+		cumBad[k] = addCount(cumBad[k], c.Bad)
 	}
 	bd.Points = make([]BurnDownPoint, n+1)
 	var acc int64
@@ -153,19 +153,6 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 		}
 	}
 	return bd
-}
-
-// firstBucket returns the first bucket from..to (this tier's units) that
-// holds events.
-func (t *tier) firstBucket(from, to int64) (int64, bool) {
-	from = max(from, to-int64(len(t.epoch))+1)
-	for b := from; b <= to; b++ {
-		i := t.slot(b)
-		if t.epoch[i] == b && t.good[i]+t.bad[i] > 0 {
-			return b, true
-		}
-	}
-	return 0, false
 }
 
 // StatusWithBurnDownsAt is StatusAt and BurnDownsAt together: each series'

@@ -558,23 +558,23 @@ func (s *Series) joinLocked(rec *openIncident, a Alert, now time.Time) *member {
 // finest tier that holds it, and that tier's width.
 func (s *Series) onsetLocked(r AlertRule, now time.Time) (time.Time, time.Duration) {
 	end := now.UnixNano()
-	t, from, to := s.ring.tierFor(end-int64(r.LongWindow), end)
+	t, from, to := s.ring.TierFor(end-int64(r.LongWindow), end)
 	onset := int64(-1 << 62)
 	for b := to; b >= from; b-- {
-		g, bd := t.sum(b, b)
-		if g+bd == 0 {
+		c := t.Sum(b, b)
+		if c.Total() == 0 {
 			continue
 		}
-		if exceeds(BurnRate(g, bd, s.obj.Target), 1) {
+		if exceeds(BurnRate(c.Good, c.Bad, s.obj.Target), 1) {
 			onset = b
 		} else if onset != -1<<62 {
 			break
 		}
 	}
 	if onset == -1<<62 {
-		return now, time.Duration(t.width)
+		return now, time.Duration(t.Width())
 	}
-	return time.Unix(0, onset*t.width).In(now.Location()), time.Duration(t.width)
+	return time.Unix(0, onset*t.Width()).In(now.Location()), time.Duration(t.Width())
 }
 
 // crossedLocked returns the start of the earliest fine bucket from which
@@ -588,7 +588,7 @@ func (s *Series) crossedLocked(r AlertRule, now time.Time) time.Time {
 	first := nb
 	for b := nb - 1; b >= nb-int64(r.ShortWindow)/fineWidth; b-- {
 		e := (b+1)*fineWidth - 1
-		a := r.evaluate(s.ring.window(r.LongWindow, e), s.ring.window(r.ShortWindow, e), s.obj.Target, period)
+		a := r.evaluate(countsOf(s.ring.Window(r.LongWindow, e)), countsOf(s.ring.Window(r.ShortWindow, e)), s.obj.Target, period)
 		if !a.Firing {
 			break
 		}
@@ -609,9 +609,9 @@ func (s *Series) remainingAtLocked(at time.Time) Float {
 	start, pend := s.obj.Window.Bounds(at, s.slo.loc)
 	var c counts
 	if s.obj.Window.IsCalendar() {
-		c = s.ring.between(start.UnixNano(), end)
+		c = countsOf(s.ring.Between(start.UnixNano(), end))
 	} else {
-		c = s.ring.window(pend.Sub(start), end)
+		c = countsOf(s.ring.Window(pend.Sub(start), end))
 	}
 	return Remaining(c.good, c.bad, s.obj.Target)
 }
@@ -629,7 +629,7 @@ func (s *Series) countLocked(rec *openIncident, m *member, now time.Time, st *St
 		m.next = hi - span // a restored cursor from a damaged file: the ring holds nothing older
 	}
 	if hi >= m.next {
-		c := s.ring.fineRange(m.next, hi)
+		c := countsOf(s.ring.FineRange(m.next, hi))
 		is.Good, is.Bad = addCount(is.Good, c.good), addCount(is.Bad, c.bad)
 		m.next = hi + 1
 	}
@@ -646,28 +646,6 @@ func (s *Series) countLocked(rec *openIncident, m *member, now time.Time, st *St
 	if is.PeriodEvents < is.Bad {
 		is.Consumed = Float{}
 	}
-}
-
-// fineRange returns the counts of fine buckets from..to (fine units). The
-// part the fine tier no longer holds is taken from the medium tier, whose
-// buckets are whole there when from is a medium bucket's first (an onset
-// found at 5-minute resolution is).
-func (r *ring) fineRange(from, to int64) counts {
-	f := &r.tiers[0]
-	if f.serves(from, to) {
-		g, b := f.sum(from, to)
-		return counts{g, b}
-	}
-	per := mediumWidth / fineWidth
-	lowest := max(f.newest, to) - int64(len(f.epoch)) + 1 // the oldest fine bucket the fine tier holds
-	split := floorDiv(lowest+per-1, per) * per            // the first medium bucket's start from there
-	m := &r.tiers[1]
-	g, b := m.sum(floorDiv(from, per), floorDiv(split, per)-1)
-	if split <= to {
-		g2, b2 := f.sum(split, to)
-		g, b = addCount(g, g2), addCount(b, b2)
-	}
-	return counts{g, b}
 }
 
 func (t *Tracker) deliverIncident(ev *IncidentEvent) {

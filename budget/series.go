@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/errbudget/errbudget/internal/window"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -22,7 +23,7 @@ import (
 //
 // # How recording stays exact
 //
-// Record adds 1 to a cumulative striped counter (stripe.go) when the event
+// Record adds 1 to a cumulative striped counter (internal/window) when the event
 // falls in the bucket now being accumulated, cur. The first event of a new
 // 10-second bucket takes the slow path: under the mutex it flushes what the
 // stripes gathered since the last flush into the ring at bucket cur, then
@@ -43,17 +44,14 @@ type Series struct {
 	cur atomic.Int64
 	_   [56]byte
 
-	stripes []stripe
-	lat     *latencyStripes // nil for kinds without a latency
+	stripes window.Stripes
 
 	mu     sync.Mutex
-	base   counts // stripe sums (good, bad) at the last flush
-	ring   ring
-	latRng *latencyRing
+	ring   window.Ring
+	latRng *window.LatencyRing // nil for kinds without a latency
 	alerts []alertState
 	policy PolicyState
 	evalAt time.Time // the latest instant alerts were evaluated at
-	excl   int64     // stripe excluded sum at the last flush
 	excAll int64     // events excluded by classification, lifetime
 	life   counts    // lifetime good and bad, including restored state
 	stored counts    // the part of life restored from the state file
@@ -65,20 +63,18 @@ type alertState struct {
 }
 
 func newSeries(tr *Tracker, slo *SLO, group string) *Series {
-	n := tr.stripes
+	lat := slo.decl.Kind.HasThreshold()
 	s := &Series{
 		tr:      tr,
 		slo:     slo,
 		obj:     &slo.decl,
 		group:   group,
-		stripes: make([]stripe, n),
-		ring:    newRingSpan(slo.horizon),
+		stripes: window.NewStripes(tr.stripes, lat),
+		ring:    window.NewRing(slo.horizon),
 		alerts:  make([]alertState, len(tr.rules)),
 	}
-	if slo.decl.Kind.HasThreshold() {
-		l := newLatencyStripes(n)
-		s.lat = &l
-		s.latRng = newLatencyRing()
+	if lat {
+		s.latRng = window.NewLatencyRing()
 	}
 	return s
 }
@@ -112,10 +108,30 @@ func (s *Series) RecordN(e sli.Event, n int64) {
 // MaxCount is where every count of a series saturates (about 4.6 × 10^18):
 // the sum of two such counts still fits an int64, and none ever wraps
 // around to a negative number.
-const MaxCount = 1<<62 - 1
+const MaxCount = window.MaxCount
 
-// addCount returns a + b saturated at MaxCount, for counts in [0, MaxCount].
-func addCount(a, b int64) int64 { return min(a+b, MaxCount) }
+func addCount(a, b int64) int64 { return window.AddCount(a, b) }
+
+func floorDiv(a, b int64) int64 { return window.FloorDiv(a, b) }
+
+const fineWidth = window.FineWidth
+
+// BucketWidths are the widths of the fine, medium and coarse tiers. A window
+// edge is off by less than the width of the tier that serves it.
+var BucketWidths = [3]time.Duration{time.Duration(window.FineWidth), time.Duration(window.MediumWidth), time.Duration(window.CoarseWidth)}
+
+// counts are exact good/bad counts over some span.
+type counts struct{ good, bad int64 }
+
+func (c counts) total() int64 { return c.good + c.bad }
+
+func countsOf(c window.Counts) counts { return counts{c.Good, c.Bad} }
+
+// span is Ring.Span in the series' counts.
+func (s *Series) span(start, end int64, past bool) (counts, bool) {
+	c, held := s.ring.Span(start, end, past)
+	return countsOf(c), held
+}
 
 // maxStripeAdd is the largest batch RecordN adds to the stripes; larger
 // ones take the mutex and add to the ring with saturation. The stripes'
@@ -130,14 +146,14 @@ func (s *Series) record(e *sli.Event, n int64) {
 	if c := s.slo.corr.Load(); c != nil && v != sli.Excluded && c.covers(ns) {
 		v = sli.Excluded
 	}
-	if s.lat == nil || v == sli.Excluded {
+	if s.latRng == nil || v == sli.Excluded {
 		us = -1
 	}
 	if b := floorDiv(ns, fineWidth); b != s.cur.Load() || n > maxStripeAdd {
 		s.slow(e, v, us, b, n)
 		return
 	}
-	s.count(s.stripeIndex(), v, us, n)
+	s.stripes.Add(s.stripes.Index(), v, us, n)
 }
 
 // classify returns o.Verdict(*e) and the latency o.Measure(*e) reports, in
@@ -202,33 +218,6 @@ func classifyUser(o *sli.Objective, e *sli.Event, tr *Tracker) (v sli.Outcome, u
 	return v, -1
 }
 
-// count adds n events of verdict v, with latency us (µs; negative for
-// none), to stripe i.
-func (s *Series) count(i int, v sli.Outcome, us, n int64) {
-	st := &s.stripes[i]
-	switch v {
-	case sli.Good:
-		st.good.Add(n)
-	case sli.Bad:
-		st.bad.Add(n)
-	default:
-		st.excluded.Add(n)
-		return
-	}
-	s.countLatency(i, us, n)
-}
-
-// countLatency adds n latencies of us µs (none when negative) to stripe i.
-func (s *Series) countLatency(i int, us, n int64) {
-	if us < 0 {
-		return
-	}
-	s.lat.counts[i*histStride+histIndex(us)].Add(n)
-	if st := &s.stripes[i]; us > st.max.Load() {
-		stripeMax(&st.max, us)
-	}
-}
-
 // maxAhead is how far past the tracker's clock an event may claim to have
 // completed before it is dropped as a wall-clock jump.
 const maxAhead = time.Minute
@@ -276,18 +265,18 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 		}
 		if n > maxStripeAdd {
 			if us >= 0 {
-				s.latRng.add(cur*fineWidth, us, n)
+				s.latRng.Add(cur*fineWidth, us, n)
 			}
 			return
 		}
-		s.countLatency(s.stripeIndex(), us, n)
+		s.stripes.AddLatency(s.stripes.Index(), us, n)
 		return
 	}
-	s.count(s.stripeIndex(), v, us, n)
+	s.stripes.Add(s.stripes.Index(), v, us, n)
 }
 
 func (s *Series) addLocked(b, good, bad int64) {
-	if s.ring.add(b, good, bad) {
+	if s.ring.Add(b, good, bad) {
 		s.life.good = addCount(s.life.good, good)
 		s.life.bad = addCount(s.life.bad, bad)
 	} else {
@@ -298,24 +287,14 @@ func (s *Series) addLocked(b, good, bad int64) {
 // flushLocked moves what the stripes counted since the last flush into the
 // ring at bucket cur.
 func (s *Series) flushLocked() {
-	var sum counts
-	var excl int64
-	for i := range s.stripes {
-		st := &s.stripes[i]
-		sum.good += st.good.Load()
-		sum.bad += st.bad.Load()
-		excl += st.excluded.Load()
-	}
-	dg, db := sum.good-s.base.good, sum.bad-s.base.bad
-	s.base = sum
-	s.excAll = addCount(s.excAll, excl-s.excl)
-	s.excl = excl
+	d, excl := s.stripes.Flush()
+	s.excAll = addCount(s.excAll, excl)
 	cur := s.cur.Load()
-	if dg != 0 || db != 0 {
-		s.addLocked(cur, dg, db)
+	if d.Good != 0 || d.Bad != 0 {
+		s.addLocked(cur, d.Good, d.Bad)
 	}
 	if s.latRng != nil {
-		s.latRng.flush(s.lat, s.stripes, cur*fineWidth)
+		s.latRng.Flush(&s.stripes, cur*fineWidth)
 	}
 }
 
@@ -363,9 +342,9 @@ func (s *Series) followClockLocked(clock time.Time) {
 	at := clock.UnixNano()
 	cb := floorDiv(at, fineWidth)
 	s.flushLocked()
-	s.ring.rewind(at)
+	s.ring.Rewind(at)
 	if s.latRng != nil {
-		s.latRng.rewind(at)
+		s.latRng.Rewind(at)
 	}
 	s.cur.Store(cb)
 }

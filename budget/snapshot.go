@@ -9,6 +9,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/errbudget/errbudget/internal/window"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -117,7 +118,7 @@ type savedAlert struct {
 	since  int64
 }
 
-type bucketState struct{ b, good, bad int64 }
+type bucketState = window.Bucket
 
 // section is one named, length-prefixed part after the objectives.
 type section struct {
@@ -125,15 +126,9 @@ type section struct {
 	data []byte
 }
 
-type latencySlot struct {
-	b, max int64
-	counts []histCount
-}
+type latencySlot = window.LatencySlot
 
-type histCount struct {
-	i int
-	n int64
-}
+type histCount = window.HistCount
 
 // The encoder appends to a reusable buffer.
 
@@ -207,14 +202,14 @@ func (e *encoder) series(s *seriesState) {
 	}
 	e.uvarint(uint64(len(s.latency)))
 	for _, l := range s.latency {
-		e.varint(l.b)
-		e.count(l.max)
-		e.uvarint(uint64(len(l.counts)))
+		e.varint(l.N)
+		e.count(l.Max)
+		e.uvarint(uint64(len(l.Counts)))
 		prev := 0
-		for _, c := range l.counts {
-			e.uvarint(uint64(c.i - prev))
-			e.count(c.n)
-			prev = c.i
+		for _, c := range l.Counts {
+			e.uvarint(uint64(c.I - prev))
+			e.count(c.N)
+			prev = c.I
 		}
 	}
 }
@@ -223,7 +218,7 @@ func (e *encoder) series(s *seriesState) {
 func (e *encoder) tier(bs []bucketState) {
 	runs := 0
 	for i := range bs {
-		if i == 0 || bs[i].b != bs[i-1].b+1 {
+		if i == 0 || bs[i].N != bs[i-1].N+1 {
 			runs++
 		}
 	}
@@ -231,18 +226,18 @@ func (e *encoder) tier(bs []bucketState) {
 	prevEnd := int64(0)
 	for i := 0; i < len(bs); {
 		j := i + 1
-		for j < len(bs) && bs[j].b == bs[j-1].b+1 {
+		for j < len(bs) && bs[j].N == bs[j-1].N+1 {
 			j++
 		}
-		e.varint(bs[i].b - prevEnd)
+		e.varint(bs[i].N - prevEnd)
 		e.uvarint(uint64(j - i))
 		var g, b int64
 		for _, x := range bs[i:j] {
-			e.varint(x.good - g)
-			e.varint(x.bad - b)
-			g, b = x.good, x.bad
+			e.varint(x.Good - g)
+			e.varint(x.Bad - b)
+			g, b = x.Good, x.Bad
 		}
-		prevEnd = bs[j-1].b + 1
+		prevEnd = bs[j-1].N + 1
 		i = j
 	}
 }
@@ -531,19 +526,19 @@ func (d *decoder) series() seriesState {
 	}
 	nl := d.length(3)
 	for range nl {
-		l := latencySlot{b: d.varint(), max: d.count()}
-		if l.b > maxBucket/latencySlotWidth || l.b < -maxBucket/latencySlotWidth {
-			d.fail("latency slot %d out of range", l.b)
+		l := latencySlot{N: d.varint(), Max: d.count()}
+		if l.N > maxBucket/window.LatencySlotWidth || l.N < -maxBucket/window.LatencySlotWidth {
+			d.fail("latency slot %d out of range", l.N)
 		}
 		nh := d.length(2)
 		idx := 0
 		for range nh {
-			idx += int(min(d.uvarint(), histLen))
-			if idx >= histLen {
+			idx += int(min(d.uvarint(), window.HistLen))
+			if idx >= window.HistLen {
 				d.fail("histogram index %d out of range", idx)
 				break
 			}
-			l.counts = append(l.counts, histCount{idx, d.count()})
+			l.Counts = append(l.Counts, histCount{I: idx, N: d.count()})
 		}
 		s.latency = append(s.latency, l)
 	}
@@ -575,7 +570,7 @@ func (d *decoder) tier(limit int64) []bucketState {
 				d.fail("negative count in bucket %d", b)
 				return nil
 			}
-			out = append(out, bucketState{b, g, bd})
+			out = append(out, bucketState{N: b, Good: g, Bad: bd})
 			b++
 		}
 	}

@@ -2,6 +2,7 @@ package budget
 
 import (
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -25,12 +26,12 @@ func (s *Series) captureLocked(dst *seriesState) {
 	for i, a := range s.alerts {
 		dst.alerts = append(dst.alerts, savedAlert{rule: s.tr.rules[i].Name, firing: a.firing, since: unixNano(a.since)})
 	}
-	for i := range s.ring.tiers {
-		dst.tiers[i] = s.ring.tiers[i].appendBuckets(dst.tiers[i][:0])
+	for i := range dst.tiers {
+		dst.tiers[i] = slices.AppendSeq(dst.tiers[i][:0], s.ring.Buckets(i))
 	}
 	dst.latency = dst.latency[:0]
 	if r := s.latRng; r != nil {
-		dst.latency = r.appendSlots(dst.latency)
+		dst.latency = r.AppendSlots(dst.latency)
 	}
 }
 
@@ -46,56 +47,6 @@ func fromUnixNano(ns int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, ns).UTC()
-}
-
-// appendBuckets appends the tier's non-empty buckets in ascending order.
-func (t *tier) appendBuckets(dst []bucketState) []bucketState {
-	newest := int64(-1 << 62)
-	for _, e := range t.epoch {
-		newest = max(newest, e)
-	}
-	n := len(t.epoch)
-	// Walk the slots once, oldest first, without a division per slot.
-	b := newest - int64(n) + 1
-	for i, k := t.slot(b), 0; k < n; k++ {
-		if t.epoch[i] == b && (t.good[i] != 0 || t.bad[i] != 0) {
-			dst = append(dst, bucketState{b, t.good[i], t.bad[i]})
-		}
-		b++
-		if i++; i == n {
-			i = 0
-		}
-	}
-	return dst
-}
-
-// appendSlots appends the ring's slots in ascending order, reusing the
-// count slices dst already has.
-func (r *latencyRing) appendSlots(dst []latencySlot) []latencySlot {
-	newest := int64(-1 << 62)
-	for _, e := range r.epoch {
-		newest = max(newest, e)
-	}
-	for b := newest - latencySlots + 1; b <= newest; b++ {
-		i := r.slot(b)
-		if r.epoch[i] != b {
-			continue
-		}
-		var l latencySlot
-		if len(dst) < cap(dst) {
-			l = dst[:len(dst)+1][len(dst)]
-		}
-		l.b, l.max, l.counts = b, r.max[i], l.counts[:0]
-		for k, c := range r.slots[i] {
-			if c != 0 {
-				l.counts = append(l.counts, histCount{k, c})
-			}
-		}
-		if len(l.counts) > 0 {
-			dst = append(dst, l)
-		}
-	}
-	return dst
 }
 
 // applyState puts a decoded snapshot into a new tracker, adapting it to
@@ -195,16 +146,10 @@ func (s *Series) restoreLocked(ss *seriesState, now time.Time, exact bool) (outs
 	lo := now.Add(-s.slo.horizon).UnixNano()
 	hi := now.UnixNano()
 	for i, bs := range ss.tiers {
-		t := &s.ring.tiers[i]
 		for _, x := range bs {
-			start := x.b * t.width
-			if start+t.width <= lo {
-				if i == len(ss.tiers)-1 {
-					outside += x.good + x.bad
-				}
-				continue
+			if !s.ring.Restore(i, x, lo, hi) && i == len(ss.tiers)-1 {
+				outside += x.Good + x.Bad
 			}
-			t.add(min(x.b, floorDiv(hi, t.width)), x.good, x.bad)
 		}
 	}
 	s.life.good += ss.good
@@ -226,18 +171,7 @@ func (s *Series) restoreLocked(ss *seriesState, now time.Time, exact bool) (outs
 	}
 	if r := s.latRng; r != nil {
 		for _, l := range ss.latency {
-			b := min(l.b, floorDiv(hi, latencySlotWidth))
-			i := r.slot(b)
-			if r.epoch[i] > b {
-				continue
-			}
-			if r.epoch[i] != b {
-				r.epoch[i], r.max[i], r.slots[i] = b, 0, [histLen]int64{}
-			}
-			r.max[i] = max(r.max[i], l.max)
-			for _, c := range l.counts {
-				r.slots[i][c.i] = addCount(r.slots[i][c.i], c.n)
-			}
+			r.Restore(l, hi)
 		}
 	}
 	return outside

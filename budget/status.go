@@ -133,7 +133,7 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	// A status of an earlier instant leaves out the counts after it (ring.span).
 	past := now.Before(clock.Add(-clockSkew))
 	win := func(d time.Duration) (counts, string) {
-		c, held := s.ring.span(end-int64(d), end, past)
+		c, held := s.span(end-int64(d), end, past)
 		if !held {
 			return c, notHeld
 		}
@@ -222,7 +222,7 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 		st.ExhaustionETA = eta
 	}
 	if s.latRng != nil {
-		st.Latency = s.latRng.summary(end)
+		st.Latency = latencyOf(s.latRng.Summary(end))
 	}
 	st.Corrections = s.tr.correctionsFor(o.Name, st.PeriodStart, st.PeriodEnd)
 	if advance {

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/errbudget/errbudget/internal/window"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -71,7 +72,7 @@ func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
 		service: DefaultService,
 		clock:   time.Now,
 		rules:   DefaultAlertRules(),
-		stripes: stripeCount(),
+		stripes: window.StripeCount(),
 		next:    1,
 	}
 	for _, o := range opts {

@@ -1,4 +1,4 @@
-package budget
+package window
 
 import (
 	"encoding/binary"
@@ -20,10 +20,10 @@ func FuzzRingAddRemove(f *testing.F) {
 	f.Add([]byte{2, 10, 0, 0, 20, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9})
 	f.Fuzz(func(t *testing.T, in []byte) {
 		const span = 24 * time.Hour
-		r := newRingSpan(span)
+		r := NewRing(span)
 		base := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC).UnixNano()
-		fineSpan := int64(span) / fineWidth // every bucket used lies in [base, base+span)
-		var added, removed counts
+		fineSpan := int64(span) / FineWidth // every bucket used lies in [base, base+span)
+		var added, removed Counts
 		u16 := func() int64 {
 			if len(in) < 2 {
 				in = nil
@@ -38,31 +38,31 @@ func FuzzRingAddRemove(f *testing.F) {
 			in = in[1:]
 			switch op {
 			case 0: // add good and bad to a fine bucket
-				fb := floorDiv(base, fineWidth) + u16()*7%fineSpan
+				fb := FloorDiv(base, FineWidth) + u16()*7%fineSpan
 				g, b := u16(), u16()%50
 				c := &r.tiers[2]
-				took := c.add(floorDiv(fb*fineWidth, c.width), 0, 0) // does the coarse tier hold it?
+				took := c.add(FloorDiv(fb*FineWidth, c.width), 0, 0) // does the coarse tier hold it?
 				if took {
-					r.add(fb, g, b)
-					added.good += g
-					added.bad += b
+					r.Add(fb, g, b)
+					added.Good += g
+					added.Bad += b
 				}
 			case 1: // remove a span, as a correction declared afterwards does
 				start := base + u16()*int64(time.Second)*2
 				end := start + u16()*int64(time.Second)/4
-				x := r.remove(start, end)
-				if x.good < 0 || x.bad < 0 {
+				x := r.Remove(start, end)
+				if x.Good < 0 || x.Bad < 0 {
 					t.Fatalf("step %d: remove returned %+v", step, x)
 				}
-				removed.good += x.good
-				removed.bad += x.bad
+				removed.Good += x.Good
+				removed.Bad += x.Bad
 			case 2: // the clock steps back to an instant
-				r.rewind(base + u16()*int64(time.Second))
+				r.Rewind(base + u16()*int64(time.Second))
 			}
 			checkRing(t, step, &r, added, removed)
 			for _, d := range []time.Duration{5 * time.Minute, time.Hour, 6 * time.Hour, span} {
 				end := base + int64(span) - 1
-				if c, _ := r.span(end-int64(d), end, false); c.good < 0 || c.bad < 0 {
+				if c, _ := r.Span(end-int64(d), end, false); c.Good < 0 || c.Bad < 0 {
 					t.Fatalf("step %d: window %v reads %+v", step, d, c)
 				}
 			}
@@ -70,7 +70,7 @@ func FuzzRingAddRemove(f *testing.F) {
 	})
 }
 
-func checkRing(t *testing.T, step int, r *ring, added, removed counts) {
+func checkRing(t *testing.T, step int, r *Ring, added, removed Counts) {
 	t.Helper()
 	for i := range r.tiers {
 		tr := &r.tiers[i]
@@ -81,14 +81,14 @@ func checkRing(t *testing.T, step int, r *ring, added, removed counts) {
 		}
 	}
 	c := &r.tiers[2]
-	var total counts
+	var total Counts
 	for k, e := range c.epoch {
 		if e >= 0 {
-			total.good += c.good[k]
-			total.bad += c.bad[k]
+			total.Good += c.good[k]
+			total.Bad += c.bad[k]
 		}
 	}
-	if want := (counts{added.good - removed.good, added.bad - removed.bad}); total != want {
+	if want := (Counts{added.Good - removed.Good, added.Bad - removed.Bad}); total != want {
 		t.Fatalf("step %d: coarse tier totals %+v; added %+v − removed %+v = %+v", step, total, added, removed, want)
 	}
 	for i := 0; i < 2; i++ {
@@ -100,13 +100,14 @@ func checkRing(t *testing.T, step int, r *ring, added, removed counts) {
 			}
 			for j := i + 1; j < 3; j++ {
 				u := &r.tiers[j]
-				ub := floorDiv(e*f.width, u.width)
+				ub := FloorDiv(e*f.width, u.width)
 				m := u.slot(ub)
 				if u.epoch[m] != ub {
 					continue
 				}
 				per := u.width / f.width
-				g, b := f.sum(max(ub*per, reach+1), ub*per+per-1)
+				s := f.Sum(max(ub*per, reach+1), ub*per+per-1)
+				g, b := s.Good, s.Bad
 				if g > u.good[m] || b > u.bad[m] {
 					t.Fatalf("step %d: tier %d holds %d good %d bad of tier %d bucket %d, which holds %d good %d bad", step, i, g, b, j, ub, u.good[m], u.bad[m])
 				}

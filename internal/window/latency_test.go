@@ -1,4 +1,4 @@
-package budget
+package window
 
 import "testing"
 
@@ -8,13 +8,13 @@ import "testing"
 // always finds one there): nothing is lost.
 func TestLatencyRewindKeepsTheClockSlotsOwnLaterBucket(t *testing.T) {
 	for _, back := range []int64{1, 5, 13, 14, 20, 13 * 24 * 40} {
-		r := newLatencyRing()
+		r := NewLatencyRing()
 		const b0 = 1_000_000
 		for k := int64(0); k < latencySlots; k++ {
-			r.add((b0+k)*latencySlotWidth, 100+k, 1)
+			r.Add((b0+k)*LatencySlotWidth, 100+k, 1)
 		}
 		tb := b0 + latencySlots - 1 - back
-		r.rewind(tb*latencySlotWidth + 7)
+		r.Rewind(tb*LatencySlotWidth + 7)
 		var n int64
 		for i := range r.slots {
 			if r.epoch[i] > tb {

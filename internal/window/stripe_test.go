@@ -1,0 +1,59 @@
+package window
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+)
+
+// A goroutine writes the same stripe on every call while its stack stays
+// where it is, and goroutines that run at once spread over the stripes.
+func TestStripeIndexStickyAndSpread(t *testing.T) {
+	s := NewStripes(16, false)
+	const goroutines = 8
+	idx := make([]int, goroutines)
+	var ready, done sync.WaitGroup
+	ready.Add(goroutines)
+	done.Add(goroutines)
+	release := make(chan struct{})
+	for g := range goroutines {
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-release // every goroutine is alive, each on its own stack
+			// A stack that grows moves, and the stripe with it: a goroutine
+			// keeps its stripe between moves, which are rare.
+			first := s.Index()
+			idx[g] = first
+			for range 100 {
+				if i := s.Index(); i != first {
+					t.Errorf("goroutine %d wrote stripe %d, then %d", g, first, i)
+					return
+				}
+			}
+		}()
+	}
+	ready.Wait()
+	close(release)
+	done.Wait()
+	seen := map[int]bool{}
+	for _, i := range idx {
+		if i < 0 || i >= s.Len() {
+			t.Fatalf("stripe %d out of range", i)
+		}
+		seen[i] = true
+	}
+	if len(seen) < 2 {
+		t.Errorf("%d goroutines running at once all write stripe %v", goroutines, idx)
+	}
+}
+
+func TestStripeCount(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, c := range []struct{ procs, want int }{{1, 4}, {2, 8}, {3, 16}, {4, 16}, {64, 16}} {
+		runtime.GOMAXPROCS(c.procs)
+		if got := StripeCount(); got != c.want {
+			t.Errorf("GOMAXPROCS %d: %d stripes, want %d", c.procs, got, c.want)
+		}
+	}
+}
