@@ -12,7 +12,7 @@
 //	f.WriteTo(os.Stdout)
 //
 // Generate takes the objectives and alert rules budget.New takes; the
-// command errbudget rules (module cmd/errbudget) does the same from an
+// command errbudget rules (cmd/errbudget) does the same from an
 // OpenSLO file or a running service.
 //
 // # Names: Sloth's

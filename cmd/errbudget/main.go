@@ -1,27 +1,3 @@
-// Command errbudget generates a fleet's Prometheus rules from OpenSLO
-// declarations, validates declaration files, and answers the release gate
-// for a fleet from Prometheus.
-//
-// Install it with
-//
-//	go install github.com/errbudget/errbudget/cmd/errbudget@latest
-//
-// # Commands
-//
-//	errbudget rules [flags] SOURCE       a Prometheus rule file from an OpenSLO file or a running
-//	                                     service's /slo/openslo URL (package promrules)
-//	errbudget validate FILE...           every problem of each OpenSLO file at once, with lines
-//	errbudget gate [flags] OBJECTIVE...  the fleet's release decision from Prometheus
-//
-// errbudget help COMMAND, or COMMAND -h, prints each command's flags and
-// examples.
-//
-// # Exit codes
-//
-//	rules      0 written; 1 the declarations have problems; 2 usage, or the source cannot be read
-//	validate   0 every file is valid; 1 a file has problems; 2 usage, or a file cannot be read
-//	gate       0 releases allowed; 1 frozen (the reasons are printed); 2 cannot tell: usage,
-//	           Prometheus unreachable or answering an error, or an objective's series absent
 package main
 
 import (
