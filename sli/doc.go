@@ -3,15 +3,16 @@
 //
 // An [Objective] is a plain struct: a name, a [Kind] (availability, latency
 // under a threshold, time to first token, time per output token, a quality
-// score, or a custom verdict), a Target ratio such as 0.999 and a [Window]
-// (30 days rolling by default, or a calendar month in an IANA time zone).
-// Validate reports every problem of a declaration at once.
+// score, or a custom verdict), a Target ratio such as 0.999, a [Window] (30
+// days rolling by default, or a calendar month in an IANA time zone) and,
+// to keep a budget per route or model, GroupBy (GroupByRoute, GroupByModel,
+// …). Validate reports every problem of a declaration at once.
 //
 // An [Event] is one completed call as a middleware saw it: its completion
 // time, duration, the call's own [Outcome], and for streaming and inference
 // calls the time to the first token, token counts and a quality score. An
-// objective's Verdict classifies it as Good, Bad or Excluded. Events are
-// passed by value so that recording never allocates.
+// objective's Verdict classifies it as Good, Bad or Excluded. Events pass
+// by value, so recording never allocates.
 //
 // The default verdicts, per kind:
 //
