@@ -133,8 +133,8 @@ func (c *Call) tick(tokens int) bool {
 		c.firstTok, c.gotTok = now, true
 	}
 	if in.perChunk {
-		if c.chunks > 0 && in.m != nil {
-			in.m.tpoc.Record(c.ctx, now.Sub(c.prev).Seconds(), c.t.rec.base...)
+		if c.chunks > 0 && c.t.rec != nil {
+			c.t.rec.TimePerOutputChunk(c.ctx, now.Sub(c.prev))
 		}
 		c.prev = now
 	}
@@ -221,7 +221,7 @@ func (c *Call) endAt(end time.Time, err error) {
 	streaming := c.stream || c.chunks > 0
 	// An embeddings call outputs vectors, not tokens: zero output tokens is
 	// its normal usage, not an empty answer.
-	if t == None && out == 0 && !c.noEmpty && (streaming || usage) && c.t.key.operation != OperationEmbeddings {
+	if t == None && out == 0 && !c.noEmpty && (streaming || usage) && c.t.key.operation != operationEmbeddings {
 		t = InvalidOutput
 	}
 	e := sli.Event{
@@ -245,20 +245,19 @@ func (c *Call) endAt(end time.Time, err error) {
 	// context is the request's, WithOutcomeContext), the answer is the
 	// response: complete if the call succeeded, and not if it failed.
 	httpcall.SetComplete(c.ctx, t == None)
-	if m := in.m; m != nil {
-		r := &c.t.rec
-		m.duration.Record(c.ctx, e.Duration.Seconds(), r.duration[t]...)
+	if r := c.t.rec; r != nil {
+		r.Duration(c.ctx, e.Duration, int(t))
 		if streaming && c.chunks > 0 {
-			m.ttfc.Record(c.ctx, c.first.Sub(c.start).Seconds(), r.base...)
+			r.TimeToFirstChunk(c.ctx, c.first.Sub(c.start))
 			if c.chunks > 1 && !in.perChunk {
-				m.tpoc.Record(c.ctx, end.Sub(c.first).Seconds()/float64(c.chunks-1), r.base...)
+				r.TimePerOutputChunk(c.ctx, end.Sub(c.first)/time.Duration(c.chunks-1))
 			}
 		}
 		if usage {
-			m.tokens.Record(c.ctx, inTok, r.input...)
+			r.InputTokens(c.ctx, inTok)
 		}
 		if usage || out > 0 {
-			m.tokens.Record(c.ctx, out, r.output...)
+			r.OutputTokens(c.ctx, out)
 		}
 	}
 	c.in, c.slow = nil, true // later Chunks go to tick, which ignores them

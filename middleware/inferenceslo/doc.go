@@ -1,7 +1,8 @@
 // Package inferenceslo measures calls to AI models against service level
 // objectives: availability under an inference error taxonomy, end-to-end
 // latency, time to first token, time per output token, and the quality of
-// the answers. It also records the OpenTelemetry GenAI client metrics.
+// the answers. It also records the OpenTelemetry GenAI client metrics, with
+// package genaiotel.
 //
 // AI calls fail in ways status codes miss: a stream that stalls after its
 // first token, a 200 with an empty answer, a model that quietly gets worse,
@@ -84,7 +85,8 @@
 //	BrokenStream      broken_stream     bad       any error after the first chunk; io.ErrUnexpectedEOF;
 //	                                              a body that ends mid-event
 //	InvalidOutput     invalid_output    bad       no output (no token, zero output tokens, empty body);
-//	                                              ErrInvalidOutput; Fail(InvalidOutput)
+//	                                              ErrInvalidOutput; Fail(InvalidOutput); never
+//	                                              zero output tokens of an "embeddings" call
 //	ContentFiltered   content_filtered  excluded  ErrContentFiltered; Fail(ContentFiltered)
 //	Canceled          canceled          excluded  context.Canceled; any error once the call's context
 //	                                              is canceled; a body closed early mid-event
@@ -104,15 +106,11 @@
 //
 // # OpenTelemetry
 //
-// With a meter provider (WithMeterProvider, or the global one), an
-// Instrument records the GenAI client metrics of semantic conventions
-// v1.41.0: gen_ai.client.operation.duration, …time_to_first_chunk and
-// …time_per_output_chunk in seconds with buckets 0.01, 0.02, 0.04 … 81.92,
-// and gen_ai.client.token.usage in {token} with buckets 1, 4, 16 … 67108864
-// and gen_ai.token.type "input" or "output". Each carries
-// gen_ai.operation.name, gen_ai.provider.name and gen_ai.request.model; the
-// duration also error.type when the call failed. The two streaming
-// histograms are recorded for streaming calls only.
+// On the meter provider of WithMeterProvider (the global one by default), an
+// Instrument records the GenAI client metrics of package genaiotel (names,
+// units, buckets and attributes are listed there) for every call: the
+// duration, with error.type when the call failed; time to first chunk and
+// time per output chunk for streaming calls; token usage when known.
 //
 // The conventions record time_per_output_chunk for every chunk after the
 // first. That is a clock read and a histogram record per chunk, which would

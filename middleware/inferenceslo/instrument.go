@@ -8,21 +8,21 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/genaiotel"
 	"github.com/errbudget/errbudget/sli"
 )
 
-// DefaultOperation is the gen_ai.operation.name of calls whose Request
+// defaultOperation is the gen_ai.operation.name of calls whose Request
 // names none.
-const DefaultOperation = "chat"
+const defaultOperation = "chat"
 
-// OperationEmbeddings is the gen_ai.operation.name of embeddings calls, whose
+// operationEmbeddings is the gen_ai.operation.name of embeddings calls, whose
 // usage counts input tokens only: zero output tokens does not make them
 // InvalidOutput.
-const OperationEmbeddings = "embeddings"
+const operationEmbeddings = "embeddings"
 
 // UnknownModel is the group value of calls that name no model, in objectives
 // grouped by model (the metrics then carry no gen_ai.request.model).
@@ -49,7 +49,7 @@ type Instrument struct {
 	max       int
 	perChunk  bool
 	request   func(*http.Request) Request // for Transport
-	m         *genAIMetrics               // nil when there is no meter provider
+	m         *genaiotel.Metrics          // nil when New failed
 
 	targets atomic.Pointer[map[targetKey]*target] // copy on write
 	mu      sync.Mutex                            // serialises target creation
@@ -68,7 +68,7 @@ type target struct {
 	key     targetKey
 	set     budget.Set // every objective's series
 	quality budget.Set // the Quality objectives' series, for RecordScore
-	rec     recordOpts
+	rec     *genaiotel.Recorder
 }
 
 // Option configures an Instrument. Options are resolved once, in New; an
@@ -227,7 +227,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
 		panic("inferenceslo: New with a nil tracker")
 	}
 	c := config{
-		operation: DefaultOperation,
+		operation: defaultOperation,
 		outcomes:  defaultOutcomes,
 		max:       sli.DefaultMaxGroups,
 		request:   requestFromContext,
@@ -262,11 +262,11 @@ func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
 		in.objs = append(in.objs, objective{slo: s, by: s.Objective().GroupBy})
 	}
 	if c.now != nil && c.max >= 1 {
-		mp := c.mp
-		if mp == nil {
-			mp = otel.GetMeterProvider()
+		mo := []genaiotel.Option{genaiotel.WithMeterProvider(c.mp)}
+		if c.perChunk {
+			mo = append(mo, genaiotel.WithChunkTiming())
 		}
-		m, err := newGenAIMetrics(mp, c.perChunk)
+		m, err := genaiotel.New(mo...)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -278,17 +278,6 @@ func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
 	empty := map[targetKey]*target{}
 	in.targets.Store(&empty)
 	return in, nil
-}
-
-// Tracker returns the tracker the instrument records into.
-func (in *Instrument) Tracker() *budget.Tracker { return in.tr }
-
-// Outcome returns the availability verdict the instrument gives t.
-func (in *Instrument) Outcome(t ErrorType) sli.Outcome {
-	if int(t) < len(in.outcomes) {
-		return in.outcomes[t]
-	}
-	return sli.Bad
 }
 
 // target returns what calls of req record into, creating it on first sight.
@@ -375,7 +364,7 @@ func (in *Instrument) create(k targetKey) *target {
 		}
 	}
 	if in.m != nil {
-		t.rec = in.m.optsFor(k)
+		t.rec = in.m.Recorder(k.operation, k.provider, k.model, metricErrorTypes[:]...)
 	}
 	next := make(map[targetKey]*target, len(cur)+1)
 	for kk, v := range cur {

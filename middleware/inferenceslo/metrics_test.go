@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/errbudget/errbudget/genaiotel"
 	"github.com/errbudget/errbudget/middleware/inferenceslo"
 	"github.com/errbudget/errbudget/sli"
 )
@@ -94,17 +95,17 @@ func TestGenAIMetrics(t *testing.T) {
 		bounds     []float64
 		points     []point
 	}{
-		{inferenceslo.MetricOperationDuration, "s", wantDurationBounds, []point{
+		{genaiotel.MetricOperationDuration, "s", wantDurationBounds, []point{
 			{attrs: set(opChat, provOAI, modelGPT), count: 2, sum: 1.28},
 			{attrs: set(opChat, provOAI, modelGPT, attribute.String("error.type", "rate_limited")), count: 1, sum: 0.04},
 		}},
-		{inferenceslo.MetricTimeToFirstChunk, "s", wantDurationBounds, []point{
+		{genaiotel.MetricTimeToFirstChunk, "s", wantDurationBounds, []point{
 			{attrs: set(opChat, provOAI, modelGPT), count: 1, sum: 0.25},
 		}},
-		{inferenceslo.MetricTimePerOutputChunk, "s", wantDurationBounds, []point{
+		{genaiotel.MetricTimePerOutputChunk, "s", wantDurationBounds, []point{
 			{attrs: set(opChat, provOAI, modelGPT), count: 1, sum: 0.25}, // (1.25 − 0.25) / 4
 		}},
-		{inferenceslo.MetricTokenUsage, "{token}", wantTokenBounds, []point{
+		{genaiotel.MetricTokenUsage, "{token}", wantTokenBounds, []point{
 			{attrs: set(opChat, provOAI, modelGPT, attribute.String("gen_ai.token.type", "input")), count: 1, sum: 12},
 			{attrs: set(opChat, provOAI, modelGPT, attribute.String("gen_ai.token.type", "output")), count: 1, sum: 5},
 		}},
@@ -151,7 +152,7 @@ func TestChunkTiming(t *testing.T) {
 		call.Token()
 	}
 	call.End(nil)
-	p := points(t, r.metrics(t)[inferenceslo.MetricTimePerOutputChunk])
+	p := points(t, r.metrics(t)[genaiotel.MetricTimePerOutputChunk])
 	if len(p) != 1 || p[0].count != 3 || !near(p[0].sum, 0.07) {
 		t.Errorf("time per output chunk: %+v, want 3 records summing 0.07", p)
 	}
@@ -164,7 +165,7 @@ func TestMetricsWithoutProvider(t *testing.T) {
 	call := r.inst.StartRequest(context.Background(), inferenceslo.Request{})
 	r.clk.Advance(time.Second)
 	call.End(nil)
-	p := points(t, r.metrics(t)[inferenceslo.MetricOperationDuration])
+	p := points(t, r.metrics(t)[genaiotel.MetricOperationDuration])
 	want := set(attribute.String("gen_ai.operation.name", "embeddings"))
 	if len(p) != 1 || !p[0].attrs.Equals(&want) {
 		t.Errorf("points %+v, want one with only the operation", p)
@@ -192,7 +193,7 @@ func TestModelCap(t *testing.T) {
 		t.Errorf("groups %v, want %v", groups, want)
 	}
 	models := map[string]uint64{}
-	for _, p := range points(t, r.metrics(t)[inferenceslo.MetricOperationDuration]) {
+	for _, p := range points(t, r.metrics(t)[genaiotel.MetricOperationDuration]) {
 		v, _ := p.attrs.Value("gen_ai.request.model")
 		models[v.AsString()] += p.count
 	}
@@ -215,7 +216,7 @@ func TestOverflowIsBounded(t *testing.T) {
 		call.End(nil)
 	}
 	providers := map[string]uint64{}
-	for _, p := range points(t, r.metrics(t)[inferenceslo.MetricOperationDuration]) {
+	for _, p := range points(t, r.metrics(t)[genaiotel.MetricOperationDuration]) {
 		v, _ := p.attrs.Value("gen_ai.provider.name")
 		providers[v.AsString()] += p.count
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/genaiotel"
 	"github.com/errbudget/errbudget/middleware/inferenceslo"
 	"github.com/errbudget/errbudget/sli"
 )
@@ -98,13 +99,13 @@ func (r *rig) metrics(t testing.TB) map[string]metricdata.Metrics {
 // duration with its count; "" for points without one.
 func (r *rig) errorTypes(t testing.TB) map[string]uint64 {
 	t.Helper()
-	m, ok := r.metrics(t)[inferenceslo.MetricOperationDuration]
+	m, ok := r.metrics(t)[genaiotel.MetricOperationDuration]
 	if !ok {
-		t.Fatalf("no %s", inferenceslo.MetricOperationDuration)
+		t.Fatalf("no %s", genaiotel.MetricOperationDuration)
 	}
 	out := map[string]uint64{}
 	for _, dp := range m.Data.(metricdata.Histogram[float64]).DataPoints {
-		v, _ := dp.Attributes.Value(inferenceslo.AttrErrorType)
+		v, _ := dp.Attributes.Value("error.type")
 		out[v.AsString()] += dp.Count
 	}
 	return out

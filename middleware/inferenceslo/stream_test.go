@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/genaiotel"
 	"github.com/errbudget/errbudget/middleware/inferenceslo"
 )
 
@@ -186,9 +187,9 @@ func TestStreamMatchesScript(t *testing.T) {
 		name string
 		want float64
 	}{
-		{inferenceslo.MetricTimeToFirstChunk, 1.4},
-		{inferenceslo.MetricTimePerOutputChunk, 0.145},
-		{inferenceslo.MetricOperationDuration, 2.18},
+		{genaiotel.MetricTimeToFirstChunk, 1.4},
+		{genaiotel.MetricTimePerOutputChunk, 0.145},
+		{genaiotel.MetricOperationDuration, 2.18},
 	} {
 		if got := sum(c.name); !near(got, c.want) {
 			t.Errorf("%s: sum %v, want %v", c.name, got, c.want)

@@ -71,6 +71,15 @@ var errorTypeNames = [numErrorTypes]string{
 	Other:           sli.OverflowGroup,
 }
 
+// metricErrorTypes are the error.type values of the operation duration, by
+// type: none on success, and none on the caller's cancellation, which the
+// conventions do not count as the operation's error.
+var metricErrorTypes = func() [numErrorTypes]string {
+	n := errorTypeNames
+	n[Canceled] = ""
+	return n
+}()
+
 // String returns the type's name as events and metrics carry it: "" for
 // None, "timeout", "rate_limited", … "_OTHER".
 func (t ErrorType) String() string {
@@ -78,15 +87,6 @@ func (t ErrorType) String() string {
 		return errorTypeNames[t]
 	}
 	return "ErrorType(" + strconv.Itoa(int(t)) + ")"
-}
-
-// ErrorTypes returns every type of the taxonomy after None, in order.
-func ErrorTypes() []ErrorType {
-	out := make([]ErrorType, 0, numErrorTypes-1)
-	for t := None + 1; t < numErrorTypes; t++ {
-		out = append(out, t)
-	}
-	return out
 }
 
 // defaultOutcomes is the taxonomy's default verdict for availability: the
@@ -104,16 +104,6 @@ var defaultOutcomes = [numErrorTypes]sli.Outcome{
 	ContentFiltered: sli.Excluded,
 	Canceled:        sli.Excluded,
 	Other:           sli.Bad,
-}
-
-// DefaultOutcome returns the availability verdict the taxonomy gives t by
-// default: Good for None, Excluded for Canceled and ContentFiltered, Bad for
-// the rest. WithErrorOutcome changes it for one Instrument.
-func DefaultOutcome(t ErrorType) sli.Outcome {
-	if int(t) < len(defaultOutcomes) {
-		return defaultOutcomes[t]
-	}
-	return sli.Bad
 }
 
 // Error is an error that carries its place in the taxonomy. Return one (or

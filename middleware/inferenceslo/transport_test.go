@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/errbudget/errbudget/genaiotel"
 	"github.com/errbudget/errbudget/middleware/inferenceslo"
 	"github.com/errbudget/errbudget/sli"
 )
@@ -60,10 +61,10 @@ func TestTransportStream(t *testing.T) {
 		count uint64
 		sum   float64
 	}{
-		{inferenceslo.MetricOperationDuration, 1, 0.38},
-		{inferenceslo.MetricTimeToFirstChunk, 1, 0.3},
-		{inferenceslo.MetricTimePerOutputChunk, 1, 0.016}, // six events, [DONE] included
-		{inferenceslo.MetricTokenUsage, 2, 15},
+		{genaiotel.MetricOperationDuration, 1, 0.38},
+		{genaiotel.MetricTimeToFirstChunk, 1, 0.3},
+		{genaiotel.MetricTimePerOutputChunk, 1, 0.016}, // six events, [DONE] included
+		{genaiotel.MetricTokenUsage, 2, 15},
 	} {
 		p := points(t, ms[c.name])
 		var count uint64
@@ -266,7 +267,7 @@ func TestTransportRequestFunc(t *testing.T) {
 	if st := r.status(t, "avail", "large"); st.Good != 1 {
 		t.Errorf("large: good %d, want 1", st.Good)
 	}
-	for _, p := range points(t, r.metrics(t)[inferenceslo.MetricOperationDuration]) {
+	for _, p := range points(t, r.metrics(t)[genaiotel.MetricOperationDuration]) {
 		if v, _ := p.attrs.Value("gen_ai.provider.name"); v.AsString() != "acme" {
 			t.Errorf("provider %q, want acme", v.AsString())
 		}
