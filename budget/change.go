@@ -31,6 +31,38 @@ type Change struct {
 	// Description is MarkChange's text; for ChangeVersion, "first start of
 	// <version>".
 	Description string
+	// Until is when the next change took effect: the change was the latest
+	// from Time to Until (to now when Until is zero).
+	Until time.Time
+	// Budget is what each series (objective, or group of one) spent while
+	// the change was the latest, for the series with events then: the raw
+	// material of a change-failure rate. Tracker.Changes fills Until and
+	// Budget when it is read, as do an incident's Candidates.
+	Budget []ChangeBudget
+}
+
+// ChangeBudget is one series' events while a change was the latest, and
+// the share of its budget they spent.
+//
+// The counts cover [Change.Time, Change.Until) (to now for the latest),
+// each part read from the finest bucket tier that still holds it (10-second
+// buckets for the last 6.4 hours, 5-minute ones for 76 hours, 15-minute
+// ones for the period): a bucket that holds a change's start counts for
+// that change, whole. So the counts are exact when the changes fall on
+// those buckets' edges, and consecutive changes never count a bucket twice.
+type ChangeBudget struct {
+	Objective, Group string
+	Good, Bad        int64
+	// PeriodEvents counts the events of the series' SLO period at the
+	// read; Consumed is Bad ÷ ((1 − target) × PeriodEvents), the share of
+	// the period's budget spent while the change was the latest (as an
+	// incident's Consumed), invalid when the period holds fewer events
+	// than Bad (a change older than the period).
+	PeriodEvents int64
+	Consumed     Float
+	// NotHeld says the buckets no longer reach back to the change: the
+	// counts are zero, not the change's.
+	NotHeld bool
 }
 
 // The kinds of Change.
@@ -120,24 +152,83 @@ func (c *changes) add(ch Change) {
 	}
 }
 
-// Changes returns the changes kept, oldest first.
+// Changes returns the changes kept, oldest first, each with the budget
+// each series spent while it was the latest (Change.Budget), counted at the
+// clock's reading. It evaluates no status: it takes each series' mutex for
+// a read of its buckets per change, never the recording path.
 func (t *Tracker) Changes() []Change {
 	t.chg.mu.Lock()
-	defer t.chg.mu.Unlock()
-	return slices.Clone(t.chg.list)
+	list := slices.Clone(t.chg.list)
+	t.chg.mu.Unlock()
+	t.spentDuring(list)
+	return list
 }
 
-// candidates returns the changes in [onset − CandidateWindow, onset].
+// candidates returns the changes in [onset − CandidateWindow, onset], with
+// what was spent while each was the latest.
 func (t *Tracker) candidates(onset time.Time) []Change {
 	t.chg.mu.Lock()
-	defer t.chg.mu.Unlock()
 	var out []Change
-	for _, c := range t.chg.list {
+	for i, c := range t.chg.list {
 		if !c.Time.Before(onset.Add(-CandidateWindow)) && !c.Time.After(onset) {
+			if i+1 < len(t.chg.list) {
+				c.Until = t.chg.list[i+1].Time
+			}
 			out = append(out, c)
 		}
 	}
+	t.chg.mu.Unlock()
+	t.spentDuring(out)
 	return out
+}
+
+// spentDuring fills the Budget of consecutive changes (and their Until,
+// from the next one); the last one's Until is kept (zero: it is the
+// latest). It reads each series under its mutex, taken alone.
+func (t *Tracker) spentDuring(list []Change) {
+	for i := range list {
+		if i+1 < len(list) {
+			list[i].Until = list[i+1].Time
+		}
+		list[i].Budget = nil
+	}
+	if len(list) == 0 {
+		return
+	}
+	for _, slo := range t.slos {
+		for _, s := range slo.AllSeries() {
+			clock := t.now()
+			s.mu.Lock()
+			s.advanceLocked(clock, clock)
+			end := clock.UnixNano()
+			o := s.obj
+			pstart, pend := o.Window.Bounds(clock, s.slo.loc)
+			if !o.Window.IsCalendar() {
+				pstart = clock.Add(-pend.Sub(pstart))
+			}
+			pc, _ := s.ring.Span(pstart.UnixNano(), end, false)
+			for i := range list {
+				c := &list[i]
+				from, to, past := c.Time.UnixNano(), end, false
+				if !c.Until.IsZero() {
+					to, past = c.Until.UnixNano()-1, true
+				}
+				if from > to {
+					continue
+				}
+				n, held := s.ring.Span(from, to, past)
+				if n.Total() == 0 && held {
+					continue
+				}
+				b := ChangeBudget{Objective: o.Name, Group: s.group, Good: n.Good, Bad: n.Bad, PeriodEvents: pc.Total(), NotHeld: !held}
+				if held && pc.Total() >= n.Bad {
+					b.Consumed = BurnRate(pc.Total()-n.Bad, n.Bad, o.Target)
+				}
+				c.Budget = append(c.Budget, b)
+			}
+			s.mu.Unlock()
+		}
+	}
 }
 
 // started records the version's first start, after the state (and the

@@ -41,9 +41,11 @@ type incidentRow struct {
 	Triggers  []string
 }
 
-// changeRow is one line of the dashboard's change list.
+// changeRow is one line of the dashboard's change list; Spent says what
+// each series spent while it was the latest.
 type changeRow struct {
 	Time, Kind, Version, Description string
+	Spent                            []string
 }
 
 func timeUTC(t time.Time) string { return t.UTC().Format("Jan 2 15:04:05 UTC") }
@@ -86,7 +88,16 @@ func changeRows(chs []budget.Change) []changeRow {
 	out := make([]changeRow, 0, len(chs))
 	for i := len(chs) - 1; i >= 0; i-- {
 		c := chs[i]
-		out = append(out, changeRow{Time: timeUTC(c.Time), Kind: c.Kind, Version: c.Version, Description: c.Description})
+		r := changeRow{Time: timeUTC(c.Time), Kind: c.Kind, Version: c.Version, Description: c.Description}
+		for _, b := range c.Budget {
+			if b.NotHeld {
+				r.Spent = append(r.Spent, seriesName(b.Objective, b.Group)+": no longer held")
+				continue
+			}
+			r.Spent = append(r.Spent, seriesName(b.Objective, b.Group)+": "+formatCount(b.Bad)+" bad of "+formatCount(b.Good+b.Bad)+
+				" · "+formatPercent(b.Consumed)+" of the budget")
+		}
+		out = append(out, r)
 	}
 	return out
 }

@@ -1,9 +1,11 @@
 package endpoint_test
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The dashboard of the first scenario: the incident is a shaded span on its
@@ -60,5 +62,69 @@ func TestDashboardIncidentsEscaped(t *testing.T) {
 	}
 	if !strings.Contains(page, `api [&lt;img src=x onerror=alert(1)&gt;]: 6,000 bad`) {
 		t.Errorf("the incident list does not name the group")
+	}
+}
+
+// GET changes: newest first, each with what was spent while it was the
+// latest, exactly (a bucket holding a change's start counts for it: the
+// call at 23:50:00.0 is the flag's).
+func TestChangesEndpoint(t *testing.T) {
+	_, h := outage(t, "")
+	res, b := get(t, h, "GET", "/changes")
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("%d %s\n%s", res.StatusCode, res.Header.Get("Content-Type"), b)
+	}
+	var rep struct {
+		Changes []struct {
+			Time        time.Time  `json:"time"`
+			Kind        string     `json:"kind"`
+			Description string     `json:"description"`
+			Until       *time.Time `json:"until"`
+			Budget      []struct {
+				Objective string `json:"objective"`
+				Events    struct {
+					Good, Bad, Total int64
+				} `json:"events"`
+				PeriodEvents   int64    `json:"period_events"`
+				BudgetConsumed *float64 `json:"budget_consumed"`
+			} `json:"budget"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		desc       string
+		until      string
+		good, bad  int64
+		consumedGT float64
+	}{
+		{"flag checkout-v2 on <b>", "", 258001, 6000, 5.3},
+		{"config push: pool size 64", "2026-01-05T23:50:00Z", 66000, 0, 0},
+		{"first start of v1.4.2", "2026-01-05T22:00:00Z", 791999, 0, 0},
+	}
+	if len(rep.Changes) != len(want) {
+		t.Fatalf("%d changes, want %d:\n%s", len(rep.Changes), len(want), b)
+	}
+	for i, w := range want {
+		c := rep.Changes[i]
+		until := ""
+		if c.Until != nil {
+			until = c.Until.Format(time.RFC3339)
+		}
+		if c.Description != w.desc || until != w.until || len(c.Budget) != 1 {
+			t.Fatalf("change %d: %q until %q, %d budgets; want %q until %q", i, c.Description, until, len(c.Budget), w.desc, w.until)
+		}
+		x := c.Budget[0]
+		if x.Objective != "api" || x.Events.Good != w.good || x.Events.Bad != w.bad || x.Events.Total != w.good+w.bad || x.PeriodEvents != 1122000 {
+			t.Errorf("change %d (%s): %+v, want %d good %d bad of 1122000", i, w.desc, x, w.good, w.bad)
+		}
+		// 6000 ÷ (0.001 × 1,122,000) = 5.3476
+		if x.BudgetConsumed == nil || *x.BudgetConsumed < w.consumedGT || *x.BudgetConsumed > w.consumedGT+0.05 {
+			t.Errorf("change %d (%s): budget consumed %v", i, w.desc, x.BudgetConsumed)
+		}
+	}
+	if res, _ := get(t, h, "POST", "/changes"); res.StatusCode != 405 {
+		t.Errorf("POST /changes: %d, want 405", res.StatusCode)
 	}
 }

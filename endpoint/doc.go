@@ -18,6 +18,8 @@
 //	GET /slo/openslo    the declarations as OpenSLO v1 YAML (package openslo)
 //	GET /slo/incidents  the incidents, newest first; incidents/{id} one,
 //	                    incidents/{id}.md its postmortem draft (text/markdown)
+//	GET /slo/changes    the changes (build versions' first starts, MarkChange),
+//	                    newest first, each with the budget spent while the latest
 //
 // docs/contract.md in the repository lists every field and its meaning.
 // A figure that does not exist yet (no traffic) is JSON null, never NaN.

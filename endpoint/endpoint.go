@@ -140,6 +140,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		serve = h.serveDashboard
 	case "/gate":
 		serve = h.serveGate
+	case "/changes":
+		serve = h.serveChanges // incidents.go
 	case "/openslo":
 		serve, needsStatus = h.serveOpenSLO, false
 	default:

@@ -56,13 +56,53 @@ type restartJSON struct {
 	Started time.Time `json:"started"`
 }
 
-// changeJSON is a change (budget.Change) that took effect in the hour
-// before the onset: a candidate trigger, never a cause.
+// changeJSON is a change (budget.Change): in an incident, one that took
+// effect in the hour before the onset, a candidate trigger, never a cause.
+// Until and Budget say what was spent while it was the latest.
 type changeJSON struct {
-	Time        time.Time `json:"time"`
-	Kind        string    `json:"kind"`
-	Version     string    `json:"version"`
-	Description string    `json:"description"`
+	Time        time.Time          `json:"time"`
+	Kind        string             `json:"kind"`
+	Version     string             `json:"version"`
+	Description string             `json:"description"`
+	Until       *time.Time         `json:"until"`
+	Budget      []changeBudgetJSON `json:"budget"`
+}
+
+type changeBudgetJSON struct {
+	Objective      string       `json:"objective"`
+	Group          string       `json:"group,omitempty"`
+	Events         eventsJSON   `json:"events"`
+	PeriodEvents   int64        `json:"period_events"`
+	BudgetConsumed budget.Float `json:"budget_consumed"`
+	NotHeld        bool         `json:"not_held,omitempty"`
+}
+
+type changesReport struct {
+	GeneratedAt time.Time    `json:"generated_at"`
+	Changes     []changeJSON `json:"changes"`
+}
+
+func newChangeJSON(c budget.Change) changeJSON {
+	r := changeJSON{Time: c.Time.UTC(), Kind: c.Kind, Version: c.Version, Description: c.Description,
+		Until: timePtr(c.Until.UTC()), Budget: []changeBudgetJSON{}}
+	for _, b := range c.Budget {
+		r.Budget = append(r.Budget, changeBudgetJSON{Objective: b.Objective, Group: b.Group,
+			Events: eventsJSON{Good: b.Good, Bad: b.Bad, Total: b.Good + b.Bad}, PeriodEvents: b.PeriodEvents,
+			BudgetConsumed: b.Consumed, NotHeld: b.NotHeld})
+	}
+	return r
+}
+
+// serveChanges serves changes: the changes kept, newest first, each with
+// what every series spent while it was the latest.
+func (h *handler) serveChanges(w http.ResponseWriter, r *http.Request, s *snapshot) {
+	chs := h.tr.Changes()
+	rep := changesReport{GeneratedAt: s.now.UTC(), Changes: make([]changeJSON, 0, len(chs))}
+	for i := len(chs) - 1; i >= 0; i-- {
+		rep.Changes = append(rep.Changes, newChangeJSON(chs[i]))
+	}
+	code, body, err := encodeJSON(http.StatusOK, rep)
+	writeOrFail(w, r, code, "application/json", body, err)
 }
 
 type ttdJSON struct {
@@ -137,7 +177,7 @@ func newIncidentReport(in budget.Incident) incidentReport {
 		r.Restarts = append(r.Restarts, restartJSON{Saved: x.Saved.UTC(), Started: x.Started.UTC()})
 	}
 	for _, c := range in.Candidates {
-		r.Candidates = append(r.Candidates, changeJSON{Time: c.Time.UTC(), Kind: c.Kind, Version: c.Version, Description: c.Description})
+		r.Candidates = append(r.Candidates, newChangeJSON(c))
 	}
 	for _, s := range in.Series {
 		r.Series = append(r.Series, incidentSeriesRep{
@@ -322,6 +362,21 @@ func postmortem(service string, in budget.Incident, loc *time.Location) []byte {
 			ver = " (running " + mdEscape(c.Version) + ")"
 		}
 		p("- %s %s: %s%s, %v before the onset", tm(c.Time), c.Kind, mdEscape(c.Description), ver, in.Onset.Sub(c.Time))
+		until := "still the latest change"
+		if !c.Until.IsZero() {
+			until = "to the next change, " + tm(c.Until)
+		}
+		if len(c.Budget) == 0 {
+			p("  - while it was the latest (%s): no events", until)
+		}
+		for _, b := range c.Budget {
+			if b.NotHeld {
+				p("  - while it was the latest: %s, no longer held in the counts", mdSeries(b.Objective, b.Group))
+				continue
+			}
+			p("  - while it was the latest (%s): %s %d bad of %d events, %s of the period's budget", until,
+				mdSeries(b.Objective, b.Group), b.Bad, b.Good+b.Bad, fmtPct(b.Consumed))
+		}
 	}
 	p("")
 	p("## Resolution")
