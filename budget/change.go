@@ -75,7 +75,9 @@ const (
 const DefaultChangeKeep = 100
 
 // CandidateWindow is how long before an incident's onset a change is
-// listed as a candidate trigger.
+// listed as a candidate trigger. The changes inside the onset's bucket are
+// listed too: the onset is that bucket's start, so a change seconds before
+// the first failure may fall after it.
 const CandidateWindow = time.Hour
 
 // WithVersion sets the build version the tracker records a change for at
@@ -164,13 +166,14 @@ func (t *Tracker) Changes() []Change {
 	return list
 }
 
-// candidates returns the changes in [onset − CandidateWindow, onset], with
-// what was spent while each was the latest.
-func (t *Tracker) candidates(onset time.Time) []Change {
+// candidates returns the changes in [onset − CandidateWindow, onset + res),
+// res the onset's resolution (its bucket's width), with what was spent
+// while each was the latest.
+func (t *Tracker) candidates(onset time.Time, res time.Duration) []Change {
 	t.chg.mu.Lock()
 	var out []Change
 	for i, c := range t.chg.list {
-		if !c.Time.Before(onset.Add(-CandidateWindow)) && !c.Time.After(onset) {
+		if !c.Time.Before(onset.Add(-CandidateWindow)) && (!c.Time.After(onset) || c.Time.Before(onset.Add(res))) {
 			if i+1 < len(t.chg.list) {
 				c.Until = t.chg.list[i+1].Time
 			}

@@ -83,3 +83,35 @@ func TestChangeBudgetWhileLatest(t *testing.T) {
 		t.Errorf("the changes' bad events add up to %d, the period holds %d", bad, st.Bad)
 	}
 }
+
+// A change marked inside the bucket of the onset, seconds before the first
+// failure, is a candidate trigger: the onset is the start of that bucket,
+// before the change, and the changes of the onset's bucket were left out.
+func TestRegressionChangeInsideTheOnsetBucketIsACandidate(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, err := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now), budget.WithVersion("v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := tr.Series("api", "")
+	budgettest.Traffic{Rate: 10}.Run(clk, s, 24*time.Hour) // ends on a bucket's edge
+	tr.Status()
+	clk.Advance(3 * time.Second)
+	if err := tr.MarkChange("model v2 behind the same binary"); err != nil {
+		t.Fatal(err)
+	}
+	for range 6 * 10 { // 10 minutes of errors, evaluated every 10 s
+		budgettest.Traffic{Rate: 10, ErrorRatio: 1}.Run(clk, s, 10*time.Second)
+		tr.Status()
+	}
+	ins := tr.Incidents()
+	if len(ins) != 1 {
+		t.Fatalf("%d incidents", len(ins))
+	}
+	if want := t0.Add(24 * time.Hour); !ins[0].Onset.Equal(want) {
+		t.Fatalf("onset %v, want %v (the bucket's start, before the change)", ins[0].Onset, want)
+	}
+	if c := ins[0].Candidates; len(c) != 1 || c[0].Description != "model v2 behind the same binary" {
+		t.Errorf("candidates %+v, want the change 3 s into the onset's bucket", c)
+	}
+}

@@ -219,7 +219,8 @@ type Incident struct {
 	// incident is read: a false positive's (MarkFalsePositive) among them.
 	Corrections []Correction
 	// Candidates are the changes kept (Tracker.Changes) that took effect
-	// within CandidateWindow before Onset: candidate triggers, never a
+	// within CandidateWindow before Onset, or inside the onset's bucket
+	// (before Onset + OnsetResolution): candidate triggers, never a
 	// cause.
 	Candidates []Change
 }
@@ -283,7 +284,7 @@ func (t *Tracker) Incidents() []Incident {
 // readExtras fills what is read from elsewhere when an incident is read:
 // the candidate triggers and the overlapping corrections.
 func (t *Tracker) readExtras(in *Incident) {
-	in.Candidates = t.candidates(in.Onset)
+	in.Candidates = t.candidates(in.Onset, in.OnsetResolution)
 	end := in.Resolved
 	if end.IsZero() {
 		end = t.now()

@@ -72,7 +72,11 @@ func incidentRows(ins []budget.Incident, now time.Time) []incidentRow {
 				" · "+formatPercent(s.Consumed)+" of the budget")
 		}
 		for _, c := range in.Candidates {
-			r.Triggers = append(r.Triggers, changeText(c)+", "+formatSpan(in.Onset.Sub(c.Time))+" before the onset")
+			when := formatSpan(in.Onset.Sub(c.Time)) + " before the onset"
+			if c.Time.After(in.Onset) {
+				when = formatSpan(c.Time.Sub(in.Onset)) + " into the onset's bucket"
+			}
+			r.Triggers = append(r.Triggers, changeText(c)+", "+when)
 		}
 		out = append(out, r)
 	}

@@ -350,8 +350,8 @@ func postmortem(service string, in budget.Incident, loc *time.Location) []byte {
 	p("")
 	p("## Trigger")
 	p("")
-	p("*What change or event set it off?* Changes recorded in the %v before the onset (candidates only:", budget.CandidateWindow)
-	p("errbudget does not know whether any of them caused it):")
+	p("*What change or event set it off?* Changes recorded in the %v before the onset or in its %v bucket", budget.CandidateWindow, in.OnsetResolution)
+	p("(candidates only: errbudget does not know whether any of them caused it):")
 	p("")
 	if len(in.Candidates) == 0 {
 		p("- none recorded")
@@ -361,7 +361,11 @@ func postmortem(service string, in budget.Incident, loc *time.Location) []byte {
 		if c.Version != "" && c.Kind != budget.ChangeVersion {
 			ver = " (running " + mdEscape(c.Version) + ")"
 		}
-		p("- %s %s: %s%s, %v before the onset", tm(c.Time), c.Kind, mdEscape(c.Description), ver, in.Onset.Sub(c.Time))
+		when := fmt.Sprintf("%v before the onset", in.Onset.Sub(c.Time))
+		if c.Time.After(in.Onset) {
+			when = fmt.Sprintf("%v into the onset's bucket", c.Time.Sub(in.Onset))
+		}
+		p("- %s %s: %s%s, %s", tm(c.Time), c.Kind, mdEscape(c.Description), ver, when)
 		until := "still the latest change"
 		if !c.Until.IsZero() {
 			until = "to the next change, " + tm(c.Until)
