@@ -139,6 +139,7 @@ func newApp(c config, logger *slog.Logger) (*app, error) {
 	mux.Handle("/slo", slo)
 	mux.Handle("/slo/", slo)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("POST /demo/changes", a.markChange) // rehearsal.go
 	mux.Handle("/", instrumented)
 	a.handler = mux
 	return a, nil

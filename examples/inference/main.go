@@ -12,6 +12,16 @@
 //	curl -X POST localhost:8080/v1/completions -H 'X-Simulate-Latency: 2.5s' \
 //	  -d '{"model":"demo","prompt":"hello","max_tokens":8,"stream":true}'
 //
+// Rehearse a postmortem: mark a change (POST /demo/changes, the demo's
+// stand-in for Tracker.MarkChange in a service's code), fail enough calls
+// to page, and read the draft, whose trigger section names the change:
+//
+//	curl -X POST localhost:8080/demo/changes -d 'model v2 behind the same binary'
+//	for i in $(seq 200); do curl -s -o /dev/null -X POST localhost:8080/v1/completions \
+//	  -H 'X-Simulate-Status: 500' -d '{"model":"demo","prompt":"hello","max_tokens":8}'; done
+//	curl localhost:8080/slo/incidents
+//	curl localhost:8080/slo/incidents/1.md
+//
 // X-Simulate-Linger: 50ms makes a streamed answer's handler linger after
 // "data: [DONE]" (post-processing, as usage accounting or a log write
 // does) until the client hangs up or 50 ms pass: the moment when a client
