@@ -20,6 +20,7 @@ type chartSpan struct {
 	Label       string // "#3"
 	Title       string // the tooltip: id, state, onset, what fired
 	Open        bool   // still open: the span runs to now
+	LabelEnd    bool   // near the right edge: the label inside its right end
 }
 
 // chartMark is a change on one chart, in percent of the plot's width.
@@ -134,7 +135,7 @@ func chartOverlays(bd *budget.BurnDown, objective, group string, ins []budget.In
 			title := "Incident " + strconv.FormatInt(in.ID, 10) + " (" + in.State.String() + "): from " + timeUTC(s.Onset) +
 				", " + s.Detection.Rule.Name + " fired at " + timeUTC(s.Detection.ClockTime) + ", " + formatCount(s.Bad) + " bad events"
 			spans = append(spans, chartSpan{Left: round2(l), Width: round2(r - l), Label: "#" + strconv.FormatInt(in.ID, 10),
-				Title: title, Open: in.Resolved.IsZero()})
+				Title: title, Open: in.Resolved.IsZero(), LabelEnd: l > 90})
 		}
 	}
 	var marks []chartMark

@@ -32,7 +32,7 @@ func TestDashboardIncidents(t *testing.T) {
 	for _, want := range []string{
 		`<span class="chgmark marked" style="left: 70.59%" title="Change (marked) at Jan 5 22:00:00 UTC: config push: pool size 64 · running v1.4.2">`,
 		`<span class="chgmark marked" style="left: 76.47%" title="Change (marked) at Jan 5 23:50:00 UTC: flag checkout-v2 on &lt;b&gt; · running v1.4.2">`,
-		`<tr class="" id="incident-1"><td>#1</td><td class="state">closed</td><td>Jan 6 00:00:00 UTC</td><td>6h 9m</td>`,
+		`<tr class="" id="incident-1"><td class="incid">#1</td><td class="state">closed</td><td data-label="Onset">Jan 6 00:00:00 UTC</td><td data-label="Duration">6h 9m</td>`,
 		`<div>marked: flag checkout-v2 on &lt;b&gt;, 10m before the onset</div>`,
 		`<div>api: 6,000 bad of 221,900 · 543.6% of the budget</div>`,
 		`<a class="draft" href="incidents/1.md">draft</a>`,
