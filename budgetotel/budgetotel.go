@@ -3,8 +3,10 @@ package budgetotel
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -58,7 +60,16 @@ func (f optionFunc) apply(c *config) { f(c) }
 type config struct {
 	mp       metric.MeterProvider
 	interval time.Duration
+	limit    int
+	logger   *slog.Logger
 }
+
+// DefaultCardinalityLimit is the OpenTelemetry Go SDK's cardinality limit
+// when its MeterProvider is not given one (sdkmetric.WithCardinalityLimit):
+// an instrument keeps at most DefaultCardinalityLimit − 1 attribute sets a
+// collection and folds the rest into one point with the attribute
+// otel.metric.overflow = true.
+const DefaultCardinalityLimit = 2000
 
 // WithMeterProvider sets the MeterProvider the instruments are created
 // with. Without it (or with nil), New uses the global provider,
@@ -74,12 +85,65 @@ func WithInterval(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.interval = d })
 }
 
+// WithCardinalityLimit tells New the cardinality limit of the
+// MeterProvider's readers, the n given to sdkmetric.WithCardinalityLimit
+// (DefaultCardinalityLimit when not given; n ≤ 0 means no limit, as for the
+// SDK). It changes nothing in what is observed: it is how errbudget knows
+// how many attribute sets an instrument can carry (n − 1), so that it can
+// count what the SDK folds into its overflow point, log it once and report
+// it (Registration.Overflow). Raise the provider's limit and tell New:
+//
+//	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(r), sdkmetric.WithCardinalityLimit(20_000))
+//	reg, err := budgetotel.New(tr, budgetotel.WithMeterProvider(mp), budgetotel.WithCardinalityLimit(20_000))
+func WithCardinalityLimit(n int) Option {
+	return optionFunc(func(c *config) { c.limit = n })
+}
+
+// WithLogger sets where the one warning about streams past the cardinality
+// limit goes (default slog.Default(), as it is when the loss is first seen).
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) { c.logger = l })
+}
+
+// Overflow is what the latest collection observed beyond what the
+// instruments can carry under the cardinality limit: the OpenTelemetry SDK
+// folded those streams (attribute sets) into its overflow point, so a
+// backend sees them only as one point with otel.metric.overflow = true.
+type Overflow struct {
+	// Limit is the cardinality limit assumed (WithCardinalityLimit); 0
+	// means none.
+	Limit int
+	// Streams is, by instrument name, how many streams past Limit − 1 the
+	// latest collection observed; nil when none were lost.
+	Streams map[string]int
+}
+
+// Total is the number of streams lost, over every instrument.
+func (o Overflow) Total() int {
+	n := 0
+	for _, v := range o.Streams {
+		n += v
+	}
+	return n
+}
+
 // Registration is the instruments' callback registered with a Meter. Close
 // unregisters it; the instruments then report nothing more.
 type Registration struct {
 	reg  metric.Registration
+	v    *view
 	once sync.Once
 	err  error
+}
+
+// Overflow reports what the latest collection lost to the cardinality
+// limit (see WithCardinalityLimit); its zero Streams before the first
+// collection and while nothing is lost.
+func (r *Registration) Overflow() Overflow {
+	if o := r.v.overflow.Load(); o != nil {
+		return *o
+	}
+	return Overflow{Limit: r.v.limit}
 }
 
 // Close unregisters the callback. It is safe to call more than once; later
@@ -99,9 +163,12 @@ func New(tr *budget.Tracker, opts ...Option) (*Registration, error) {
 	if tr == nil {
 		panic("budgetotel: New with a nil tracker")
 	}
-	cfg := config{interval: statuscache.DefaultInterval}
+	cfg := config{interval: statuscache.DefaultInterval, limit: DefaultCardinalityLimit}
 	for _, o := range opts {
 		o.apply(&cfg)
+	}
+	if cfg.limit < 0 {
+		cfg.limit = 0
 	}
 	mp := cfg.mp
 	if mp == nil {
@@ -109,7 +176,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Registration, error) {
 	}
 	m := mp.Meter(ScopeName)
 
-	v := &view{attrs: map[seriesKey]*seriesAttrs{}}
+	v := &view{attrs: map[seriesKey]*seriesAttrs{}, limit: cfg.limit, logger: cfg.logger}
 	var errs []error
 	add := func(err error) {
 		if err != nil {
@@ -153,7 +220,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Registration, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Registration{reg: reg}, nil
+	return &Registration{reg: reg, v: v}, nil
 }
 
 // view is the instruments and what the callback needs to observe them.
@@ -169,6 +236,11 @@ type view struct {
 
 	mu    sync.Mutex // guards attrs: readers may collect concurrently
 	attrs map[seriesKey]*seriesAttrs
+
+	limit    int // the provider's cardinality limit; 0: none
+	logger   *slog.Logger
+	overflow atomic.Pointer[Overflow] // the latest collection's
+	logged   atomic.Bool              // the loss is logged once
 }
 
 type snapshot struct {
@@ -236,6 +308,11 @@ func (v *view) attrsFor(k seriesKey, st *budget.Status) *seriesAttrs {
 // ever leaves the process.
 func (v *view) observe(_ context.Context, o metric.Observer) error {
 	s, _ := v.cache.Get()
+	// Every observation below is a distinct attribute set of its
+	// instrument, so counting them is counting the streams.
+	var n streamCounts
+	n.events = 2 * len(s.lifetimes)
+	n.objective = len(s.statuses)
 	for _, l := range s.lifetimes {
 		a := v.attrsFor(l.key, nil)
 		o.ObserveInt64(v.events, l.good, a.good)
@@ -247,15 +324,19 @@ func (v *view) observe(_ context.Context, o metric.Observer) error {
 		o.ObserveFloat64(v.objective, st.Objective.Target, a.base)
 		if ok(st.SLI) {
 			o.ObserveFloat64(v.sli, st.SLI.Value, a.base)
+			n.sli++
 		}
 		if ok(st.Remaining) {
 			o.ObserveFloat64(v.remaining, st.Remaining.Value, a.base)
+			n.remaining++
 		}
 		for _, b := range st.BurnRates {
 			if ok(b.Rate) {
 				o.ObserveFloat64(v.burn, b.Rate.Value, a.windows[b.Window])
+				n.burn++
 			}
 		}
+		n.firing += len(st.Alerts)
 		for _, al := range st.Alerts {
 			var firing int64
 			if al.Firing {
@@ -264,7 +345,56 @@ func (v *view) observe(_ context.Context, o metric.Observer) error {
 			o.ObserveInt64(v.firing, firing, a.alerts[al.Rule.Name])
 		}
 	}
+	v.account(&n)
 	return nil
+}
+
+// streamCounts is how many streams one collection observed per instrument.
+type streamCounts struct {
+	events, objective, sli, remaining, burn, firing int
+}
+
+// account records what the collection counted in n lost to the
+// cardinality limit, and logs the first loss. The SDK keeps limit − 1
+// attribute sets an instrument each collection (its overflow point takes
+// the last slot) and clears them after, since asynchronous instruments
+// report only what their callback observed: so the streams past limit − 1
+// are lost, exactly, at every collection that observes them.
+func (v *view) account(n *streamCounts) {
+	out := &Overflow{Limit: v.limit}
+	if v.limit > 0 {
+		capacity := v.limit - 1
+		for _, x := range []struct {
+			name string
+			n    int
+		}{
+			{EventsName, n.events}, {ObjectiveName, n.objective}, {SLIName, n.sli},
+			{BudgetRemainingName, n.remaining}, {BurnRateName, n.burn}, {AlertFiringName, n.firing},
+		} {
+			if x.n > capacity {
+				if out.Streams == nil {
+					out.Streams = map[string]int{}
+				}
+				out.Streams[x.name] = x.n - capacity
+			}
+		}
+	}
+	v.overflow.Store(out)
+	if out.Streams != nil && v.logged.CompareAndSwap(false, true) {
+		log := v.logger
+		if log == nil {
+			log = slog.Default()
+		}
+		args := []any{"cardinality_limit", v.limit, "streams_lost", out.Total()}
+		for _, name := range []string{EventsName, ObjectiveName, SLIName, BudgetRemainingName, BurnRateName, AlertFiringName} {
+			if k := out.Streams[name]; k > 0 {
+				args = append(args, slog.Int(name, k))
+			}
+		}
+		log.Warn("budgetotel: more streams than the OpenTelemetry SDK's cardinality limit lets an instrument carry; "+
+			"the SDK folds the rest into its otel.metric.overflow point. Raise it with sdkmetric.WithCardinalityLimit "+
+			"and tell budgetotel.New with WithCardinalityLimit (logged once; Registration.Overflow has the latest count)", args...)
+	}
 }
 
 func ok(f budget.Float) bool {

@@ -39,6 +39,22 @@
 // back to the last snapshot after a crash, and every increase() over the
 // restart would add it again.
 //
+// # Cardinality limit
+//
+// The OpenTelemetry Go SDK keeps at most limit − 1 attribute sets an
+// instrument each collection (2,000 by default) and folds the rest into
+// one point with otel.metric.overflow = true. slo.burn_rate has 8 streams a
+// series, so past 249 series its streams are lost at the default. Raise
+// the limit on the MeterProvider and tell New (at least 8 × series + 1):
+//
+//	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader), sdkmetric.WithCardinalityLimit(20_000))
+//	reg, err := budgetotel.New(tracker, budgetotel.WithMeterProvider(mp), budgetotel.WithCardinalityLimit(20_000))
+//
+// errbudget assumes the default unless WithCardinalityLimit says
+// otherwise; past what an instrument can carry it logs once (slog, Warn)
+// and reports the streams lost at the latest collection in
+// Registration.Overflow.
+//
 // # Cost
 //
 // One callback observes every instrument from one status computation,
