@@ -40,6 +40,7 @@ func (h *handler) serveDashboard(w http.ResponseWriter, r *http.Request, s *snap
 	}
 	writeRendered(w, r, "text/html; charset=utf-8", out, func() (int, []byte, error) {
 		var buf bytes.Buffer
+		s.extras.Do(func() { s.incidents, s.changes = h.tr.Incidents(), h.tr.Changes() })
 		pg := newPage(&h.cfg, s)
 		pg.LinkPrefix = prefix
 		if err := dashboardTmpl.Execute(&buf, pg); err != nil {

@@ -55,8 +55,12 @@ type snapshot struct {
 	now       time.Time
 	statuses  []budget.Status
 	burnDowns map[seriesKey]budget.BurnDown
-	incidents []budget.Incident // newest first, as of the status
-	changes   []budget.Change   // oldest first
+	// The incidents (newest first) and changes (oldest first) the
+	// dashboard draws, read on its first render (dashboard_incidents.go):
+	// the JSON and the gate do not pay for them.
+	extras    sync.Once
+	incidents []budget.Incident
+	changes   []budget.Change
 
 	// Each page is rendered once per snapshot, on its first request: a
 	// flood of requests costs a copy of the bytes each.
@@ -111,8 +115,7 @@ func New(tr *budget.Tracker, opts ...Option) http.Handler {
 	h := &handler{cfg: cfg, tr: tr}
 	h.cache = statuscache.New(tr.Now, cfg.interval, func(now time.Time) *snapshot {
 		sts, bds := tr.StatusWithBurnDownsAt(now, cfg.points)
-		s := &snapshot{now: now, statuses: sts, burnDowns: make(map[seriesKey]budget.BurnDown, len(bds)),
-			incidents: tr.Incidents(), changes: tr.Changes()}
+		s := &snapshot{now: now, statuses: sts, burnDowns: make(map[seriesKey]budget.BurnDown, len(bds))}
 		for _, bd := range bds {
 			s.burnDowns[seriesKey{bd.Objective, bd.Group}] = bd
 		}
