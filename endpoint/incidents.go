@@ -361,9 +361,9 @@ func postmortem(service string, in budget.Incident, loc *time.Location) []byte {
 		if c.Version != "" && c.Kind != budget.ChangeVersion {
 			ver = " (running " + mdEscape(c.Version) + ")"
 		}
-		when := fmt.Sprintf("%v before the onset", in.Onset.Sub(c.Time))
+		when := fmt.Sprintf("%v before the onset", in.Onset.Sub(c.Time).Round(time.Second))
 		if c.Time.After(in.Onset) {
-			when = fmt.Sprintf("%v into the onset's bucket", c.Time.Sub(in.Onset))
+			when = fmt.Sprintf("%v into the onset's bucket", c.Time.Sub(in.Onset).Round(time.Second))
 		}
 		p("- %s %s: %s%s, %s", tm(c.Time), c.Kind, mdEscape(c.Description), ver, when)
 		until := "still the latest change"
