@@ -2,9 +2,12 @@ package budget
 
 import (
 	"fmt"
+
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+
+	"github.com/errbudget/errbudget/internal/wiring"
 )
 
 // panicLog is where the panics recovered from the application's code on the
@@ -20,24 +23,24 @@ type panicLog struct {
 // but a caller that built one per event must not grow memory.
 const maxPanicPlaces = 64
 
-// UserPanics returns how many panics were recovered from the application's
-// code on the recording path: an objective's Include or Classify function,
-// and what adapters report with RecoveredPanic (httpslo's route function and
-// classifier, grpcslo's classifier, inferenceslo's error classifier).
-// Recording never panics: the event is excluded (or classified without the
-// function that panicked, as each adapter documents), and counted here.
-func (t *Tracker) UserPanics() int64 { return t.panics.n.Load() }
+// The adapters reach what they need of a tracker through package wiring,
+// not the public API.
+func init() {
+	wiring.RecoveredPanic = func(tr any, place string, v any) { tr.(*Tracker).recoveredPanic(place, v) }
+	wiring.UserPanics = func(tr any) int64 { return tr.(*Tracker).panics.n.Load() }
+	wiring.RealClock = func(tr any) bool { return !tr.(*Tracker).clockSet }
+}
 
-// RecoveredPanic is for adapters (middleware) that call the application's
-// functions on the recording path and recover their panics, as recording
-// never panics: call it with the recovered value, from the deferred
-// function that recovered it, and the panic is counted in UserPanics. The
-// first panic of each place is logged at Error level with its value and
-// stack, through the tracker's logger (WithLogger, else slog.Default); later
-// ones are only counted, so that a function that panics on every request
-// does not flood the log. place names the function, as the application
-// knows it ("httpslo: classifier"); keep it constant.
-func (t *Tracker) RecoveredPanic(place string, v any) {
+// recoveredPanic counts a panic recovered from the application's code on the
+// recording path: an objective's Include or Classify function, or an
+// adapter's (httpslo's route function and classifier, grpcslo's classifier,
+// inferenceslo's error classifier). Recording never panics: the event is
+// excluded (or classified without the function that panicked, as each
+// adapter documents). The first panic of each place is logged at Error level
+// with its value and stack, through the tracker's logger (WithLogger, else
+// slog.Default); later ones are only counted, so that a function that
+// panics on every request does not flood the log.
+func (t *Tracker) recoveredPanic(place string, v any) {
 	t.panics.n.Add(1)
 	p := &t.panics
 	p.mu.Lock()
@@ -50,7 +53,7 @@ func (t *Tracker) RecoveredPanic(place string, v any) {
 	}
 	p.mu.Unlock()
 	if first {
-		t.stateLogger().Error("errbudget: recovered a panic in application code on the recording path; later panics here are only counted (Tracker.UserPanics)",
+		t.stateLogger().Error("errbudget: recovered a panic in application code on the recording path; later panics here are only counted",
 			"where", place, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	}
 }

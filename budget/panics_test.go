@@ -8,6 +8,7 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/internal/wiring"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -33,13 +34,13 @@ func TestRecoveredPanicsCountedAndLoggedOnce(t *testing.T) {
 		func() {
 			defer func() {
 				if v := recover(); v != nil {
-					tr.RecoveredPanic("adapter: classifier", v)
+					wiring.RecoveredPanic(tr, "adapter: classifier", v)
 				}
 			}()
 			panic("adapter's classifier bug")
 		}()
 	}
-	if got := tr.UserPanics(); got != 5 {
+	if got := wiring.UserPanics(tr); got != 5 {
 		t.Errorf("UserPanics = %d, want 5 (3 from Classify, 2 from the adapter)", got)
 	}
 	out := log.String()

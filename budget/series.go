@@ -200,13 +200,13 @@ func classify(o *sli.Objective, e *sli.Event, tr *Tracker) (sli.Outcome, int64) 
 
 // classifyUser is classify for objectives with user code (Include,
 // Classify): recording never panics, so a panic there excludes the event
-// and is counted (Tracker.UserPanics; tr may be nil in tests). The deferred
+// and is counted (recoveredPanic; tr may be nil in tests). The deferred
 // recover costs a few nanoseconds, and only these objectives pay it.
 func classifyUser(o *sli.Objective, e *sli.Event, tr *Tracker) (v sli.Outcome, us int64) {
 	defer func() {
 		if r := recover(); r != nil {
 			if tr != nil {
-				tr.RecoveredPanic(fmt.Sprintf("objective %q: Include or Classify", o.Name), r)
+				tr.recoveredPanic(fmt.Sprintf("objective %q: Include or Classify", o.Name), r)
 			}
 			v, us = sli.Excluded, -1
 		}

@@ -145,13 +145,6 @@ func (t *Tracker) Now() time.Time { return t.clock() }
 // Service returns the service name (WithService, or DefaultService).
 func (t *Tracker) Service() string { return t.service }
 
-// RealClock reports whether the tracker reads time.Now, its default clock
-// (no WithClock). Middleware that measures durations from the monotonic
-// reading of a start time may do so only then: a fake clock's times can carry
-// a monotonic reading too (budgettest.NewClock(time.Now())), and the real
-// time elapsed since them is not the fake clock's.
-func (t *Tracker) RealClock() bool { return !t.clockSet }
-
 // SLO returns the live objective named name, or nil.
 func (t *Tracker) SLO(name string) *SLO { return t.byName[name] }
 

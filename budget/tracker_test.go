@@ -10,6 +10,7 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/internal/wiring"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -179,7 +180,7 @@ func TestPanickingClassifierIsContained(t *testing.T) {
 	a, _ := tr.Series("api", "")
 	c, _ := tr.Series("custom", "")
 	set := budget.Set{a, c}
-	before := tr.UserPanics()
+	before := wiring.UserPanics(tr)
 	set.Record(sli.Event{Time: t0, Outcome: sli.Good})
 	set.Record(sli.Event{Time: t0, Outcome: sli.Bad, ErrorType: "boom"})
 	st := tr.Status()
@@ -189,7 +190,7 @@ func TestPanickingClassifierIsContained(t *testing.T) {
 	if st[1].Good != 1 || st[1].Bad != 0 || st[1].Excluded != 1 {
 		t.Errorf("custom %d/%d/%d, want 1 good, the panicking event excluded", st[1].Good, st[1].Bad, st[1].Excluded)
 	}
-	if got := tr.UserPanics() - before; got != 1 {
+	if got := wiring.UserPanics(tr) - before; got != 1 {
 		t.Errorf("%d panics counted, want 1", got)
 	}
 }

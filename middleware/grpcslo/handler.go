@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/internal/wiring"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -314,12 +315,11 @@ func (h *ServerHandler) record(r *rpc, end *stats.End) {
 
 // userClassify calls the application's classifier. grpc-go does not recover
 // a stats handler's panic, so one here would crash the server: it is
-// recovered and counted in the tracker's UserPanics (the first one logged),
-// and the RPC is excluded.
+// recovered and counted (the first one logged), and the RPC is excluded.
 func (h *ServerHandler) userClassify(c Call) (o sli.Outcome) {
 	defer func() {
 		if v := recover(); v != nil {
-			h.tr.RecoveredPanic("grpcslo: classifier (WithClassifier)", v)
+			wiring.RecoveredPanic(h.tr, "grpcslo: classifier (WithClassifier)", v)
 			o = sli.Excluded
 		}
 	}()

@@ -53,8 +53,8 @@ func WithMethodObjectives(methods map[string][]string) Option {
 // WithClassifier replaces the default classification (Classify, the table
 // in the package documentation) with f. It runs once per RPC: keep it
 // cheap. A panic in f never reaches grpc-go (which would crash the server):
-// the RPC is excluded and the panic counted in the tracker's
-// budget.Tracker.UserPanics, the first one logged. To change one row and
+// the RPC is excluded, and the first such panic is logged through the
+// tracker's logger. To change one row and
 // keep the others, call Classify from f:
 //
 //	grpcslo.WithClassifier(func(c grpcslo.Call) sli.Outcome {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/internal/wiring"
 	"github.com/errbudget/errbudget/middleware/grpcslo"
 	"github.com/errbudget/errbudget/sli"
 )
@@ -47,7 +48,7 @@ func TestPanickingClassifierIsContained(t *testing.T) {
 	if st.Good != 1 || st.Bad != 0 || st.Excluded != 1 {
 		t.Errorf("good/bad/excluded %d/%d/%d, want 1/0/1", st.Good, st.Bad, st.Excluded)
 	}
-	if got := tr.UserPanics(); got != 1 {
+	if got := wiring.UserPanics(tr); got != 1 {
 		t.Errorf("UserPanics = %d, want 1", got)
 	}
 }

@@ -157,9 +157,9 @@
 // The application's own functions on the recording path are another
 // matter: a route function (WithRouteFunc) or classifier (WithClassifier)
 // that panics must not replace the handler's outcome or escape recording.
-// Its panic is recovered, counted in the tracker's budget.Tracker.UserPanics
-// (the first one logged with its stack), and the request counts under the
-// unmatched route, or as excluded.
+// Its panic is recovered (the first one logged with its stack, through the
+// tracker's logger), and the request counts under the unmatched route, or as
+// excluded.
 //
 // # Streaming, first byte and duration
 //

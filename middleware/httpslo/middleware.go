@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/internal/wiring"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -98,7 +99,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 	m := &Middleware{
 		tr:             tr,
 		now:            tr.Now,
-		realClock:      tr.RealClock(),
+		realClock:      wiring.RealClock(tr),
 		filters:        c.filters,
 		routeFunc:      c.routeFunc,
 		classify:       c.classify,
@@ -213,13 +214,13 @@ func (m *Middleware) finish(c *call) {
 
 // userRoute and userClassify call the application's functions on the
 // recording path. Recording never panics, and must not replace a handler's
-// panic that is unwinding: a panic in them is recovered and counted in the
-// tracker's UserPanics (the first one logged), and the request then counts
-// under no route (the unmatched one) or as excluded.
+// panic that is unwinding: a panic in them is recovered and counted (the
+// first one logged), and the request then counts under no route (the
+// unmatched one) or as excluded.
 func (m *Middleware) userRoute(r *http.Request) (route string) {
 	defer func() {
 		if v := recover(); v != nil {
-			m.tr.RecoveredPanic("httpslo: route function (WithRouteFunc)", v)
+			wiring.RecoveredPanic(m.tr, "httpslo: route function (WithRouteFunc)", v)
 			route = ""
 		}
 	}()
@@ -229,7 +230,7 @@ func (m *Middleware) userRoute(r *http.Request) (route string) {
 func (m *Middleware) userClassify(cl Call) (o sli.Outcome) {
 	defer func() {
 		if v := recover(); v != nil {
-			m.tr.RecoveredPanic("httpslo: classifier (WithClassifier)", v)
+			wiring.RecoveredPanic(m.tr, "httpslo: classifier (WithClassifier)", v)
 			o = sli.Excluded
 		}
 	}()

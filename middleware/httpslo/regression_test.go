@@ -8,6 +8,7 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/internal/wiring"
 	"github.com/errbudget/errbudget/middleware/httpslo"
 	"github.com/errbudget/errbudget/sli"
 )
@@ -116,7 +117,7 @@ func TestRegressionPanickingUserFunctions(t *testing.T) {
 	}
 	// Counted where every recovered panic is: three route functions, one
 	// classifier.
-	if got := tr.UserPanics(); got != 4 {
+	if got := wiring.UserPanics(tr); got != 4 {
 		t.Errorf("UserPanics = %d, want 4", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/errbudget/errbudget/internal/httpcall"
+	"github.com/errbudget/errbudget/internal/wiring"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -291,13 +292,12 @@ func (c *Call) classify(err error) ErrorType {
 }
 
 // userClassify calls the application's error classifier. Recording never
-// panics: a panic there is recovered and counted in the tracker's UserPanics
-// (the first one logged), and the error is left to ClassifyError, as when
-// the classifier reports false.
+// panics: a panic there is recovered and counted (the first one logged), and
+// the error is left to ClassifyError, as when the classifier reports false.
 func (in *Instrument) userClassify(err error) (t ErrorType, ok bool) {
 	defer func() {
 		if v := recover(); v != nil {
-			in.tr.RecoveredPanic("inferenceslo: error classifier (WithErrorClassifier)", v)
+			wiring.RecoveredPanic(in.tr, "inferenceslo: error classifier (WithErrorClassifier)", v)
 			t, ok = None, false
 		}
 	}()

@@ -163,8 +163,8 @@ func WithErrorOutcome(t ErrorType, o sli.Outcome) Option {
 // (errors.As into it, then ClassifyStatus of its status code). It reports
 // false to leave the error to ClassifyError. It runs on the call's path only
 // when the call failed; keep it cheap. A panic in f never escapes End: the
-// error is left to ClassifyError and the panic counted in the tracker's
-// budget.Tracker.UserPanics, the first one logged.
+// error is left to ClassifyError, and the first such panic is logged
+// through the tracker's logger.
 func WithErrorClassifier(f func(err error) (ErrorType, bool)) Option {
 	return optionFunc(func(c *config) {
 		if f == nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/errbudget/errbudget/internal/wiring"
 	"github.com/errbudget/errbudget/middleware/inferenceslo"
 )
 
@@ -30,7 +31,7 @@ func TestPanickingErrorClassifierIsContained(t *testing.T) {
 	if got := r.errorTypes(t); got["_OTHER"] != 1 {
 		t.Errorf("error types %v, want one _OTHER (ClassifyError's verdict)", got)
 	}
-	if got := r.tr.UserPanics(); got != 1 {
+	if got := wiring.UserPanics(r.tr); got != 1 {
 		t.Errorf("UserPanics = %d, want 1", got)
 	}
 }
