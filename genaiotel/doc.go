@@ -24,15 +24,7 @@
 //	rec.Duration(ctx, elapsed, 0) // 0: errorTypes[0], "", no error.type
 //	rec.OutputTokens(ctx, usage.Output)
 //
-// error.type is a closed set given to Metrics.Recorder: a call's failure is
-// an index into it, so that no attribute set is built per call.
-//
-// # Performance
-//
-// A record is the SDK's histogram record with a prebuilt attribute set:
-// no attribute is built per call. The conventions ask for time per output
-// chunk at every chunk; a caller that wants one record per call instead
-// records the call's mean (inferenceslo's default).
-//
-// Metrics and Recorder are safe for concurrent use.
+// error.type is a closed set given to Metrics.Recorder, and a call's failure
+// an index into it: no attribute set is built per call. Metrics and Recorder
+// are safe for concurrent use.
 package genaiotel

@@ -87,18 +87,14 @@
 //
 // # Interceptors
 //
-// There are none: the stats handler sees every RPC, unary and streaming,
-// with the status it really ended with (after every interceptor), and the
-// times grpc-go already took. An interceptor would add a second path to the
-// same counts.
+// There are none: the stats handler sees every RPC with the status it
+// ended with (after every interceptor) and grpc-go's own times.
 //
 // # Performance
 //
-// One allocation per RPC, the context TagRPC returns (the context is the
-// RPC's state, where context.WithValue and a state would cost two); the
-// recording itself allocates nothing and takes no lock. Handlers for
-// client-side stats (grpc.WithStatsHandler on a client) are not what this
-// is: client-side stats are ignored.
+// One allocation per RPC, the context TagRPC returns, which is the RPC's
+// state; recording allocates nothing and takes no lock. Client-side stats
+// are ignored.
 //
 // # Concurrency
 //

@@ -79,38 +79,22 @@
 //
 // # Callers that go away
 //
-// A caller that leaves before it has the whole response is not a failure
-// of the service, and not a success either: excluded. The middleware sees
-// the request's context canceled when the handler returns; what it cannot
-// see by itself is whether the caller left before the end or just after it.
-// A streaming client may hang up as soon as it has read the last event: the
-// OpenAI SDKs close the connection at "data: [DONE]", and when the handler
-// takes a moment to return after its final flush (about one stream in
-// twenty, in the demo), its context is already canceled. A final flush and
-// a flush in the middle of a stream look the same from here.
+// A caller that leaves before it has the whole response is excluded: not a
+// failure of the service, nor a success. The middleware sees the request's
+// context canceled when the handler returns, but not whether the caller left
+// before the end or just after it: the OpenAI SDKs hang up at "data:
+// [DONE]", often before the handler has returned from its final flush.
 //
-// So handler code says when the response is complete: SetResponseComplete
-// (through the ResponseWriter, at no cost and without an option), or
+// So handler code says when the response is complete, after its final
+// flush: SetResponseComplete (through the ResponseWriter, at no cost), or
 // SetComplete (through the context, with WithOutcomeContext); inferenceslo's
-// Call.End does it for a call that succeeded, when the call was started with
-// the request's context and the middleware has WithOutcomeContext. A
-// response marked complete, everything written flushed when the handler
-// returns, counts as what it was (its status, or what SetOutcome set),
-// whenever the caller hung up; Call.Complete reports it. Mark it after the
-// final flush: what is written after the last flush leaves only when the
-// handler returns, too late for a caller already gone, so a request whose
-// handler wrote after its last flush (or never flushed) is not complete.
-//
-// The default, for handlers that say nothing, is the rule as it was: a
-// caller gone before the handler returned is excluded. It never counts a
-// stream its caller abandoned as good; its cost is the case above, a stream
-// received whole and excluded because its caller hung up at the end. What
-// the rule still gets wrong, marked or not: a flush that succeeded has
-// handed the bytes to the operating system, not to the caller, so a caller
-// that leaves while the final bytes of a complete response are still in
-// flight (its own timeout fires just then) counts as served; and a handler
-// that marks its response complete and then gives up on a later part it
-// never wrote counts as complete.
+// Call.End does it for a call that succeeded, started with the request's
+// context. A response marked complete, everything written flushed, counts
+// as what it was whenever the caller hung up (Call.Complete); one written to
+// after its last flush is not complete. Unmarked, a caller gone before the
+// handler returned is excluded. Flushed bytes have reached the operating
+// system, not the caller: a caller whose own timeout fires while the last
+// bytes are in flight still counts as served.
 //
 // # Setting the outcome from handler code
 //
@@ -125,20 +109,12 @@
 //		httpslo.SetOutcome(r.Context(), sli.Bad)
 //	}
 //
-// The trade-off, and why it is an option: a context value reaches a handler
-// only in a request of its own, so with WithOutcomeContext the middleware
-// hands the handler a copy of the request whose context is the request's
-// call. It stays one allocation per request (the context, the request copy
-// and the response-writer wrapper together, where context.WithValue and
-// Request.WithContext would cost two besides the wrapper), but that
-// allocation grows by the size of an http.Request, about 300 bytes, and
-// the copy costs write barriers while the garbage collector runs: about
-// 150 ns per request in the benchmarks, half the middleware's own cost.
-// Pooling the copy would avoid it, but a context kept past the handler's
-// return (a goroutine started with r.Context(), or context.WithoutCancel of
-// it) would then read another request's values; the middleware never takes
-// that risk. Without the option, the handler gets the request as it came
-// and SetOutcome reports false.
+// Why it is an option: a context value reaches a handler only in a request
+// of its own, so the middleware hands the handler a copy of the request
+// (in the same single allocation as the call): about 300 bytes and 150 ns
+// more per request. It is never pooled, as a context kept past the
+// handler's return would then read another request's values. Without the
+// option SetOutcome reports false.
 //
 // Code that holds the ResponseWriter can set the outcome without the option
 // and at no cost, with SetResponseOutcome (it sees through writer wrappers
@@ -174,19 +150,13 @@
 // type (net/http buffers what a handler writes until a flush or the end), so
 // it is not a stream as far as the caller can tell.
 //
-// FirstToken, for time-to-first-token objectives, is the time from the start
-// to the moment the first body byte was sent toward the caller: the first
-// flush that follows a body write, read from the clock at that flush; for a
-// response that never flushes, the end (FirstToken equals Duration). A
-// large unflushed body starts leaving earlier, whenever net/http's buffer
-// (4 KiB) fills, so its FirstToken is an upper bound. A response without a
-// body has none (zero). Reading the clock at flushes rather than at writes
-// keeps the common, unstreamed request at two clock readings (start and
-// end). Those readings are the middleware's: recording the event
-// (budget.Series.Record) reads no clock, it takes the event's time.
-//
-// Every clock reading comes from the tracker's clock (budget.WithClock), so
-// a test with a fake clock controls every duration.
+// FirstToken, for time-to-first-token objectives, runs from the start to the
+// first flush that follows a body write; for a response that never flushes,
+// to the end (an upper bound: net/http sends a large body as its 4 KiB
+// buffer fills). A response without a body has none. Reading the clock at
+// flushes, not writes, keeps an unstreamed request at two readings, both
+// from the tracker's clock (budget.WithClock), so a fake clock controls
+// every duration.
 //
 // # The response writer
 //
