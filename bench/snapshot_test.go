@@ -13,6 +13,7 @@ import (
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // BenchmarkSnapshot measures one snapshot of 50 objectives (40 availability,
@@ -25,24 +26,23 @@ import (
 func BenchmarkSnapshot(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
-		store func(b *testing.B) budget.Store
+		store func(b *testing.B) state.Store
 	}{
-		{"encode", func(*testing.B) budget.Store { return &discardStore{} }},
-		{"file", func(b *testing.B) budget.Store {
-			return budget.NewFileStore(filepath.Join(b.TempDir(), "errbudget.state"))
+		{"encode", func(*testing.B) state.Store { return &discardStore{} }},
+		{"file", func(b *testing.B) state.Store {
+			return state.NewFileStore(filepath.Join(b.TempDir(), "errbudget.state"))
 		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
-			store := &sizeStore{Store: bc.store(b)}
-			tr := snapshotTracker(b, store)
+			tr := snapshotTracker(b, bc.store(b))
 			b.ResetTimer()
 			for range b.N {
 				if err := tr.Snapshot(); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(store.last), "B/snapshot")
+			b.ReportMetric(snapshotSize(b), "B/snapshot")
 		})
 	}
 }
@@ -50,7 +50,7 @@ func BenchmarkSnapshot(b *testing.B) {
 // BenchmarkRestore measures New restoring the same 50 objectives.
 func BenchmarkRestore(b *testing.B) {
 	b.ReportAllocs()
-	mem := &budget.MemoryStore{}
+	mem := &state.MemoryStore{}
 	tr := snapshotTracker(b, mem)
 	if err := tr.Snapshot(); err != nil {
 		b.Fatal(err)
@@ -63,31 +63,36 @@ func BenchmarkRestore(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(len(mem.Bytes())), "B/snapshot")
+	b.ReportMetric(snapshotSize(b), "B/snapshot")
+}
+
+// snapshotSize is the size of the 50 objectives' snapshot.
+func snapshotSize(b *testing.B) float64 {
+	st, err := snapFill.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	enc, err := st.AppendBinary(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return float64(len(enc))
 }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-type discardStore struct{}
+// discardStore encodes each state and keeps nothing.
+type discardStore struct{ buf []byte }
 
-func (discardStore) Load() ([]byte, error)     { return nil, budget.ErrNoState }
-func (discardStore) Save([]byte) error         { return nil }
-func (discardStore) SetAside() (string, error) { return "", nil }
-
-// sizeStore remembers the size of the last snapshot saved.
-type sizeStore struct {
-	budget.Store
-	last int
-}
-
-func (s *sizeStore) Save(b []byte) error {
-	s.last = len(b)
-	return s.Store.Save(b)
+func (*discardStore) Load() (*state.State, error) { return nil, state.ErrNotFound }
+func (d *discardStore) Save(st *state.State) (err error) {
+	d.buf, err = st.AppendBinary(d.buf[:0])
+	return err
 }
 
 var (
 	snapFillOnce sync.Once
-	snapFill     *budget.MemoryStore
+	snapFill     *state.MemoryStore
 	snapObjs     []sli.Objective
 	snapEnd      time.Time
 )
@@ -95,7 +100,7 @@ var (
 // snapshotTracker returns a tracker with the 50 full objectives, restored
 // from a state filled once per process (filling takes about a second), and
 // saving to store.
-func snapshotTracker(b *testing.B, store budget.Store) *budget.Tracker {
+func snapshotTracker(b *testing.B, store state.Store) *budget.Tracker {
 	b.Helper()
 	snapFillOnce.Do(func() { snapFill, snapObjs, snapEnd = fillFifty(b) })
 	clk := budgettest.NewClock(snapEnd)
@@ -108,13 +113,13 @@ func snapshotTracker(b *testing.B, store budget.Store) *budget.Tracker {
 
 // loadFrom loads from one store and saves to another.
 type loadFrom struct {
-	budget.Store
-	from budget.Store
+	state.Store
+	from state.Store
 }
 
-func (l *loadFrom) Load() ([]byte, error) { return l.from.Load() }
+func (l *loadFrom) Load() (*state.State, error) { return l.from.Load() }
 
-func fillFifty(b *testing.B) (*budget.MemoryStore, []sli.Objective, time.Time) {
+func fillFifty(b *testing.B) (*state.MemoryStore, []sli.Objective, time.Time) {
 	const window = 30 * 24 * time.Hour
 	var objs []sli.Objective
 	for i := range 50 {
@@ -126,7 +131,7 @@ func fillFifty(b *testing.B) (*budget.MemoryStore, []sli.Objective, time.Time) {
 	}
 	end := benchStart.Add(window)
 	clk := budgettest.NewClock(end)
-	store := &budget.MemoryStore{}
+	store := &state.MemoryStore{}
 	tr, err := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(store, 0), budget.WithLogger(quiet))
 	if err != nil {
 		b.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/errbudget/errbudget/internal/wire"
 )
 
 // Changes: what was released or switched, on the incidents' timeline.
@@ -256,30 +258,30 @@ func (t *Tracker) changeSectionData() []byte {
 	if len(t.chg.list) == 0 && t.chg.seen == "" {
 		return nil
 	}
-	var e encoder
-	e.uvarint(uint64(len(t.chg.list)))
+	var e wire.Encoder
+	e.Uvarint(uint64(len(t.chg.list)))
 	for _, c := range t.chg.list {
-		e.time(c.Time)
-		e.str(c.Kind)
-		e.str(c.Version)
-		e.str(c.Description)
+		e.Time(c.Time)
+		e.Str(c.Kind)
+		e.Str(c.Version)
+		e.Str(c.Description)
 	}
-	e.str(t.chg.seen)
-	return e.buf
+	e.Str(t.chg.seen)
+	return e.Buf
 }
 
 func (t *Tracker) restoreChanges(data []byte) error {
-	d := &decoder{b: data}
+	d := &wire.Decoder{B: data}
 	var list []Change
-	for range d.length(4) {
-		list = append(list, Change{Time: d.time(), Kind: d.str(), Version: d.str(), Description: d.str()})
+	for range d.Length(4) {
+		list = append(list, Change{Time: d.Time(), Kind: d.Str(), Version: d.Str(), Description: d.Str()})
 	}
-	seen := d.str()
-	if d.err != nil {
-		return d.err
+	seen := d.Str()
+	if d.Err != nil {
+		return d.Err
 	}
-	if len(d.b) != 0 {
-		return fmt.Errorf("%d bytes after the changes", len(d.b))
+	if len(d.B) != 0 {
+		return fmt.Errorf("%d bytes after the changes", len(d.B))
 	}
 	if len(list) > DefaultChangeKeep {
 		list = list[len(list)-DefaultChangeKeep:]

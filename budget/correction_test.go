@@ -9,6 +9,7 @@ import (
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // outageRun prefills 4 days of clean traffic at 10 calls a second, then
@@ -349,7 +350,7 @@ func TestCorrectionDeclarations(t *testing.T) {
 // windows does) neither duplicates them nor removes counts twice.
 func TestCorrectionsPersist(t *testing.T) {
 	clk := budgettest.NewClock(t0)
-	store := &budget.MemoryStore{}
+	store := &state.MemoryStore{}
 	weekly := budget.Correction{Start: t0.Add(-time.Hour), End: t0, Recurrence: "FREQ=DAILY;BYHOUR=23", Reason: "nightly"}
 	tr, _ := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now), budget.WithStore(store, 0))
 	if err := tr.AddCorrection(weekly); err != nil {

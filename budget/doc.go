@@ -89,12 +89,13 @@
 // # Persistence
 //
 // A 30-day budget must survive restarts. [WithStore] gives the tracker a
-// [Store] ([NewFileStore] for a file: versioned, checksummed, replaced
-// atomically with fsync and rename); New restores the saved state,
+// state.Store (state.NewFileStore for a file: versioned, checksummed,
+// replaced atomically with fsync and rename; package state holds the plain
+// State, its format and the stores); New restores the saved state,
 // [Tracker.Run] takes a snapshot every interval, and [Tracker.Close] a final
 // one after the server has stopped:
 //
-//	tr, err := budget.New(objectives, budget.WithStore(budget.NewFileStore("errbudget.state"), 10*time.Second))
+//	tr, err := budget.New(objectives, budget.WithStore(state.NewFileStore("errbudget.state"), 10*time.Second))
 //	go tr.Run(ctx, 0)
 //	…
 //	srv.Shutdown(shutdownCtx)
@@ -108,8 +109,8 @@
 // is not a snapshot is refused from its header, however large it is). One
 // process at a time may use a file: New locks it (a lock file beside it,
 // released by Close or by the process's death), waits a bounded time
-// ([WithLockWait]) for a process that still holds it, then fails with
-// [ErrStateInUse] naming the holder's pid. Snapshots
+// (state.WithLockWait) for a process that still holds it, then fails with
+// state.ErrInUse naming the holder's pid. Snapshots
 // copy one series at a time under its lock and write outside every lock:
 // recording never waits for the disk.
 //

@@ -17,6 +17,7 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // An incident open when the process is stopped (SIGTERM, or SIGKILL after a
@@ -42,7 +43,7 @@ func incidentChild(mode, path string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	tr, err := budget.New([]sli.Objective{{Name: "api", Target: 0.999}},
-		budget.WithStore(budget.NewFileStore(path), time.Hour), budget.WithIncidents(budget.IncidentOptions{Quiet: time.Second}))
+		budget.WithStore(state.NewFileStore(path), time.Hour), budget.WithIncidents(budget.IncidentOptions{Quiet: time.Second}))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

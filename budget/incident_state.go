@@ -1,14 +1,15 @@
 package budget
 
 import (
-	"encoding/binary"
 	"fmt"
 	"log/slog"
-	"math"
 	"time"
+
+	"github.com/errbudget/errbudget/internal/wire"
+	"github.com/errbudget/errbudget/state"
 )
 
-// The "incidents" section of the state file (see snapshot.go): the last
+// The "incidents" section of the state file (package state): the last
 // IncidentOptions.Keep closed incidents and the open one, so that an
 // incident open at a restart stays open and closes correctly after it.
 //
@@ -35,177 +36,164 @@ import (
 
 const incidentSection = "incidents"
 
-func (e *encoder) float(f Float) {
-	if !f.Valid {
-		e.buf = append(e.buf, 0)
-		return
+func putFloat(e *wire.Encoder, f Float) {
+	e.Bool(f.Valid)
+	if f.Valid {
+		e.Float64(f.Value)
 	}
-	e.buf = append(e.buf, 1)
-	e.buf = binary.BigEndian.AppendUint64(e.buf, math.Float64bits(f.Value))
 }
 
-func (d *decoder) float() Float {
-	if d.byte() == 0 {
-		return Float{}
+func getFloat(d *wire.Decoder) Float {
+	if d.Byte() == 1 {
+		if v := d.Float64(); d.Err == nil {
+			return some(v)
+		}
 	}
-	if len(d.b) < 8 {
-		d.fail("truncated")
-		return Float{}
-	}
-	v := math.Float64frombits(binary.BigEndian.Uint64(d.b))
-	d.b = d.b[8:]
-	return some(v)
+	return Float{}
 }
 
-func (e *encoder) detection(x *Detection) {
-	e.str(x.Objective)
-	e.str(x.Group)
-	e.str(x.Rule.Name)
-	e.str(string(x.Rule.Severity))
-	e.varint(int64(x.Rule.LongWindow))
-	e.varint(int64(x.Rule.ShortWindow))
-	e.float(some(x.Threshold))
-	e.float(x.LongBurn)
-	e.float(x.ShortBurn)
-	e.time(x.MetricTime)
-	e.time(x.ClockTime)
+func putDetection(e *wire.Encoder, x *Detection) {
+	e.Str(x.Objective)
+	e.Str(x.Group)
+	e.Str(x.Rule.Name)
+	e.Str(string(x.Rule.Severity))
+	e.Varint(int64(x.Rule.LongWindow))
+	e.Varint(int64(x.Rule.ShortWindow))
+	putFloat(e, some(x.Threshold))
+	putFloat(e, x.LongBurn)
+	putFloat(e, x.ShortBurn)
+	e.Time(x.MetricTime)
+	e.Time(x.ClockTime)
 }
 
-func (d *decoder) detection() Detection {
-	x := Detection{Objective: d.str(), Group: d.str()}
-	x.Rule.Name, x.Rule.Severity = d.str(), Severity(d.str())
-	x.Rule.LongWindow, x.Rule.ShortWindow = time.Duration(d.varint()), time.Duration(d.varint())
-	x.Threshold = d.float().Value
-	x.LongBurn, x.ShortBurn = d.float(), d.float()
-	x.MetricTime, x.ClockTime = d.time(), d.time()
+func getDetection(d *wire.Decoder) Detection {
+	x := Detection{Objective: d.Str(), Group: d.Str()}
+	x.Rule.Name, x.Rule.Severity = d.Str(), Severity(d.Str())
+	x.Rule.LongWindow, x.Rule.ShortWindow = time.Duration(d.Varint()), time.Duration(d.Varint())
+	x.Threshold = getFloat(d).Value
+	x.LongBurn, x.ShortBurn = getFloat(d), getFloat(d)
+	x.MetricTime, x.ClockTime = d.Time(), d.Time()
 	return x
 }
 
-func (e *encoder) names(ns []string) {
-	e.uvarint(uint64(len(ns)))
+func putNames(e *wire.Encoder, ns []string) {
+	e.Uvarint(uint64(len(ns)))
 	for _, n := range ns {
-		e.str(n)
+		e.Str(n)
 	}
 }
 
-func (d *decoder) names() []string {
+func getNames(d *wire.Decoder) []string {
 	var out []string
-	for range d.length(1) {
-		out = append(out, d.str())
+	for range d.Length(1) {
+		out = append(out, d.Str())
 	}
 	return out
 }
 
 // incident writes one incident as a length-prefixed record, so that a
 // later build may append fields that this one skips.
-func (e *encoder) incident(in *Incident) {
-	var r encoder
-	r.incidentFields(in)
-	e.uvarint(uint64(len(r.buf)))
-	e.buf = append(e.buf, r.buf...)
+func putIncident(e *wire.Encoder, in *Incident) {
+	var r wire.Encoder
+	putIncidentFields(&r, in)
+	e.Uvarint(uint64(len(r.Buf)))
+	e.Buf = append(e.Buf, r.Buf...)
 }
 
-func (e *encoder) incidentFields(in *Incident) {
-	e.uvarint(uint64(in.ID))
-	e.uvarint(uint64(in.State))
-	e.time(in.Onset)
-	e.varint(int64(in.OnsetResolution))
-	e.detection(&in.Detection)
-	e.float(in.PeakBurn5m)
-	e.time(in.PeakAt)
-	e.time(in.Mitigated)
-	e.time(in.Resolved)
-	e.time(in.Closed)
-	e.uvarint(uint64(len(in.Series)))
+func putIncidentFields(e *wire.Encoder, in *Incident) {
+	e.Uvarint(uint64(in.ID))
+	e.Uvarint(uint64(in.State))
+	e.Time(in.Onset)
+	e.Varint(int64(in.OnsetResolution))
+	putDetection(e, &in.Detection)
+	putFloat(e, in.PeakBurn5m)
+	e.Time(in.PeakAt)
+	e.Time(in.Mitigated)
+	e.Time(in.Resolved)
+	e.Time(in.Closed)
+	e.Uvarint(uint64(len(in.Series)))
 	for i := range in.Series {
 		s := &in.Series[i]
-		e.str(s.Objective)
-		e.str(s.Group)
-		e.time(s.Onset)
-		e.varint(int64(s.OnsetResolution))
-		e.detection(&s.Detection)
-		e.names(s.Alerts)
-		e.names(s.Firing)
-		e.count(s.Good)
-		e.count(s.Bad)
-		e.float(s.PeakBurn5m)
-		e.time(s.PeakAt)
-		e.count(s.PeriodEvents)
-		e.float(s.Consumed)
-		e.float(s.RemainingAtOnset)
-		e.float(s.RemainingAtClose)
+		e.Str(s.Objective)
+		e.Str(s.Group)
+		e.Time(s.Onset)
+		e.Varint(int64(s.OnsetResolution))
+		putDetection(e, &s.Detection)
+		putNames(e, s.Alerts)
+		putNames(e, s.Firing)
+		e.Count(s.Good)
+		e.Count(s.Bad)
+		putFloat(e, s.PeakBurn5m)
+		e.Time(s.PeakAt)
+		e.Count(s.PeriodEvents)
+		putFloat(e, s.Consumed)
+		putFloat(e, s.RemainingAtOnset)
+		putFloat(e, s.RemainingAtClose)
 	}
-	e.uvarint(uint64(len(in.Policy)))
+	e.Uvarint(uint64(len(in.Policy)))
 	for _, c := range in.Policy {
-		e.time(c.Time)
-		e.str(c.Objective)
-		e.str(c.Group)
-		e.uvarint(uint64(c.From))
-		e.uvarint(uint64(c.To))
-		e.buf = append(e.buf, boolByte(c.Advisory))
+		e.Time(c.Time)
+		e.Str(c.Objective)
+		e.Str(c.Group)
+		e.Uvarint(uint64(c.From))
+		e.Uvarint(uint64(c.To))
+		e.Bool(c.Advisory)
 	}
-	e.uvarint(uint64(len(in.Restarts)))
+	e.Uvarint(uint64(len(in.Restarts)))
 	for _, r := range in.Restarts {
-		e.time(r.Saved)
-		e.time(r.Started)
+		e.Time(r.Saved)
+		e.Time(r.Started)
 	}
-}
-
-func boolByte(b bool) byte {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // incident reads one record; the fields after those this build knows are
 // skipped.
-func (d *decoder) incident() Incident {
-	n := d.length(1)
-	if d.err != nil {
+func getIncident(d *wire.Decoder) Incident {
+	n := d.Length(1)
+	if d.Err != nil {
 		return Incident{}
 	}
-	r := &decoder{b: d.b[:n]}
-	d.b = d.b[n:]
-	in := r.incidentFields()
-	if r.err != nil {
-		d.fail("incident: %v", r.err)
+	r := &wire.Decoder{B: d.B[:n]}
+	d.B = d.B[n:]
+	in := getIncidentFields(r)
+	if r.Err != nil {
+		d.Fail("incident: %v", r.Err)
 	}
 	return in
 }
 
-func (d *decoder) incidentFields() Incident {
-	in := Incident{ID: int64(d.uvarint())}
-	if st := d.uvarint(); st >= uint64(IncidentOpen) && st <= uint64(IncidentClosed) {
+func getIncidentFields(d *wire.Decoder) Incident {
+	in := Incident{ID: int64(d.Uvarint())}
+	if st := d.Uvarint(); st >= uint64(IncidentOpen) && st <= uint64(IncidentClosed) {
 		in.State = IncidentState(st)
 	} else {
-		d.fail("incident %d: unknown state %d", in.ID, st)
+		d.Fail("incident %d: unknown state %d", in.ID, st)
 	}
-	in.Onset, in.OnsetResolution = d.time(), time.Duration(d.varint())
-	in.Detection = d.detection()
-	in.PeakBurn5m, in.PeakAt = d.float(), d.time()
-	in.Mitigated, in.Resolved, in.Closed = d.time(), d.time(), d.time()
-	for range d.length(20) {
-		s := IncidentSeries{Objective: d.str(), Group: d.str(), Onset: d.time(), OnsetResolution: time.Duration(d.varint())}
-		s.Detection = d.detection()
-		s.Alerts, s.Firing = d.names(), d.names()
-		s.Good, s.Bad = d.count(), d.count()
-		s.PeakBurn5m, s.PeakAt = d.float(), d.time()
-		s.PeriodEvents = d.count()
-		s.Consumed, s.RemainingAtOnset, s.RemainingAtClose = d.float(), d.float(), d.float()
+	in.Onset, in.OnsetResolution = d.Time(), time.Duration(d.Varint())
+	in.Detection = getDetection(d)
+	in.PeakBurn5m, in.PeakAt = getFloat(d), d.Time()
+	in.Mitigated, in.Resolved, in.Closed = d.Time(), d.Time(), d.Time()
+	for range d.Length(20) {
+		s := IncidentSeries{Objective: d.Str(), Group: d.Str(), Onset: d.Time(), OnsetResolution: time.Duration(d.Varint())}
+		s.Detection = getDetection(d)
+		s.Alerts, s.Firing = getNames(d), getNames(d)
+		s.Good, s.Bad = d.Count(), d.Count()
+		s.PeakBurn5m, s.PeakAt = getFloat(d), d.Time()
+		s.PeriodEvents = d.Count()
+		s.Consumed, s.RemainingAtOnset, s.RemainingAtClose = getFloat(d), getFloat(d), getFloat(d)
 		in.Series = append(in.Series, s)
 	}
-	for range d.length(5) {
-		c := PolicyChange{Time: d.time(), Objective: d.str(), Group: d.str()}
-		from, to := d.uvarint(), d.uvarint()
+	for range d.Length(5) {
+		c := PolicyChange{Time: d.Time(), Objective: d.Str(), Group: d.Str()}
+		from, to := d.Uvarint(), d.Uvarint()
 		if from > uint64(Exhausted) || to > uint64(Exhausted) {
-			d.fail("incident %d: unknown policy state", in.ID)
+			d.Fail("incident %d: unknown policy state", in.ID)
 		}
-		c.From, c.To, c.Advisory = PolicyState(from), PolicyState(to), d.byte() == 1
+		c.From, c.To, c.Advisory = PolicyState(from), PolicyState(to), d.Byte() == 1
 		in.Policy = append(in.Policy, c)
 	}
-	for range d.length(2) {
-		in.Restarts = append(in.Restarts, Restart{Saved: d.time(), Started: d.time()})
+	for range d.Length(2) {
+		in.Restarts = append(in.Restarts, Restart{Saved: d.Time(), Started: d.Time()})
 	}
 	return in
 }
@@ -213,13 +201,13 @@ func (d *decoder) incidentFields() Incident {
 // sections returns the state file's sections: the changes and the
 // incidents, when there are any (a file without is what readers before
 // sections read).
-func (t *Tracker) sections() []section {
-	var out []section
+func (t *Tracker) sections() []state.Section {
+	var out []state.Section
 	if c := t.changeSectionData(); c != nil {
-		out = append(out, section{name: changeSection, data: c})
+		out = append(out, state.Section{Name: changeSection, Data: c})
 	}
 	if x := t.incidentSectionData(); x != nil {
-		out = append(out, section{name: incidentSection, data: x})
+		out = append(out, state.Section{Name: incidentSection, Data: x})
 	}
 	return out
 }
@@ -231,63 +219,61 @@ func (t *Tracker) incidentSectionData() []byte {
 	if b.lastID == 0 {
 		return nil
 	}
-	var e encoder
-	e.uvarint(uint64(b.lastID))
-	e.uvarint(uint64(len(b.done)))
+	e := &wire.Encoder{}
+	e.Uvarint(uint64(b.lastID))
+	e.Uvarint(uint64(len(b.done)))
 	for i := range b.done {
-		e.incident(&b.done[i])
+		putIncident(e, &b.done[i])
 	}
-	if b.open == nil {
-		e.buf = append(e.buf, 0)
-	} else {
-		e.buf = append(e.buf, 1)
-		e.incident(&b.open.Incident)
+	e.Bool(b.open != nil)
+	if b.open != nil {
+		putIncident(e, &b.open.Incident)
 		ms := make([]*member, len(b.open.Series))
 		for _, m := range b.open.members {
 			ms[m.i] = m
 		}
 		for _, m := range ms {
-			e.varint(m.next)
-			e.float(m.burn5m)
+			e.Varint(m.next)
+			putFloat(e, m.burn5m)
 		}
 	}
-	return e.buf
+	return e.Buf
 }
 
 // applySections restores the sections this build knows and skips the
 // others. It runs in New, before the tracker is shared.
-func (t *Tracker) applySections(ss []section, taken, now time.Time, log *slog.Logger) {
+func (t *Tracker) applySections(ss []state.Section, taken, now time.Time, log *slog.Logger) {
 	for _, x := range ss {
 		var err error
-		switch x.name {
+		switch x.Name {
 		case incidentSection:
-			err = t.restoreIncidents(x.data, taken, now)
+			err = t.restoreIncidents(x.Data, taken, now)
 		case changeSection:
-			err = t.restoreChanges(x.data)
+			err = t.restoreChanges(x.Data)
 		default:
-			log.Info("errbudget: state file section unknown to this build skipped", "section", x.name, "bytes", len(x.data))
+			log.Info("errbudget: state file section unknown to this build skipped", "section", x.Name, "bytes", len(x.Data))
 		}
 		if err != nil {
-			log.Warn("errbudget: saved state section dropped", "section", x.name, "err", err)
+			log.Warn("errbudget: saved state section dropped", "section", x.Name, "err", err)
 		}
 	}
 }
 
 func (t *Tracker) restoreIncidents(data []byte, taken, now time.Time) error {
-	d := &decoder{b: data}
+	d := &wire.Decoder{B: data}
 	b := &t.inc
-	lastID := int64(d.uvarint())
+	lastID := int64(d.Uvarint())
 	var done []Incident
-	for range d.length(30) {
-		done = append(done, d.incident())
+	for range d.Length(30) {
+		done = append(done, getIncident(d))
 	}
 	var open *openIncident
-	if d.byte() == 1 {
-		open = &openIncident{Incident: d.incident(), members: map[*Series]*member{}}
+	if d.Byte() == 1 {
+		open = &openIncident{Incident: getIncident(d), members: map[*Series]*member{}}
 		open.Restarts = append(open.Restarts, Restart{Saved: taken, Started: now})
 		for i := range open.Series {
 			is := &open.Series[i]
-			m := &member{i: i, next: d.varint(), burn5m: d.float(), firing: map[string]bool{}}
+			m := &member{i: i, next: d.Varint(), burn5m: getFloat(d), firing: map[string]bool{}}
 			for _, n := range is.Firing {
 				m.firing[n] = true
 			}
@@ -300,11 +286,11 @@ func (t *Tracker) restoreIncidents(data []byte, taken, now time.Time) error {
 			}
 		}
 	}
-	if d.err != nil {
-		return d.err
+	if d.Err != nil {
+		return d.Err
 	}
-	if len(d.b) != 0 {
-		return fmt.Errorf("%d bytes after the incidents", len(d.b))
+	if len(d.B) != 0 {
+		return fmt.Errorf("%d bytes after the incidents", len(d.B))
 	}
 	if k := b.keep(); len(done) > k {
 		done = done[len(done)-k:]

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // A section this build does not know (written by a later one) is skipped,
@@ -24,20 +26,12 @@ func TestStateSectionFromTheFutureSkipped(t *testing.T) {
 	s.RecordN(sli.Event{Time: now.Add(-time.Minute), Outcome: sli.Bad}, 7)
 	s.RecordN(sli.Event{Time: now.Add(-time.Minute), Outcome: sli.Good}, 93)
 
-	var e encoder
-	e.begin(now, 0, 0, nil, 1)
-	e.objective(&tr.slos[0].decl, 1)
-	var ss seriesState
-	s.mu.Lock()
-	s.captureLocked(&ss)
-	s.mu.Unlock()
-	e.series(&ss)
-	e.sections([]section{{name: "from-the-future", data: []byte{0xff, 0, 1, 2, 3}}, {name: incidentSection, data: []byte{3, 0, 0}}})
-	b := e.finish()
-
+	var st state.State
+	tr.capture(&st)
+	st.Sections = []state.Section{{Name: "from-the-future", Data: []byte{0xff, 0, 1, 2, 3}}, {Name: incidentSection, Data: []byte{3, 0, 0}}}
 	var logs bytes.Buffer
-	ms := &MemoryStore{}
-	if err := ms.Save(b); err != nil {
+	ms := &state.MemoryStore{}
+	if err := ms.Save(&st); err != nil {
 		t.Fatal(err)
 	}
 	tr2, err := New(objs, WithClock(func() time.Time { return now }), WithStore(ms, time.Minute), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
@@ -47,29 +41,35 @@ func TestStateSectionFromTheFutureSkipped(t *testing.T) {
 	if tr2.inc.lastID != 3 {
 		t.Errorf("last incident id %d, want 3", tr2.inc.lastID)
 	}
-	st := tr2.Status()[0]
-	if st.Good != 93 || st.Bad != 7 {
-		t.Errorf("restored %d/%d, want 93/7", st.Good, st.Bad)
+	got := tr2.Status()[0]
+	if got.Good != 93 || got.Bad != 7 {
+		t.Errorf("restored %d/%d, want 93/7", got.Good, got.Bad)
 	}
 	if !strings.Contains(logs.String(), "from-the-future") {
 		t.Errorf("the skipped section is not logged:\n%s", logs.String())
 	}
 }
 
-// testdata/state-before-sections.bin was written by the build before
-// sections existed (an hour at 10 events/s, 1% failing): it still loads.
-func TestStateFileBeforeSectionsLoads(t *testing.T) {
-	b, err := os.ReadFile("testdata/state-before-sections.bin")
+// goldenStore returns a FileStore over a copy of the golden state file
+// name (in ../state/testdata).
+func goldenStore(t *testing.T, name string) *state.FileStore {
+	b, err := os.ReadFile(filepath.Join("..", "state", "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
-	ms := &MemoryStore{}
-	if err := ms.Save(b); err != nil {
+	path := filepath.Join(t.TempDir(), "errbudget.state")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return state.NewFileStore(path)
+}
+
+// state-before-sections.bin was written by the build before sections
+// existed (an hour at 10 events/s, 1% failing): it still loads.
+func TestStateFileBeforeSectionsLoads(t *testing.T) {
+	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 	objs := []sli.Objective{{Name: "api", Kind: sli.Availability, Target: 0.999, Window: sli.Rolling(30 * 24 * time.Hour)}}
-	tr, err := New(objs, WithClock(func() time.Time { return now }), WithStore(ms, time.Minute))
+	tr, err := New(objs, WithClock(func() time.Time { return now }), WithStore(goldenStore(t, "state-before-sections.bin"), time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,5 +79,43 @@ func TestStateFileBeforeSectionsLoads(t *testing.T) {
 	st := tr.Status()[0]
 	if st.Good != 35640 || st.Bad != 360 {
 		t.Errorf("restored %d/%d, want 35640/360", st.Good, st.Bad)
+	}
+}
+
+// state-7daad9c.bin was written by main at 7daad9c, the last commit before
+// persistence moved to package state, with every kind of content: a
+// grouped latency objective past its MaxGroups, alerts, policy states,
+// corrections, a dropped event, the changes and incidents sections. It
+// loads, to the same figures that build reported.
+func TestStateFile7daad9cLoads(t *testing.T) {
+	now := time.Date(2026, 3, 2, 1, 44, 57, 0, time.UTC)
+	objs := []sli.Objective{
+		{Name: "api", Target: 0.999, Window: sli.Rolling(30 * 24 * time.Hour)},
+		{Name: "lat", Kind: sli.Latency, Threshold: 100 * time.Millisecond, Target: 0.99, GroupBy: "model", MaxGroups: 2, Window: sli.Rolling(7 * 24 * time.Hour)},
+	}
+	tr, err := New(objs, WithClock(func() time.Time { return now }), WithVersion("v1.0.0"), WithStore(goldenStore(t, "state-7daad9c.bin"), time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][3]int64{"api/": {1760, 1720, 20}, "lat/a": {840, 1160, 0}, "lat/b": {840, 1160, 0}, "lat/_OTHER": {840, 1160, 0}}
+	sts := tr.StatusAt(now)
+	if len(sts) != len(want) {
+		t.Errorf("%d statuses, want %d", len(sts), len(want))
+	}
+	for _, st := range sts {
+		k := st.Objective.Name + "/" + st.Group
+		if got := [3]int64{st.Good, st.Bad, st.Excluded}; got != want[k] || st.Policy != Exhausted {
+			t.Errorf("%s: good, bad, excluded %v, policy %v; want %v, exhausted", k, got, st.Policy, want[k])
+		}
+	}
+	if in := tr.Incidents(); len(in) != 1 || in[0].State != IncidentOpen || len(in[0].Series) != 4 ||
+		!in[0].Onset.Equal(time.Date(2026, 3, 2, 0, 3, 30, 0, time.UTC)) || len(in[0].Restarts) != 1 {
+		t.Errorf("incidents %+v, want the open one of 4 series with onset 00:03:30 and a restart", in)
+	}
+	if ch := tr.Changes(); len(ch) != 2 || ch[1].Description != "flag chat-v2 on" {
+		t.Errorf("changes %+v", ch)
+	}
+	if past, future := tr.Dropped(); len(tr.Corrections()) != 2 || past != 0 || future != 1 {
+		t.Errorf("%d corrections, dropped %d/%d; want 2, 0/1", len(tr.Corrections()), past, future)
 	}
 }

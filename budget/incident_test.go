@@ -11,6 +11,7 @@ import (
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // script is scripted traffic, one entry per second from start: how many
@@ -403,7 +404,7 @@ func TestIncidentSurvivesRestart(t *testing.T) {
 	sc := outageScript(0, []int{0}, 8*3600)
 	sc.sums()
 	day := 24 * 3600
-	store := &budget.MemoryStore{}
+	store := &state.MemoryStore{}
 	clk := budgettest.NewClock(t0)
 	open := func() (*budget.Tracker, *budget.Series) {
 		tr, err := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now),
@@ -497,7 +498,7 @@ func TestIncidentCandidateTriggers(t *testing.T) {
 // A restart with a new build version records a change by itself; one with
 // the same version does not.
 func TestChangeOnNewVersionOnly(t *testing.T) {
-	store := &budget.MemoryStore{}
+	store := &state.MemoryStore{}
 	clk := budgettest.NewClock(t0)
 	start := func(v string) []budget.Change {
 		tr, err := budget.New([]sli.Objective{availability("api")}, budget.WithClock(clk.Now), budget.WithStore(store, time.Minute), budget.WithVersion(v))

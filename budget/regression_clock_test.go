@@ -11,6 +11,7 @@ import (
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // Regression tests of issue 10, items 1–5 and 9: the clock stepping back,
@@ -73,7 +74,7 @@ func TestRegressionClockStepBackStillDeliversTransitions(t *testing.T) {
 // Item 1: the same after a restart from a state saved by a process whose
 // clock ran an hour fast.
 func TestRegressionRestoreFromFastClockStillDeliversTransitions(t *testing.T) {
-	store := &budget.MemoryStore{}
+	store := &state.MemoryStore{}
 	fast := budgettest.NewClock(t0.Add(time.Hour))
 	tr, _ := budget.New([]sli.Objective{availability("api")}, budget.WithClock(fast.Now), budget.WithStore(store, 0))
 	s, _ := tr.Series("api", "")
@@ -411,7 +412,7 @@ func TestStepBackEventsAheadCountAtTheClock(t *testing.T) {
 // none of its events at a restart with the right time: they count in the
 // period at the clock's reading.
 func TestRegressionRestoreFromFastClockKeepsEvents(t *testing.T) {
-	store := &budget.MemoryStore{}
+	store := &state.MemoryStore{}
 	fast := budgettest.NewClock(t0.Add(time.Hour))
 	tr, _ := budget.New([]sli.Objective{availability("api")}, budget.WithClock(fast.Now), budget.WithStore(store, 0))
 	s, _ := tr.Series("api", "")

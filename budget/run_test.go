@@ -12,6 +12,7 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // patience ends shortly before go test's -timeout would stop the whole
@@ -31,16 +32,16 @@ func patience(t *testing.T) <-chan struct{} {
 
 // countingStore is a MemoryStore that counts its saves.
 type countingStore struct {
-	budget.MemoryStore
+	state.MemoryStore
 	mu    sync.Mutex
 	saves int
 }
 
-func (c *countingStore) Save(b []byte) error {
+func (c *countingStore) Save(st *state.State) error {
 	c.mu.Lock()
 	c.saves++
 	c.mu.Unlock()
-	return c.MemoryStore.Save(b)
+	return c.MemoryStore.Save(st)
 }
 
 func (c *countingStore) count() int {

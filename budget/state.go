@@ -4,109 +4,135 @@ import (
 	"log/slog"
 	"slices"
 	"time"
+
+	"github.com/errbudget/errbudget/internal/window"
+	"github.com/errbudget/errbudget/state"
 )
 
-// Capturing and restoring the state of series.
+// Capturing and restoring the tracker's state (package state).
 //
 // A snapshot copies one series at a time under its mutex (flushing the
 // stripes first, so that every event whose Record returned before the
-// snapshot began is in it) and encodes the copy after unlocking: recording
-// into other series never waits, and a series' own recording path takes the
-// mutex only at bucket rotation, for no longer than the copy.
+// snapshot began is in it): recording into other series never waits, and a
+// series' own recording path takes the mutex only at bucket rotation, for
+// no longer than the copy.
+
+// capture copies the tracker's state into dst, reusing its slices.
+func (t *Tracker) capture(dst *state.State) {
+	now := t.now()
+	t.refreshCorrections(now)
+	dst.Taken = now
+	dst.BucketWidths = append(dst.BucketWidths[:0], BucketWidths[:]...)
+	dst.DroppedPast, dst.DroppedFuture = t.droppedPast.Load(), t.droppedFuture.Load()
+	dst.Corrections = dst.Corrections[:0]
+	for _, c := range t.Corrections() {
+		dst.Corrections = append(dst.Corrections, state.Correction(c))
+	}
+	dst.Objectives = reuse(dst.Objectives, len(t.slos))
+	for i, slo := range t.slos {
+		o, series := &dst.Objectives[i], slo.AllSeries()
+		d := &slo.decl
+		*o = state.Objective{Name: d.Name, Kind: d.Kind, Target: d.Target, Threshold: d.Threshold,
+			Window: d.Window.String(), GroupBy: d.GroupBy, Series: reuse(o.Series, len(series))}
+		for j, s := range series {
+			s.mu.Lock()
+			s.captureLocked(&o.Series[j])
+			s.mu.Unlock()
+		}
+	}
+	dst.Sections = t.sections()
+}
+
+// reuse returns s with length n, keeping the elements (and so the slices
+// they hold) of its backing array.
+func reuse[T any](s []T, n int) []T { return slices.Grow(s[:0], n)[:n] }
 
 // captureLocked copies the series' state into dst, reusing its slices.
 // s.mu is held.
-func (s *Series) captureLocked(dst *seriesState) {
+func (s *Series) captureLocked(dst *state.Series) {
 	s.flushLocked()
-	dst.group = s.group
-	dst.good, dst.bad, dst.excluded = s.life.good, s.life.bad, s.excAll
-	dst.policy = s.policy
-	dst.evalAt = unixNano(s.evalAt)
-	dst.alerts = dst.alerts[:0]
+	dst.Group = s.group
+	dst.Good, dst.Bad, dst.Excluded = s.life.good, s.life.bad, s.excAll
+	dst.Policy = uint8(s.policy)
+	dst.EvaluatedAt = s.evalAt
+	dst.Alerts = dst.Alerts[:0]
 	for i, a := range s.alerts {
-		dst.alerts = append(dst.alerts, savedAlert{rule: s.tr.rules[i].Name, firing: a.firing, since: unixNano(a.since)})
+		dst.Alerts = append(dst.Alerts, state.Alert{Rule: s.tr.rules[i].Name, Firing: a.firing, Since: a.since})
 	}
-	for i := range dst.tiers {
-		dst.tiers[i] = slices.AppendSeq(dst.tiers[i][:0], s.ring.Buckets(i))
+	for i := range dst.Tiers {
+		dst.Tiers[i] = slices.AppendSeq(dst.Tiers[i][:0], s.ring.Buckets(i))
 	}
-	dst.latency = dst.latency[:0]
+	dst.Latency = dst.Latency[:0]
 	if r := s.latRng; r != nil {
-		dst.latency = r.AppendSlots(dst.latency)
+		dst.Latency = r.AppendSlots(dst.Latency)
 	}
 }
 
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromUnixNano(ns int64) time.Time {
-	if ns == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, ns).UTC()
-}
-
-// applyState puts a decoded snapshot into a new tracker, adapting it to
+// applyState puts a saved state into a new tracker, adapting it to
 // the declarations in force: see WithStore. It runs in New, before the
 // tracker is shared.
-func (t *Tracker) applyState(st *stateData, now time.Time, log *slog.Logger) {
-	log.Info("errbudget: restoring saved state", "taken", fromUnixNano(st.taken).UTC(), "age", now.Sub(fromUnixNano(st.taken)).Round(time.Second).String(), "objectives", len(st.objectives))
-	t.droppedPast.Add(st.droppedPast)
-	t.droppedFuture.Add(st.droppedFuture)
+func (t *Tracker) applyState(st *state.State, now time.Time, log *slog.Logger) {
+	log.Info("errbudget: restoring saved state", "taken", st.Taken, "age", now.Sub(st.Taken).Round(time.Second).String(), "objectives", len(st.Objectives))
+	if len(st.BucketWidths) != len(BucketWidths) {
+		log.Error("errbudget: saved state has no bucket widths for its tiers; starting fresh", "widths", st.BucketWidths)
+		return
+	}
+	if !slices.Equal(st.BucketWidths, BucketWidths[:]) {
+		log.Warn("errbudget: saved with other bucket widths; counts restored into this build's buckets by time", "from", st.BucketWidths, "to", BucketWidths)
+	}
+	t.droppedPast.Add(st.DroppedPast)
+	t.droppedFuture.Add(st.DroppedFuture)
 
 	saved := map[string]bool{}
 	restored := map[*Series]bool{}
-	for i := range st.objectives {
-		so := &st.objectives[i]
-		saved[so.name] = true
-		slo := t.byName[so.name]
+	for i := range st.Objectives {
+		so := &st.Objectives[i]
+		saved[so.Name] = true
+		slo := t.byName[so.Name]
 		if slo == nil {
 			var c counts
-			for _, ss := range so.series {
-				c.good += ss.good
-				c.bad += ss.bad
+			for _, ss := range so.Series {
+				c.good += ss.Good
+				c.bad += ss.Bad
 			}
-			log.Warn("errbudget: objective no longer declared; its saved state is dropped", "slo", so.name, "series", len(so.series), "lifetime_good", c.good, "lifetime_bad", c.bad)
+			log.Warn("errbudget: objective no longer declared; its saved state is dropped", "slo", so.Name, "series", len(so.Series), "lifetime_good", c.good, "lifetime_bad", c.bad)
 			continue
 		}
 		o := &slo.decl
-		if o.Target != so.target {
-			log.Info("errbudget: target changed; counts kept, budget recomputed", "slo", o.Name, "from", so.target, "to", o.Target)
+		if o.Target != so.Target {
+			log.Info("errbudget: target changed; counts kept, budget recomputed", "slo", o.Name, "from", so.Target, "to", o.Target)
 		}
-		if o.Kind != so.kind || o.Threshold != time.Duration(so.threshold) {
+		if o.Kind != so.Kind || o.Threshold != so.Threshold {
 			log.Warn("errbudget: classification changed; restored counts were classified under the old declaration", "slo", o.Name,
-				"kind_from", so.kind.String(), "kind_to", o.Kind.String(), "threshold_from", so.threshold.String(), "threshold_to", o.Threshold.String())
+				"kind_from", so.Kind.String(), "kind_to", o.Kind.String(), "threshold_from", so.Threshold.String(), "threshold_to", o.Threshold.String())
 		}
-		if o.GroupBy != so.groupBy {
-			log.Warn("errbudget: grouping changed", "slo", o.Name, "from", so.groupBy, "to", o.GroupBy)
+		if o.GroupBy != so.GroupBy {
+			log.Warn("errbudget: grouping changed", "slo", o.Name, "from", so.GroupBy, "to", o.GroupBy)
 		}
 		var outside int64
-		for j := range so.series {
-			ss := &so.series[j]
+		for j := range so.Series {
+			ss := &so.Series[j]
 			var s *Series
 			switch {
 			case o.GroupBy == "":
 				s = slo.single // groups, if there were, merge into one
-			case so.groupBy == "":
-				log.Warn("errbudget: objective is now grouped; its ungrouped counts cannot be attributed to a group and are dropped", "slo", o.Name, "lifetime_good", ss.good, "lifetime_bad", ss.bad)
+			case so.GroupBy == "":
+				log.Warn("errbudget: objective is now grouped; its ungrouped counts cannot be attributed to a group and are dropped", "slo", o.Name, "lifetime_good", ss.Good, "lifetime_bad", ss.Bad)
 				continue
 			default:
-				s = slo.Series(ss.group)
-				if s.group != ss.group {
-					log.Warn("errbudget: group beyond the objective's MaxGroups; its counts join the overflow group", "slo", o.Name, "group", ss.group, "overflow", s.group)
+				s = slo.Series(ss.Group)
+				if s.group != ss.Group {
+					log.Warn("errbudget: group beyond the objective's MaxGroups; its counts join the overflow group", "slo", o.Name, "group", ss.Group, "overflow", s.group)
 				}
 			}
-			exact := s.group == ss.group && !restored[s] && o.Kind == so.kind
+			exact := s.group == ss.Group && !restored[s] && o.Kind == so.Kind
 			restored[s] = true
 			s.mu.Lock()
-			outside += s.restoreLocked(ss, now, exact)
+			outside += s.restoreLocked(ss, st.BucketWidths, now, exact)
 			s.mu.Unlock()
 		}
-		if o.Window.String() != so.window {
-			log.Info("errbudget: window changed; counts outside the new window dropped", "slo", o.Name, "from", so.window, "to", o.Window.String(), "dropped_events", outside)
+		if o.Window.String() != so.Window {
+			log.Info("errbudget: window changed; counts outside the new window dropped", "slo", o.Name, "from", so.Window, "to", o.Window.String(), "dropped_events", outside)
 		} else if outside > 0 {
 			log.Info("errbudget: saved counts outside the window dropped (clock moved)", "slo", o.Name, "dropped_events", outside)
 		}
@@ -117,12 +143,12 @@ func (t *Tracker) applyState(st *stateData, now time.Time, log *slog.Logger) {
 		}
 	}
 
-	t.applySections(st.sections, fromUnixNano(st.taken).UTC(), now, log)
+	t.applySections(st.Sections, st.Taken, now, log)
 
 	t.corrMu.Lock()
 	defer t.corrMu.Unlock()
-	for _, c := range st.corrections {
-		x, err := t.compile(c)
+	for _, c := range st.Corrections {
+		x, err := t.compile(Correction(c))
 		if err != nil {
 			log.Warn("errbudget: saved correction dropped", "id", c.ID, "reason", c.Reason, "err", err)
 			continue
@@ -135,43 +161,50 @@ func (t *Tracker) applyState(st *stateData, now time.Time, log *slog.Logger) {
 	t.rebuildLocked(now)
 }
 
-// restoreLocked adds saved counts to the series. Buckets before the
-// series' horizon at now are left out; the number of events they held (in
-// the coarse tier) is returned. Buckets after the clock's reading (a state
+// restoreLocked adds saved counts to the series, each saved bucket (of the
+// saved widths) to the bucket holding its start. Buckets before the series'
+// horizon at now are left out; the number of events they held (in the
+// coarse tier) is returned. Buckets after the clock's reading (a state
 // saved by a process whose clock ran ahead) count in the bucket holding it,
 // as after a step back of the clock (followClockLocked). With exact, the
 // saved series is this series: its alert and policy state and its latency
 // distribution come back too.
-func (s *Series) restoreLocked(ss *seriesState, now time.Time, exact bool) (outside int64) {
+func (s *Series) restoreLocked(ss *state.Series, widths []time.Duration, now time.Time, exact bool) (outside int64) {
 	lo := now.Add(-s.slo.horizon).UnixNano()
 	hi := now.UnixNano()
-	for i, bs := range ss.tiers {
+	for i, bs := range ss.Tiers {
+		w, own := int64(widths[i]), int64(BucketWidths[i])
 		for _, x := range bs {
-			if !s.ring.Restore(i, x, lo, hi) && i == len(ss.tiers)-1 {
+			if w != own { // saved with other widths: the bucket holding its start
+				x.N = floorDiv(x.N*w, own)
+			}
+			if !s.ring.Restore(i, x, lo, hi) && i == len(ss.Tiers)-1 {
 				outside += x.Good + x.Bad
 			}
 		}
 	}
-	s.life.good += ss.good
-	s.life.bad += ss.bad
-	s.stored.good += ss.good
-	s.stored.bad += ss.bad
-	s.excAll += ss.excluded
+	s.life.good += ss.Good
+	s.life.bad += ss.Bad
+	s.stored.good += ss.Good
+	s.stored.bad += ss.Bad
+	s.excAll += ss.Excluded
 	if !exact {
 		return outside
 	}
-	s.policy = ss.policy
-	s.evalAt = fromUnixNano(ss.evalAt)
-	for _, a := range ss.alerts {
+	s.policy = PolicyState(ss.Policy)
+	s.evalAt = ss.EvaluatedAt
+	for _, a := range ss.Alerts {
 		for i, r := range s.tr.rules {
-			if r.Name == a.rule {
-				s.alerts[i] = alertState{firing: a.firing, since: fromUnixNano(a.since)}
+			if r.Name == a.Rule {
+				s.alerts[i] = alertState{firing: a.Firing, since: a.Since}
 			}
 		}
 	}
 	if r := s.latRng; r != nil {
-		for _, l := range ss.latency {
-			r.Restore(l, hi)
+		for _, l := range ss.Latency {
+			if !slices.ContainsFunc(l.Counts, func(c state.HistogramCount) bool { return c.Index < 0 || c.Index >= window.HistLen }) {
+				r.Restore(l, hi)
+			}
 		}
 	}
 	return outside

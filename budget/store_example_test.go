@@ -10,6 +10,7 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // A tracker with a FileStore survives a restart: Close saves, New
@@ -17,7 +18,7 @@ import (
 //
 //	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 //	defer stop()
-//	tr, err := budget.New(objs, budget.WithStore(budget.NewFileStore("errbudget.state"), 10*time.Second))
+//	tr, err := budget.New(objs, budget.WithStore(state.NewFileStore("errbudget.state"), 10*time.Second))
 //	...
 //	go tr.Run(ctx, 0)
 //	<-ctx.Done()
@@ -40,7 +41,7 @@ func ExampleWithStore() {
 
 	// The first run records 1000 calls, 2 of them failed, and stops.
 	tr, err := budget.New(objs, budget.WithClock(clock), budget.WithLogger(quiet),
-		budget.WithStore(budget.NewFileStore(path), 10*time.Second))
+		budget.WithStore(state.NewFileStore(path), 10*time.Second))
 	if err != nil {
 		panic(err)
 	}
@@ -54,7 +55,7 @@ func ExampleWithStore() {
 	// The next run starts where it stopped.
 	now = now.Add(time.Minute)
 	tr, err = budget.New(objs, budget.WithClock(clock), budget.WithLogger(quiet),
-		budget.WithStore(budget.NewFileStore(path), 10*time.Second))
+		budget.WithStore(state.NewFileStore(path), 10*time.Second))
 	if err != nil {
 		panic(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // logBuffer collects log lines for assertions.
@@ -94,7 +95,7 @@ func summary(sts []budget.Status) []budget.Status {
 
 func TestRestoreRoundTrip(t *testing.T) {
 	clk := budgettest.NewClock(t0)
-	store := &budget.MemoryStore{}
+	store := &state.MemoryStore{}
 	tr, err := budget.New(persisted(), budget.WithClock(clk.Now), budget.WithStore(store, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +162,7 @@ func TestRestoreRoundTrip(t *testing.T) {
 func TestRestoreEmptyStore(t *testing.T) {
 	var logs logBuffer
 	clk := budgettest.NewClock(t0)
-	tr, err := budget.New(persisted(), budget.WithClock(clk.Now), budget.WithStore(&budget.MemoryStore{}, 0), budget.WithLogger(logs.logger()))
+	tr, err := budget.New(persisted(), budget.WithClock(clk.Now), budget.WithStore(&state.MemoryStore{}, 0), budget.WithLogger(logs.logger()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +190,7 @@ func TestNoStore(t *testing.T) {
 // TestDeclarationChanges restores a state into changed declarations.
 func TestDeclarationChanges(t *testing.T) {
 	clk := budgettest.NewClock(t0)
-	store := &budget.MemoryStore{}
+	store := &state.MemoryStore{}
 	old := []sli.Objective{
 		{Name: "kept", Target: 0.999},
 		{Name: "removed", Target: 0.999},
@@ -308,20 +309,21 @@ func TestDeclarationChanges(t *testing.T) {
 
 // blockingStore parks Save halfway through writing, until released.
 type blockingStore struct {
-	budget.MemoryStore
+	state.MemoryStore
 	parked  chan struct{}
 	release chan struct{}
 	written atomic.Int64
 }
 
-func (b *blockingStore) Save(p []byte) error {
-	var w bytes.Buffer
-	w.Write(p[:len(p)/2])
-	b.written.Store(int64(w.Len()))
+func (b *blockingStore) Save(st *state.State) error {
+	p, err := st.AppendBinary(nil)
+	b.written.Store(int64(len(p) / 2))
 	close(b.parked)
 	<-b.release
-	w.Write(p[len(p)/2:])
-	return b.MemoryStore.Save(w.Bytes())
+	if err != nil {
+		return err
+	}
+	return b.MemoryStore.Save(st)
 }
 
 // TestSnapshotDoesNotStallRecording parks the snapshot writer in the middle
@@ -388,36 +390,8 @@ func TestSnapshotDoesNotStallRecording(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if len(store.Bytes()) == 0 {
-		t.Fatal("nothing saved")
-	}
-}
-
-func TestFileStoreSaveLoad(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "state")
-	fs := budget.NewFileStore(path)
-	if _, err := fs.Load(); !errors.Is(err, budget.ErrNoState) {
-		t.Fatalf("Load of a missing file = %v, want ErrNoState", err)
-	}
-	// A temporary file that a killed process left behind goes away.
-	stale := filepath.Join(dir, ".state.tmp-123")
-	os.WriteFile(stale, []byte("partial"), 0o600)
-	for _, b := range []string{"one", "two, longer"} {
-		if err := fs.Save([]byte(b)); err != nil {
-			t.Fatal(err)
-		}
-		got, err := fs.Load()
-		if err != nil || string(got) != b {
-			t.Fatalf("Load = %q, %v; want %q", got, err, b)
-		}
-	}
-	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("stale temporary file still there: %v", err)
-	}
-	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 {
-		t.Errorf("directory holds %d entries, want the state file alone", len(ents))
+	if _, err := store.Load(); err != nil {
+		t.Fatalf("nothing saved: %v", err)
 	}
 }
 
@@ -427,13 +401,17 @@ func TestFileStoreSaveLoad(t *testing.T) {
 func TestBadStateFile(t *testing.T) {
 	clk := budgettest.NewClock(t0)
 	good := func(t *testing.T) []byte {
-		store := &budget.MemoryStore{}
-		tr, _ := budget.New(persisted(), budget.WithClock(clk.Now), budget.WithStore(store, 0))
+		path := filepath.Join(t.TempDir(), "good.state")
+		tr, _ := budget.New(persisted(), budget.WithClock(clk.Now), budget.WithStore(state.NewFileStore(path), 0))
 		workload(t, tr, budgettest.NewClock(t0))
 		if err := tr.Close(); err != nil {
 			t.Fatal(err)
 		}
-		return store.Bytes()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
 	}(t)
 	flip := func(i int) []byte {
 		b := bytes.Clone(good)
@@ -441,7 +419,7 @@ func TestBadStateFile(t *testing.T) {
 		return b
 	}
 	future := bytes.Clone(good)
-	future[11] = budget.SnapshotVersion + 1
+	future[11]++ // the format version
 	cases := []struct {
 		name     string
 		content  []byte
@@ -471,7 +449,7 @@ func TestBadStateFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			var logs logBuffer
-			tr, err := budget.New(persisted(), budget.WithClock(clk.Now), budget.WithStore(budget.NewFileStore(path), 0), budget.WithLogger(logs.logger()))
+			tr, err := budget.New(persisted(), budget.WithClock(clk.Now), budget.WithStore(state.NewFileStore(path), 0), budget.WithLogger(logs.logger()))
 			if err != nil {
 				t.Fatalf("New failed on a bad state file: %v", err)
 			}
@@ -507,7 +485,7 @@ func TestBadStateFile(t *testing.T) {
 			if err := tr.Close(); err != nil {
 				t.Fatal(err)
 			}
-			tr2, _ := budget.New(persisted(), budget.WithClock(clk.Now), budget.WithStore(budget.NewFileStore(path), 0), budget.WithLogger(logs.logger()))
+			tr2, _ := budget.New(persisted(), budget.WithClock(clk.Now), budget.WithStore(state.NewFileStore(path), 0), budget.WithLogger(logs.logger()))
 			if st := tr2.Status(); st[0].Total() != 1 {
 				t.Errorf("after a fresh save: %d events, want 1", st[0].Total())
 			}
@@ -515,41 +493,17 @@ func TestBadStateFile(t *testing.T) {
 	}
 }
 
-// unmovable is a store whose bad state cannot be set aside.
-type unmovable struct{ budget.MemoryStore }
-
-func (*unmovable) SetAside() (string, error) { return "", errors.New("read-only") }
-
-func TestUnmovableBadStateIsNotOverwritten(t *testing.T) {
-	s := &unmovable{}
-	s.Save([]byte("garbage"))
-	var logs logBuffer
-	tr, err := budget.New(persisted(), budget.WithStore(s, 0), budget.WithLogger(logs.logger()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tr.Snapshot(); err == nil {
-		t.Error("Snapshot overwrote a bad state it could not set aside")
-	}
-	if got := s.Bytes(); string(got) != "garbage" {
-		t.Errorf("store holds %q", got)
-	}
-	if !strings.Contains(logs.String(), "not saving so as not to overwrite it") {
-		t.Errorf("log:\n%s", logs.String())
-	}
-}
-
 // failingStore fails to save while fail is set.
 type failingStore struct {
-	budget.MemoryStore
+	state.MemoryStore
 	fail atomic.Bool
 }
 
-func (f *failingStore) Save(b []byte) error {
+func (f *failingStore) Save(st *state.State) error {
 	if f.fail.Load() {
 		return errors.New("disk full")
 	}
-	return f.MemoryStore.Save(b)
+	return f.MemoryStore.Save(st)
 }
 
 func TestSaveFailureIsLoggedAndRetried(t *testing.T) {

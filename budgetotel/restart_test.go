@@ -12,6 +12,7 @@ import (
 	"github.com/errbudget/errbudget/budgetotel"
 	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // After a restart slo.events starts again from zero (this process's events
@@ -27,7 +28,7 @@ func TestEventsCounterStartsAtZeroAfterRestart(t *testing.T) {
 		{Name: "chat", Target: 0.99, GroupBy: "model"},
 	}
 	start := func() *budget.Tracker {
-		tr, err := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(budget.NewFileStore(path), time.Minute))
+		tr, err := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(state.NewFileStore(path), time.Minute))
 		if err != nil {
 			t.Fatal(err)
 		}

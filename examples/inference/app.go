@@ -26,6 +26,7 @@ import (
 	"github.com/errbudget/errbudget/middleware/inferenceslo"
 	"github.com/errbudget/errbudget/openslo"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // sloFile is the demo's declarations as OpenSLO v1: its service name, its
@@ -85,9 +86,9 @@ func newApp(c config, logger *slog.Logger) (*app, error) {
 		// Restored here; saved every interval by Run and once more by Close.
 		// One process at a time: a second one on the same file waits
 		// c.stateLockWait for it, then exits with an error naming the holder.
-		var store budget.Store = budget.NewFileStore(c.state, budget.WithLockWait(c.stateLockWait))
+		var store state.Store = state.NewFileStore(c.state, state.WithLockWait(c.stateLockWait))
 		if c.fresh {
-			store = freshStore{store.(*budget.FileStore)}
+			store = freshStore{store.(*state.FileStore)}
 		}
 		opts = append(opts, budget.WithStore(store, c.snapshotInterval))
 	}
@@ -306,7 +307,7 @@ func num(f budget.Float) string {
 // freshStore is the demo's state file under -fresh: New locks it as usual
 // (the lock comes with the embedded FileStore), but finds nothing to
 // restore, and the first snapshot replaces what was there.
-type freshStore struct{ *budget.FileStore }
+type freshStore struct{ *state.FileStore }
 
 // Load reports no saved state, whatever the file holds.
-func (freshStore) Load() ([]byte, error) { return nil, budget.ErrNoState }
+func (freshStore) Load() (*state.State, error) { return nil, state.ErrNotFound }

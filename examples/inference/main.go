@@ -67,7 +67,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/state"
 )
 
 type config struct {
@@ -91,7 +91,7 @@ func main() {
 	flag.StringVar(&c.state, "state", "errbudget.state", `file the budget state is kept in across restarts ("" disables persistence)`)
 	flag.BoolVar(&c.fresh, "fresh", false, "discard the state file and start with an empty budget")
 	flag.DurationVar(&c.snapshotInterval, "snapshot-interval", 10*time.Second, "how often the budget state is saved (at least 1s)")
-	flag.DurationVar(&c.stateLockWait, "state-lock-wait", budget.DefaultLockWait, "how long to wait for another process to release the state file before exiting with an error")
+	flag.DurationVar(&c.stateLockWait, "state-lock-wait", state.DefaultLockWait, "how long to wait for another process to release the state file before exiting with an error")
 	flag.StringVar(&c.objectives, "objectives", "", "OpenSLO file the objectives, service name and alert rules are read from (default: the built-in inference/slo.yaml)")
 	flag.Float64Var(&c.failRate, "fail-rate", 0.0002, "probability that an unscripted call fails")
 	flag.Float64Var(&c.lowQualityRate, "low-quality-rate", 0.01, "probability that an unscripted answer is judged poor")

@@ -23,6 +23,7 @@ import (
 	"github.com/errbudget/errbudget/endpoint"
 	"github.com/errbudget/errbudget/middleware/httpslo"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 func main() {
@@ -36,7 +37,7 @@ func main() {
 		{Name: "checkout-latency", Kind: sli.Latency, Target: 0.99, Threshold: 300 * time.Millisecond},
 	},
 		budget.WithLogger(slog.Default()),
-		budget.WithStore(budget.NewFileStore("errbudget.state"), 10*time.Second))
+		budget.WithStore(state.NewFileStore("errbudget.state"), 10*time.Second))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/errbudget/errbudget/state"
 )
 
 // Latency distribution.
@@ -216,18 +217,8 @@ func sumCounts(counts []int64) int64 {
 	return sum
 }
 
-// HistCount is one non-empty histogram bucket of a latency slot's state.
-type HistCount struct {
-	I int
-	N int64
-}
-
-// LatencySlot is the plain state of one latency slot: its number N (its
-// start is N × LatencySlotWidth), its maximum and its non-empty buckets.
-type LatencySlot struct {
-	N, Max int64
-	Counts []HistCount
-}
+// LatencySlot is the plain state of one latency slot (package state's).
+type LatencySlot = state.LatencySlot
 
 // AppendSlots appends the ring's slots in ascending order, reusing the
 // count slices dst already has.
@@ -248,7 +239,7 @@ func (r *LatencyRing) AppendSlots(dst []LatencySlot) []LatencySlot {
 		l.N, l.Max, l.Counts = b, r.max[i], l.Counts[:0]
 		for k, c := range r.slots[i] {
 			if c != 0 {
-				l.Counts = append(l.Counts, HistCount{k, c})
+				l.Counts = append(l.Counts, state.HistogramCount{Index: k, Count: c})
 			}
 		}
 		if len(l.Counts) > 0 {
@@ -267,6 +258,6 @@ func (r *LatencyRing) Restore(l LatencySlot, hi int64) {
 	}
 	r.max[i] = max(r.max[i], l.Max)
 	for _, c := range l.Counts {
-		r.slots[i][c.I] = AddCount(r.slots[i][c.I], c.N)
+		r.slots[i][c.Index] = AddCount(r.slots[i][c.Index], c.Count)
 	}
 }

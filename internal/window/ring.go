@@ -4,6 +4,8 @@ import (
 	"iter"
 	"math"
 	"time"
+
+	"github.com/errbudget/errbudget/state"
 )
 
 // The tiers' bucket widths (ns). A window edge is off by less than the width
@@ -425,9 +427,9 @@ func (r *Ring) Remove(start, end int64) Counts {
 	return removed
 }
 
-// Bucket is the plain state of one non-empty bucket: its number N (its
-// start is N × the tier's width) and its counts.
-type Bucket struct{ N, Good, Bad int64 }
+// Bucket is the plain state of one non-empty bucket (package state's): its
+// number N (its start is N × the tier's width) and its counts.
+type Bucket = state.Bucket
 
 // Buckets yields tier i's non-empty buckets in ascending order.
 func (r *Ring) Buckets(i int) iter.Seq[Bucket] {
@@ -437,7 +439,7 @@ func (r *Ring) Buckets(i int) iter.Seq[Bucket] {
 		// Walk the slots once, oldest first, without a division per slot.
 		b := t.newestHeld() - int64(n) + 1
 		for i, k := t.slot(b), 0; k < n; k++ {
-			if t.epoch[i] == b && (t.good[i] != 0 || t.bad[i] != 0) && !yield(Bucket{b, t.good[i], t.bad[i]}) {
+			if t.epoch[i] == b && (t.good[i] != 0 || t.bad[i] != 0) && !yield(Bucket{N: b, Good: t.good[i], Bad: t.bad[i]}) {
 				return
 			}
 			b++

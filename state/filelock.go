@@ -1,4 +1,4 @@
-package budget
+package state
 
 import (
 	"errors"
@@ -17,11 +17,8 @@ import (
 // Locking the state file.
 //
 // One process at a time may use a state file: two that save in turn each
-// overwrite the other's counts (100 events and 40 were restored as 40). So
-// a FileStore takes an advisory lock when a tracker starts on it (New) and
-// releases it when the tracker is closed; the operating system releases it
-// when the process dies, however it dies (SIGKILL, a crash, the OOM killer),
-// so a restart never finds a stale lock.
+// overwrite the other's counts. The system releases the lock however the
+// process dies (SIGKILL, a crash, the OOM killer): no stale lock.
 //
 // The lock is on a file beside the state file, the state file's path with
 // ".lock" appended, not on the state file itself: each save replaces the
@@ -37,12 +34,12 @@ import (
 // beyond the pid, which other processes can then still read. Elsewhere no
 // lock is taken (see lockSupported).
 
-// ErrStateInUse is wrapped by the error New returns when the state file of
-// its FileStore is held by another tracker, of this process or another,
-// beyond the store's lock wait (WithLockWait).
-var ErrStateInUse = errors.New("budget: state file in use")
+// ErrInUse is wrapped by the error Lock (and so budget.New) returns when the
+// state file is held by another tracker, of this process or another, beyond
+// the store's lock wait (WithLockWait).
+var ErrInUse = errors.New("state: file in use")
 
-// DefaultLockWait is how long New waits for another process to release a
+// DefaultLockWait is how long Lock waits for another process to release a
 // FileStore's file when the store was given no WithLockWait: long enough for
 // a process stopped with SIGTERM to save its last snapshot and exit while
 // its successor starts.
@@ -51,41 +48,33 @@ const DefaultLockWait = 10 * time.Second
 // lockPoll is how often a waiting New tries the lock again.
 const lockPoll = 20 * time.Millisecond
 
-// A FileStoreOption configures a FileStore (NewFileStore).
-type FileStoreOption interface {
-	applyFileStore(*FileStore)
+// An Option configures a FileStore (NewFileStore).
+type Option interface{ apply(*FileStore) }
+
+type optionFunc func(*FileStore)
+
+func (o optionFunc) apply(f *FileStore) { o(f) }
+
+// WithLockWait sets how long Lock waits for another process to release the
+// state file before it fails with ErrInUse (DefaultLockWait without this
+// option). Zero or less tries once and does not wait.
+func WithLockWait(d time.Duration) Option {
+	return optionFunc(func(f *FileStore) { f.lockWait = max(d, 0) })
 }
 
-type fileStoreOptionFunc func(*FileStore)
-
-func (o fileStoreOptionFunc) applyFileStore(f *FileStore) { o(f) }
-
-// WithLockWait sets how long New waits for another process to release the
-// state file before it fails with ErrStateInUse (DefaultLockWait without
-// this option). Zero or less tries once and does not wait.
-func WithLockWait(d time.Duration) FileStoreOption {
-	return fileStoreOptionFunc(func(f *FileStore) { f.lockWait = max(d, 0) })
-}
-
-// stateLocker is a Store that one tracker at a time may hold: New locks it
-// before it loads, Close unlocks it after the last save.
-type stateLocker interface {
-	// lockState waits up to the store's lock wait; an error that does not
-	// wrap ErrStateInUse means no lock could be taken at all (an
-	// unwritable directory, a file system without locks).
-	lockState(log *slog.Logger) error
-	unlockState()
-}
-
-// lockState takes the lock for a tracker. See "Locking the state file".
-func (f *FileStore) lockState(log *slog.Logger) error {
+// Lock takes the file's lock for a tracker (budget.New calls it before it
+// loads), waiting up to the store's lock wait and saying so in log. An error
+// that does not wrap ErrInUse means no lock could be taken at all (an
+// unwritable directory, a file system without locks). See "Locking the
+// state file".
+func (f *FileStore) Lock(log *slog.Logger) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !lockSupported {
-		return fmt.Errorf("budget: no file locking on %s", runtime.GOOS)
+		return fmt.Errorf("state: no file locking on %s", runtime.GOOS)
 	}
 	if f.lock != nil {
-		return fmt.Errorf("%w: %s is held by another tracker of this process (pid %d) on the same FileStore", ErrStateInUse, f.path, os.Getpid())
+		return fmt.Errorf("%w: %s is held by another tracker of this process (pid %d) on the same FileStore", ErrInUse, f.path, os.Getpid())
 	}
 	target, err := resolveLink(f.path)
 	if err != nil {
@@ -99,7 +88,7 @@ func (f *FileStore) lockState(log *slog.Logger) error {
 		// written).
 		ro, rerr := os.Open(lp)
 		if rerr != nil {
-			return fmt.Errorf("budget: opening the lock file: %w", err)
+			return fmt.Errorf("state: opening the lock file: %w", err)
 		}
 		lf = ro
 	}
@@ -112,13 +101,13 @@ func (f *FileStore) lockState(log *slog.Logger) error {
 		}
 		if !errors.Is(err, errLockHeld) {
 			lf.Close()
-			return fmt.Errorf("budget: locking %s: %w", lp, err)
+			return fmt.Errorf("state: locking %s: %w", lp, err)
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
 			lf.Close()
 			return fmt.Errorf("%w: %s is held by %s (lock file %s); gave up after waiting %v",
-				ErrStateInUse, f.path, holder(lp), lp, f.lockWait)
+				ErrInUse, f.path, holder(lp), lp, f.lockWait)
 		}
 		if !waiting {
 			waiting = true
@@ -140,8 +129,8 @@ func (f *FileStore) lockState(log *slog.Logger) error {
 	return nil
 }
 
-// unlockState releases the lock; the lock file stays.
-func (f *FileStore) unlockState() {
+// Unlock releases the lock (Tracker.Close calls it); the lock file stays.
+func (f *FileStore) Unlock() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.lock == nil {
@@ -191,5 +180,5 @@ func resolveLink(path string) (string, error) {
 		}
 		p = to
 	}
-	return "", fmt.Errorf("budget: state path %s: too many levels of symbolic links", path)
+	return "", fmt.Errorf("state: path %s: too many levels of symbolic links", path)
 }

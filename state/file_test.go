@@ -1,4 +1,4 @@
-package budget_test
+package state_test
 
 import (
 	"encoding/binary"
@@ -14,6 +14,7 @@ import (
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // The edges of the state file (issue 10, item 11): its size and header, a
@@ -25,7 +26,7 @@ import (
 func TestRegressionSnapshotIntervalBelowOneSecond(t *testing.T) {
 	objs := []sli.Objective{{Name: "api", Target: 0.999}}
 	for _, d := range []time.Duration{time.Nanosecond, 50 * time.Millisecond, time.Second - 1, -time.Second} {
-		_, err := budget.New(objs, budget.WithStore(&budget.MemoryStore{}, d))
+		_, err := budget.New(objs, budget.WithStore(&state.MemoryStore{}, d))
 		if err == nil {
 			t.Errorf("WithStore(_, %v): New succeeded", d)
 			continue
@@ -35,12 +36,12 @@ func TestRegressionSnapshotIntervalBelowOneSecond(t *testing.T) {
 		}
 	}
 	// Listed with the other configuration errors.
-	_, err := budget.New([]sli.Objective{{Name: "api", Target: 2}}, budget.WithStore(&budget.MemoryStore{}, time.Millisecond))
+	_, err := budget.New([]sli.Objective{{Name: "api", Target: 2}}, budget.WithStore(&state.MemoryStore{}, time.Millisecond))
 	if err == nil || !strings.Contains(err.Error(), "snapshot interval") || !strings.Contains(err.Error(), "target") {
 		t.Errorf("New = %v, want both the target and the interval named", err)
 	}
 	for _, d := range []time.Duration{0, budget.MinSnapshotInterval, time.Minute} {
-		if _, err := budget.New(objs, budget.WithStore(&budget.MemoryStore{}, d)); err != nil {
+		if _, err := budget.New(objs, budget.WithStore(&state.MemoryStore{}, d)); err != nil {
 			t.Errorf("WithStore(_, %v): %v", d, err)
 		}
 	}
@@ -64,10 +65,10 @@ func sparseFile(t *testing.T, path string, head []byte, size int64) {
 }
 
 // snapshotHeader is a snapshot's first 20 bytes claiming a payload of n
-// bytes (see the format in snapshot.go).
+// bytes (see the format in codec.go).
 func snapshotHeader(n uint64) []byte {
 	h := []byte("errbudg\x00")
-	h = binary.BigEndian.AppendUint32(h, budget.SnapshotVersion)
+	h = binary.BigEndian.AppendUint32(h, 1)
 	return binary.BigEndian.AppendUint64(h, n)
 }
 
@@ -84,20 +85,20 @@ func TestRegressionHugeStateFileNotRead(t *testing.T) {
 		{"not a snapshot", "not an errbudget snapshot", []byte("this is somebody else's file\n"), size},
 		{"header claims less", "does not match", snapshotHeader(100), size},
 		{"header claims more", "does not match", snapshotHeader(1 << 40), size},
-		{"future version", "newer than this build reads", append(append([]byte("errbudg\x00"), 0, 0, 0, budget.SnapshotVersion+1), make([]byte, 8)...), size},
+		{"future version", "newer than this build reads", append(append([]byte("errbudg\x00"), 0, 0, 0, 2), make([]byte, 8)...), size},
 		{"header agrees, beyond the bound", "too large", snapshotHeader(size + 1), size + 25},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "errbudget.state")
 			sparseFile(t, path, c.head, c.size)
-			store := budget.NewFileStore(path)
+			store := state.NewFileStore(path)
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			b, err := store.Load()
+			_, err := store.Load()
 			runtime.ReadMemStats(&after)
-			if !errors.Is(err, budget.ErrCorruptState) || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("Load = %d bytes, %v; want ErrCorruptState saying %q", len(b), err, c.want)
+			if !errors.Is(err, state.ErrCorrupt) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Load = %v; want ErrCorrupt saying %q", err, c.want)
 			}
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
 				t.Errorf("Load allocated %d bytes for a refused %d-byte file", alloc, c.size)
@@ -112,7 +113,7 @@ func TestHugeStateFileSetAside(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "errbudget.state")
 	sparseFile(t, path, []byte("not ours"), 1<<30)
 	var logs logBuffer
-	tr, err := budget.New(persisted(), budget.WithStore(budget.NewFileStore(path), 0), budget.WithLogger(logs.logger()))
+	tr, err := budget.New(persisted(), budget.WithStore(state.NewFileStore(path), 0), budget.WithLogger(logs.logger()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +159,7 @@ func TestRegressionSymlinkedStatePath(t *testing.T) {
 
 	run := func(events int) int64 {
 		t.Helper()
-		tr, err := budget.New(persisted(), budget.WithClock(clk.Now), budget.WithStore(budget.NewFileStore(link), 0))
+		tr, err := budget.New(persisted(), budget.WithClock(clk.Now), budget.WithStore(state.NewFileStore(link), 0))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +217,7 @@ func TestRegressionTwoTrackersOnOneFile(t *testing.T) {
 	clk := budgettest.NewClock(t0)
 	path := filepath.Join(t.TempDir(), "errbudget.state")
 	objs := []sli.Objective{{Name: "api", Target: 0.999}}
-	first, err := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(budget.NewFileStore(path), 0))
+	first, err := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(state.NewFileStore(path), 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,30 +227,30 @@ func TestRegressionTwoTrackersOnOneFile(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	second, err := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(budget.NewFileStore(path, budget.WithLockWait(30*time.Millisecond)), 0))
+	second, err := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(state.NewFileStore(path, state.WithLockWait(30*time.Millisecond)), 0))
 	if err == nil {
 		s, _ := second.Series("api", "")
 		s.RecordN(sli.Event{Time: clk.Now(), Outcome: sli.Good}, 40)
 		second.Close()
 		first.Close()
-		third, _ := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(budget.NewFileStore(path), 0))
+		third, _ := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(state.NewFileStore(path), 0))
 		t.Fatalf("a second tracker started on a held file; a third restored %d events of 140", third.Status()[0].Total())
 	}
-	if !errors.Is(err, budget.ErrStateInUse) {
-		t.Errorf("error %v does not wrap ErrStateInUse", err)
+	if !errors.Is(err, state.ErrInUse) {
+		t.Errorf("error %v does not wrap ErrInUse", err)
 	}
 	if msg := err.Error(); !strings.Contains(msg, path) || !strings.Contains(msg, fmt.Sprintf("pid %d", os.Getpid())) {
 		t.Errorf("error %q does not name the file and the holder's pid %d", msg, os.Getpid())
 	}
 
 	// The same FileStore cannot serve two live trackers either.
-	store := budget.NewFileStore(filepath.Join(t.TempDir(), "other.state"))
+	store := state.NewFileStore(filepath.Join(t.TempDir(), "other.state"))
 	a, err := budget.New(objs, budget.WithStore(store, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := budget.New(objs, budget.WithStore(store, 0)); !errors.Is(err, budget.ErrStateInUse) {
-		t.Errorf("a second tracker on the same FileStore: %v, want ErrStateInUse", err)
+	if _, err := budget.New(objs, budget.WithStore(store, 0)); !errors.Is(err, state.ErrInUse) {
+		t.Errorf("a second tracker on the same FileStore: %v, want ErrInUse", err)
 	}
 	a.Close()
 	b, err := budget.New(objs, budget.WithStore(store, 0))
@@ -263,12 +264,41 @@ func TestRegressionTwoTrackersOnOneFile(t *testing.T) {
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
-	third, err := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(budget.NewFileStore(path, budget.WithLockWait(0)), 0))
+	third, err := budget.New(objs, budget.WithClock(clk.Now), budget.WithStore(state.NewFileStore(path, state.WithLockWait(0)), 0))
 	if err != nil {
 		t.Fatalf("after Close: %v", err)
 	}
 	defer third.Close()
 	if got := third.Status()[0].Total(); got != 140 {
 		t.Errorf("restored %d events, want 140", got)
+	}
+}
+
+func TestFileStoreSaveLoad(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state")
+	fs := state.NewFileStore(path)
+	if _, err := fs.Load(); !errors.Is(err, state.ErrNotFound) {
+		t.Fatalf("Load of a missing file = %v, want ErrNotFound", err)
+	}
+	// A temporary file that a killed process left behind goes away.
+	stale := filepath.Join(dir, ".state.tmp-123")
+	os.WriteFile(stale, []byte("partial"), 0o600)
+	for _, n := range []int64{1, 1000} {
+		st := &state.State{BucketWidths: []time.Duration{1, 2, 3}, DroppedPast: n}
+		if err := fs.Save(st); err != nil {
+			t.Fatal(err)
+		}
+		got, err := fs.Load()
+		if err != nil || got.DroppedPast != n {
+			t.Fatalf("Load = %+v, %v; want %+v", got, err, st)
+		}
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale temporary file still there: %v", err)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Errorf("directory holds %d entries, want the state file alone", len(ents))
 	}
 }

@@ -1,11 +1,10 @@
-package budget
+package state
 
 import (
 	"bytes"
 	"errors"
 	"io"
 	"testing"
-	"time"
 )
 
 // countingReader counts the bytes read through it.
@@ -30,23 +29,24 @@ func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 // the header and nothing more.
 func TestRegressionReadSnapshotReadsTheHeaderFirst(t *testing.T) {
 	const size = 1 << 30
-	var e encoder
-	e.begin(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), 0, 0, nil, 0)
-	good := bytes.Clone(e.finish())
+	good, err := (&State{Taken: snapT0, BucketWidths: widths}).AppendBinary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name string
 		head []byte
 	}{
 		{"foreign", []byte("#!/bin/sh\necho this is not ours\n")},
-		{"our header, another length", good[:snapHeader]},
+		{"our header, another length", good[:header]},
 	} {
 		r := &countingReader{r: io.MultiReader(bytes.NewReader(c.head), zeros{})}
 		b, err := readSnapshot(r, size)
-		if !errors.Is(err, ErrCorruptState) {
-			t.Errorf("%s: readSnapshot = %d bytes, %v; want ErrCorruptState", c.name, len(b), err)
+		if !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: readSnapshot = %d bytes, %v; want ErrCorrupt", c.name, len(b), err)
 		}
-		if r.n > snapHeader {
-			t.Errorf("%s: read %d bytes of a %d-byte file, want at most the %d of the header", c.name, r.n, size, snapHeader)
+		if r.n > header {
+			t.Errorf("%s: read %d bytes of a %d-byte file, want at most the %d of the header", c.name, r.n, size, header)
 		}
 	}
 	// A snapshot reads whole, exactly.
@@ -55,10 +55,10 @@ func TestRegressionReadSnapshotReadsTheHeaderFirst(t *testing.T) {
 	if err != nil || !bytes.Equal(b, good) || r.n != int64(len(good)) {
 		t.Errorf("readSnapshot of a snapshot = %d bytes (read %d), %v; want the %d bytes", len(b), r.n, err, len(good))
 	}
-	if _, err := decodeState(b); err != nil {
+	if err := new(State).UnmarshalBinary(b); err != nil {
 		t.Error(err)
 	}
-	// Shorter than a header: read whole, and decodeState says what it is.
+	// Shorter than a header: read whole, and UnmarshalBinary says what it is.
 	for _, short := range [][]byte{{}, good[:10], []byte("short")} {
 		b, err := readSnapshot(bytes.NewReader(short), int64(len(short)))
 		if err != nil || !bytes.Equal(b, short) {

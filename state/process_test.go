@@ -1,6 +1,6 @@
 //go:build unix
 
-package budget_test
+package state_test
 
 import (
 	"bufio"
@@ -23,6 +23,7 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/state"
 )
 
 // These tests do the bad things for real: they run a child process (this
@@ -56,16 +57,16 @@ func stateChild(mode, path, wait string) int {
 		{Name: "api", Target: 0.999},
 		{Name: "latency", Kind: sli.Latency, Threshold: 50 * time.Millisecond, Target: 0.99},
 	}
-	var opts []budget.FileStoreOption
+	var opts []state.Option
 	if wait != "" {
 		d, err := time.ParseDuration(wait)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 2
 		}
-		opts = append(opts, budget.WithLockWait(d))
+		opts = append(opts, state.WithLockWait(d))
 	}
-	tr, err := budget.New(objs, budget.WithStore(budget.NewFileStore(path, opts...), budget.MinSnapshotInterval), budget.WithLogger(log))
+	tr, err := budget.New(objs, budget.WithStore(state.NewFileStore(path, opts...), budget.MinSnapshotInterval), budget.WithLogger(log))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

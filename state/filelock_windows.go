@@ -1,6 +1,6 @@
 //go:build windows
 
-package budget
+package state
 
 import (
 	"errors"

@@ -1,0 +1,400 @@
+package state
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"time"
+
+	"github.com/errbudget/errbudget/internal/wire"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// The snapshot format.
+//
+// A snapshot (State.AppendBinary) is one self-checking byte string:
+//
+//	offset  size  field
+//	0       8     magic "errbudg\x00"
+//	8       4     format version, big-endian (1)
+//	12      8     payload length n, big-endian
+//	20      n     payload
+//	20+n    4     CRC-32C (Castagnoli) of bytes [0, 20+n), big-endian
+//
+// The payload is a sequence of varints (encoding/binary: uvarint for counts
+// and lengths, zig-zag varint for times in Unix nanoseconds and for deltas),
+// strings as a uvarint length and bytes, and the target as 8 bytes of IEEE
+// 754 bits:
+//
+//	taken            varint   when the snapshot was taken
+//	widths           uvarint  3, then each tier's bucket width in ns
+//	dropped          uvarint ×2  events dropped as too old, too new
+//	corrections      uvarint n, then n × (id, objective, start, end,
+//	                 reason, recurrence, time zone)
+//	objectives       uvarint n, then n × objective
+//	objective        name, kind, target, threshold (ns), window (as
+//	                 Window.String), group-by label, uvarint n, n × series
+//	series           group, lifetime good, bad, excluded, policy state,
+//	                 evaluated-at, alerts (uvarint n, n × (rule name, firing
+//	                 byte, since)), 3 × tier, latency
+//	tier             uvarint runs, then per run of consecutive buckets:
+//	                 varint first bucket (the first run's absolute, later
+//	                 ones relative to the previous run's end), uvarint
+//	                 length, then per bucket the zig-zag deltas of good and
+//	                 bad from the bucket before (the first from zero)
+//	latency          uvarint slots, then per 5-minute slot: varint slot
+//	                 number, uvarint max (µs), uvarint n, n × (uvarint
+//	                 histogram index delta, uvarint count)
+//	sections         optional, after the objectives: uvarint n, then n ×
+//	                 (name, uvarint length, that many bytes). A reader
+//	                 skips the sections it does not know, so that a later
+//	                 release can add state that this one ignores. Known:
+//	                 "incidents" and "changes" (package budget). Readers before
+//	                 sections existed refuse a file that has any, so a
+//	                 section is written only when it has something to say.
+//
+// Only buckets holding counts are written; runs and deltas keep a steady
+// stream's buckets at two or three bytes each. A reader refuses a file whose
+// magic, length or checksum is wrong or whose version is newer than its own,
+// and every length in the payload is checked against the bytes that remain,
+// so a damaged file costs no more memory than its size.
+
+const (
+	version = 1 // the format version written, and the newest read
+	magic   = "errbudg\x00"
+	header  = 20
+	trailer = 4
+)
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// AppendBinary appends the encoded state to b (encoding.BinaryAppender).
+func (st *State) AppendBinary(b []byte) ([]byte, error) {
+	if len(st.BucketWidths) != len(Series{}.Tiers) {
+		return b, fmt.Errorf("state: %d bucket widths, want %d", len(st.BucketWidths), len(Series{}.Tiers))
+	}
+	start := len(b)
+	e := &wire.Encoder{Buf: append(b, magic...)}
+	e.Buf = binary.BigEndian.AppendUint32(e.Buf, version)
+	e.Buf = binary.BigEndian.AppendUint64(e.Buf, 0) // length, set below
+	e.Time(st.Taken)
+	e.Uvarint(uint64(len(st.BucketWidths)))
+	for _, w := range st.BucketWidths {
+		e.Uvarint(uint64(w))
+	}
+	e.Count(st.DroppedPast)
+	e.Count(st.DroppedFuture)
+	e.Uvarint(uint64(len(st.Corrections)))
+	for _, c := range st.Corrections {
+		e.Str(c.ID)
+		e.Str(c.Objective)
+		e.Time(c.Start)
+		e.Time(c.End)
+		e.Str(c.Reason)
+		e.Str(c.Recurrence)
+		e.Str(c.TimeZone)
+	}
+	e.Uvarint(uint64(len(st.Objectives)))
+	for i := range st.Objectives {
+		o := &st.Objectives[i]
+		e.Str(o.Name)
+		e.Uvarint(uint64(o.Kind))
+		e.Float64(o.Target)
+		e.Varint(int64(o.Threshold))
+		e.Str(o.Window)
+		e.Str(o.GroupBy)
+		e.Uvarint(uint64(len(o.Series)))
+		for j := range o.Series {
+			encodeSeries(e, &o.Series[j])
+		}
+	}
+	// A file without sections is what readers before sections read.
+	if len(st.Sections) > 0 {
+		e.Uvarint(uint64(len(st.Sections)))
+		for _, x := range st.Sections {
+			e.Str(x.Name)
+			e.Uvarint(uint64(len(x.Data)))
+			e.Buf = append(e.Buf, x.Data...)
+		}
+	}
+	snap := e.Buf[start:]
+	binary.BigEndian.PutUint64(snap[12:20], uint64(len(snap)-header))
+	return binary.BigEndian.AppendUint32(e.Buf, crc32.Checksum(snap, crcTable)), nil
+}
+
+func encodeSeries(e *wire.Encoder, s *Series) {
+	e.Str(s.Group)
+	e.Count(s.Good)
+	e.Count(s.Bad)
+	e.Count(s.Excluded)
+	e.Uvarint(uint64(s.Policy))
+	e.Time(s.EvaluatedAt)
+	e.Uvarint(uint64(len(s.Alerts)))
+	for _, a := range s.Alerts {
+		e.Str(a.Rule)
+		e.Bool(a.Firing)
+		e.Time(a.Since)
+	}
+	for _, t := range s.Tiers {
+		encodeTier(e, t)
+	}
+	e.Uvarint(uint64(len(s.Latency)))
+	for _, l := range s.Latency {
+		e.Varint(l.N)
+		e.Count(l.Max)
+		e.Uvarint(uint64(len(l.Counts)))
+		prev := 0
+		for _, c := range l.Counts {
+			e.Uvarint(uint64(c.Index - prev))
+			e.Count(c.Count)
+			prev = c.Index
+		}
+	}
+}
+
+// encodeTier writes ascending buckets as runs of consecutive bucket numbers.
+func encodeTier(e *wire.Encoder, bs []Bucket) {
+	runs := 0
+	for i := range bs {
+		if i == 0 || bs[i].N != bs[i-1].N+1 {
+			runs++
+		}
+	}
+	e.Uvarint(uint64(runs))
+	prevEnd := int64(0)
+	for i := 0; i < len(bs); {
+		j := i + 1
+		for j < len(bs) && bs[j].N == bs[j-1].N+1 {
+			j++
+		}
+		e.Varint(bs[i].N - prevEnd)
+		e.Uvarint(uint64(j - i))
+		var g, b int64
+		for _, x := range bs[i:j] {
+			e.Varint(x.Good - g)
+			e.Varint(x.Bad - b)
+			g, b = x.Good, x.Bad
+		}
+		prevEnd = bs[j-1].N + 1
+		i = j
+	}
+}
+
+// checkHeader checks a snapshot's first header bytes against the size of
+// the whole: its magic, its version, and that its payload length accounts
+// for every byte. Every error wraps ErrCorrupt.
+func checkHeader(h []byte, size int64) error {
+	if string(h[:len(magic)]) != magic {
+		return fmt.Errorf("%w: not an errbudget snapshot", ErrCorrupt)
+	}
+	if v := binary.BigEndian.Uint32(h[8:12]); v != version {
+		if v > version {
+			return fmt.Errorf("%w: format version %d is newer than this build reads (%d)", ErrCorrupt, v, version)
+		}
+		return fmt.Errorf("%w: unknown format version %d", ErrCorrupt, v)
+	}
+	if n, have := binary.BigEndian.Uint64(h[12:20]), size-header-trailer; have < 0 || n != uint64(have) {
+		return fmt.Errorf("%w: length %d does not match the file's %d payload bytes (truncated?)", ErrCorrupt, n, have)
+	}
+	return nil
+}
+
+// readSnapshot reads a snapshot from r, a file of size bytes: the header
+// first, and the rest only when the header is a snapshot's and its length
+// accounts for the file's size exactly, so that a file that is not a
+// snapshot costs the read of a header, however large it is. A file shorter
+// than a header is read whole (a few bytes) for UnmarshalBinary to say what
+// is wrong with it.
+func readSnapshot(r io.Reader, size int64) ([]byte, error) {
+	if size < header+trailer {
+		b := make([]byte, max(size, 0))
+		n, err := io.ReadFull(r, b)
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = nil // it shrank: UnmarshalBinary says it is truncated
+		}
+		return b[:n], err
+	}
+	h := make([]byte, header)
+	if _, err := io.ReadFull(r, h); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("%w: truncated while being read", ErrCorrupt)
+		}
+		return nil, err
+	}
+	if err := checkHeader(h, size); err != nil {
+		return nil, err
+	}
+	if size > maxSnapshot {
+		return nil, fmt.Errorf("%w: %d bytes, too large for a snapshot (at most %d)", ErrCorrupt, size, int64(maxSnapshot))
+	}
+	b := make([]byte, size)
+	copy(b, h)
+	if _, err := io.ReadFull(r, b[header:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%w: truncated while being read", ErrCorrupt)
+		}
+		return nil, err
+	}
+	return b, nil
+}
+
+// maxSnapshot bounds what readSnapshot reads, whatever the header says: a
+// larger file is too large for a snapshot (50 objectives with 30-day
+// windows take about 1 MB).
+const maxSnapshot = 1 << 30
+
+// UnmarshalBinary replaces st with the state b encodes
+// (encoding.BinaryUnmarshaler). Sections share b. Every error wraps
+// ErrCorrupt, and leaves st unchanged.
+func (st *State) UnmarshalBinary(b []byte) error {
+	corrupt := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
+	}
+	switch {
+	case len(b) == 0:
+		return corrupt("empty")
+	case len(b) < len(magic) && string(b) == magic[:len(b)]:
+		return corrupt("truncated: %d bytes", len(b))
+	case len(b) < len(magic) || string(b[:8]) != magic:
+		return corrupt("not an errbudget snapshot")
+	case len(b) < header+trailer:
+		return corrupt("truncated: %d bytes", len(b))
+	}
+	if err := checkHeader(b[:header], int64(len(b))); err != nil {
+		return err
+	}
+	body := b[:len(b)-trailer]
+	if want, got := binary.BigEndian.Uint32(b[len(b)-trailer:]), crc32.Checksum(body, crcTable); want != got {
+		return corrupt("checksum mismatch (%08x, want %08x)", got, want)
+	}
+	d := &wire.Decoder{B: body[header:]}
+	out := decodeState(d)
+	if d.Err != nil {
+		return corrupt("%v", d.Err)
+	}
+	if len(d.B) != 0 {
+		return corrupt("%d bytes after the payload", len(d.B))
+	}
+	*st = *out
+	return nil
+}
+
+// The minimum sizes of items, for Decoder.Length: a correction 7 bytes, an
+// objective 14, a series 11 (an empty one), an alert 3, a run of buckets 4,
+// a bucket 2, a latency slot 3, a histogram count 2, a section 2.
+
+func decodeState(d *wire.Decoder) *State {
+	st := &State{Taken: d.Time()}
+	nw := d.Length(1)
+	if nw != len(Series{}.Tiers) && d.Err == nil {
+		d.Fail("%d tiers, want %d", nw, len(Series{}.Tiers))
+	}
+	for range nw {
+		w := d.Count()
+		if w <= 0 && d.Err == nil {
+			d.Fail("tier width %d", w)
+		}
+		st.BucketWidths = append(st.BucketWidths, time.Duration(w))
+	}
+	st.DroppedPast, st.DroppedFuture = d.Count(), d.Count()
+	for range d.Length(7) {
+		st.Corrections = append(st.Corrections, Correction{ID: d.Str(), Objective: d.Str(), Start: d.Time(), End: d.Time(),
+			Reason: d.Str(), Recurrence: d.Str(), TimeZone: d.Str()})
+	}
+	for range d.Length(14) {
+		o := Objective{Name: d.Str()}
+		if k := d.Uvarint(); k <= uint64(sli.Quality) {
+			o.Kind = sli.Kind(k)
+		} else {
+			d.Fail("objective %q: unknown kind %d", o.Name, k)
+		}
+		o.Target, o.Threshold = d.Float64(), time.Duration(d.Varint())
+		o.Window, o.GroupBy = d.Str(), d.Str()
+		for range d.Length(11) {
+			o.Series = append(o.Series, decodeSeries(d, st.BucketWidths))
+		}
+		st.Objectives = append(st.Objectives, o)
+	}
+	if d.Err == nil && len(d.B) > 0 {
+		for range d.Length(2) {
+			x := Section{Name: d.Str()}
+			x.Data = d.Bytes(d.Length(1))
+			st.Sections = append(st.Sections, x)
+		}
+	}
+	return st
+}
+
+// maxPolicy is the largest policy state (budget.Exhausted).
+const maxPolicy = 2
+
+// maxBucket bounds the instants (ns) a bucket may start at, so that
+// arithmetic on a damaged file's bucket numbers cannot overflow.
+const maxBucket = int64(1) << 62
+
+// maxHistogram bounds a latency histogram's indices.
+const maxHistogram = 1 << 16
+
+func decodeSeries(d *wire.Decoder, widths []time.Duration) Series {
+	s := Series{Group: d.Str(), Good: d.Count(), Bad: d.Count(), Excluded: d.Count()}
+	if p := d.Uvarint(); p <= maxPolicy {
+		s.Policy = uint8(p)
+	} else {
+		d.Fail("policy state %d", p)
+	}
+	s.EvaluatedAt = d.Time()
+	for range d.Length(3) {
+		s.Alerts = append(s.Alerts, Alert{Rule: d.Str(), Firing: d.Byte() == 1, Since: d.Time()})
+	}
+	for i := range s.Tiers {
+		if d.Err == nil {
+			s.Tiers[i] = decodeTier(d, maxBucket/int64(widths[i]))
+		}
+	}
+	for range d.Length(3) {
+		l := LatencySlot{N: d.Varint(), Max: d.Count()}
+		if l.N > maxBucket/int64(5*time.Minute) || l.N < -maxBucket/int64(5*time.Minute) {
+			d.Fail("latency slot %d out of range", l.N)
+		}
+		idx := 0
+		for range d.Length(2) {
+			idx += int(min(d.Uvarint(), maxHistogram))
+			if idx >= maxHistogram {
+				d.Fail("histogram index %d out of range", idx)
+				break
+			}
+			l.Counts = append(l.Counts, HistogramCount{idx, d.Count()})
+		}
+		s.Latency = append(s.Latency, l)
+	}
+	return s
+}
+
+// decodeTier reads a tier's buckets, whose numbers must lie within ±limit.
+func decodeTier(d *wire.Decoder, limit int64) []Bucket {
+	var out []Bucket
+	b := int64(0)
+	for r := range d.Length(4) {
+		delta := d.Varint()
+		n := d.Length(2)
+		if (r > 0 && delta < 1) || delta < -2*limit || delta > 2*limit || b+delta < -limit || b+delta+int64(n) > limit {
+			d.Fail("bucket numbers out of order or range")
+			return nil
+		}
+		b += delta
+		var g, bd int64
+		for range n {
+			g += d.Varint()
+			bd += d.Varint()
+			if g < 0 || bd < 0 {
+				d.Fail("negative count in bucket %d", b)
+				return nil
+			}
+			out = append(out, Bucket{b, g, bd})
+			b++
+		}
+	}
+	return out
+}
