@@ -188,13 +188,9 @@ func (c *Call) Fail(t ErrorType) {
 // succeeded with no output (a stream without tokens, or usage of zero output
 // tokens) is InvalidOutput.
 //
-// When the call's context is that of an HTTP request an httpslo middleware
-// counts (created WithOutcomeContext), End also tells it whether the
-// response is complete: a call that succeeded says it is
-// (httpslo.SetComplete), so that a client that hangs up as soon as it has
-// read the end of the stream (the OpenAI SDKs do at "[DONE]") counts as
-// served, not as gone; a call that failed takes that back. Call End after
-// the response's final flush; the last End on the request decides.
+// Started with the context of a request that httpslo counts (created
+// WithOutcomeContext), End tells httpslo whether the response is complete
+// (see the package doc): call it after the response's final flush.
 func (c *Call) End(err error) {
 	if c == nil || c.in == nil {
 		return

@@ -14,10 +14,10 @@
 //
 //	objectives := []sli.Objective{
 //		{Name: "chat-availability", Target: 0.995},
-//		{Name: "chat-ttft", Kind: sli.TimeToFirstToken, Target: 0.99, Threshold: 800 * time.Millisecond, GroupBy: "model"},
+//		{Name: "chat-ttft", Kind: sli.TimeToFirstToken, Target: 0.99, Threshold: 800 * time.Millisecond, GroupBy: sli.GroupByModel},
 //		{Name: "chat-tpot", Kind: sli.TimePerOutputToken, Target: 0.99, Threshold: 50 * time.Millisecond},
 //		{Name: "chat-latency", Kind: sli.Latency, Target: 0.99, Threshold: 30 * time.Second},
-//		{Name: "chat-quality", Kind: sli.Quality, Target: 0.95, MinScore: 0.7, GroupBy: "model"},
+//		{Name: "chat-quality", Kind: sli.Quality, Target: 0.95, MinScore: 0.7, GroupBy: sli.GroupByModel},
 //	}
 //
 // Availability takes the call's outcome under the taxonomy below. The

@@ -27,33 +27,21 @@ func requestFromContext(r *http.Request) Request {
 }
 
 // Transport returns an http.RoundTripper that records every request made
-// through base (http.DefaultTransport when nil) as a call of in; the call is
-// named by the WithRequestFunc function. Wrapping the
-// http.Client that talks to a provider is enough for availability, latency
-// and the error taxonomy:
+// through base (http.DefaultTransport when nil) as a call of in, named by
+// the WithRequestFunc function. A transport error is classified with
+// ClassifyError; a status of 400 or more with ClassifyStatus, recorded at
+// once; a redirect is not a call. Otherwise the call ends when the
+// application closes the body (so that it can still mark the call with
+// ResponseCall), its duration running to EOF, the read error or Close.
 //
-//   - a transport error is classified with ClassifyError (with the call's
-//     context: a canceled request is Canceled);
-//   - a status of 400 or more is classified with ClassifyStatus and recorded
-//     at once; the body is left alone; a redirect (3xx) is not a call, the
-//     request it leads to is;
-//   - otherwise the body is wrapped, and the call ends when the application
-//     closes it, so that it can still mark the call (ResponseCall) after
-//     reading the answer. Its duration runs to the end of the body (EOF),
-//     or to the read error, or to Close.
-//
-// A streamed answer (Content-Type text/event-stream, or application/x-ndjson)
-// is split into events cheaply, without parsing: SSE events end at an empty
-// line, NDJSON events at a newline. The first event is the first chunk (and,
-// unless the application reports tokens itself, the first token); events
-// are chunks. A stream that ends in the middle of an event, or fails after
-// its first event, is BrokenStream; a body closed early in the middle of an
-// event was abandoned, and is Canceled. An answer of zero bytes is
-// InvalidOutput.
-//
-// Token counts need the provider's usage report, which is in the body: the
-// application passes it to ResponseCall(resp).SetUsage, or reports each
-// token with ResponseCall(resp).Chunk, which then replaces the event count.
+// A streamed answer (text/event-stream, application/x-ndjson) is split into
+// events without parsing: SSE events end at an empty line, NDJSON events at
+// a newline; each event is a chunk, the first one the first token unless
+// the application reports tokens. A stream that ends mid-event, or fails
+// after its first event, is BrokenStream; a body closed early mid-event is
+// Canceled; zero bytes is InvalidOutput. Token counts are in the body: pass
+// them to ResponseCall(resp).SetUsage, or report chunks with
+// ResponseCall(resp).Chunk, which replaces the event count.
 func (in *Instrument) Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
