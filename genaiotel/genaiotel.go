@@ -21,16 +21,6 @@ const (
 	MetricTokenUsage         = "gen_ai.client.token.usage"
 )
 
-const (
-	scopeName                  = "github.com/errbudget/errbudget/genaiotel"
-	schemaURL                  = "https://opentelemetry.io/schemas/1.41.0"
-	descOperationDuration      = "GenAI operation duration."
-	descTimeToFirstChunk       = "Time to receive the first chunk, measured from when the client issues the generation request to when the first chunk is received in the response stream."
-	descTimePerOutputChunk     = "Time per output chunk, recorded for each chunk received after the first one, measured as the time elapsed from the end of the previous chunk to the end of the current chunk."
-	descTimePerOutputChunkMean = "Time per output chunk after the first, recorded once per streaming call as the call's mean: (end - first chunk) / (chunks - 1)."
-	descTokenUsage             = "Number of input and output tokens used."
-)
-
 var (
 	durationBuckets = []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
 	tokenBuckets    = []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}
@@ -79,23 +69,24 @@ func New(opts ...Option) (*Metrics, error) {
 	if c.mp == nil {
 		c.mp = otel.GetMeterProvider()
 	}
-	m := c.mp.Meter(scopeName, metric.WithSchemaURL(schemaURL))
-	tpocDesc := descTimePerOutputChunkMean
-	if c.perChunk {
-		tpocDesc = descTimePerOutputChunk
-	}
+	m := c.mp.Meter("github.com/errbudget/errbudget/genaiotel", metric.WithSchemaURL("https://opentelemetry.io/schemas/1.41.0"))
 	seconds := func(name, desc string) (metric.Float64Histogram, error) {
 		return m.Float64Histogram(name, metric.WithUnit("s"), metric.WithDescription(desc),
 			metric.WithExplicitBucketBoundaries(durationBuckets...))
 	}
+	// The descriptions are the conventions', except the mean's.
+	tpoc := "Time per output chunk after the first, recorded once per streaming call as the call's mean: (end - first chunk) / (chunks - 1)."
+	if c.perChunk {
+		tpoc = "Time per output chunk, recorded for each chunk received after the first one, measured as the time elapsed from the end of the previous chunk to the end of the current chunk."
+	}
 	g := &Metrics{}
-	var e1, e2, e3, e4 error
-	g.duration, e1 = seconds(MetricOperationDuration, descOperationDuration)
-	g.ttfc, e2 = seconds(MetricTimeToFirstChunk, descTimeToFirstChunk)
-	g.tpoc, e3 = seconds(MetricTimePerOutputChunk, tpocDesc)
-	g.tokens, e4 = m.Int64Histogram(MetricTokenUsage, metric.WithUnit("{token}"),
-		metric.WithDescription(descTokenUsage), metric.WithExplicitBucketBoundaries(tokenBuckets...))
-	if err := errors.Join(e1, e2, e3, e4); err != nil {
+	var e [4]error
+	g.duration, e[0] = seconds(MetricOperationDuration, "GenAI operation duration.")
+	g.ttfc, e[1] = seconds(MetricTimeToFirstChunk, "Time to receive the first chunk, measured from when the client issues the generation request to when the first chunk is received in the response stream.")
+	g.tpoc, e[2] = seconds(MetricTimePerOutputChunk, tpoc)
+	g.tokens, e[3] = m.Int64Histogram(MetricTokenUsage, metric.WithUnit("{token}"),
+		metric.WithDescription("Number of input and output tokens used."), metric.WithExplicitBucketBoundaries(tokenBuckets...))
+	if err := errors.Join(e[:]...); err != nil {
 		return nil, err
 	}
 	return g, nil

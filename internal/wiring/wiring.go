@@ -1,14 +1,12 @@
 // Package wiring is what the adapters need of a budget.Tracker and its users
-// do not: package budget sets these functions when it is initialised. Each
-// takes the *budget.Tracker as tr (this package cannot name the type: budget
-// imports it).
+// do not; package budget sets these functions at init. tr is the
+// *budget.Tracker, which this package cannot name (budget imports it).
 package wiring
 
 var (
 	// RecoveredPanic counts a panic an adapter recovered from the
-	// application's function at place (keep it constant, such as "httpslo:
+	// application's function at place (a constant, such as "httpslo:
 	// classifier"), and logs the first of each place with its stack.
-	// Recording never panics; this is how a panic there is still seen.
 	RecoveredPanic func(tr any, place string, v any)
 	// UserPanics returns how many panics tr's recording path recovered.
 	UserPanics func(tr any) int64
