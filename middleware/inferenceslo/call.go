@@ -32,14 +32,8 @@ type Request struct {
 
 // Call is one call to a model in progress. Start one, report each chunk
 // (or token) of a streamed answer with Chunk or Token, report what the
-// provider counted with SetUsage, and End it once with the call's error:
-//
-//	call := inst.Start(ctx, "gpt-4o")
-//	for stream.Next() {
-//		call.Token()
-//		…
-//	}
-//	call.End(stream.Err())
+// provider counted with SetUsage, and End it once with the call's error (the
+// package documentation shows the loop).
 //
 // A Call is a value meant to live in the caller's stack frame: starting,
 // reporting and ending one allocates nothing. It reads the clock three
