@@ -13,6 +13,7 @@
 //	endpoint                JSON status, HTML dashboard and release gate
 //	openslo                 declarations as OpenSLO v1, written and read back
 //	budgetotel              the state as OpenTelemetry metrics
+//	genaiotel               OpenTelemetry GenAI client metrics of calls to models
 //	promrules               Prometheus rules for a fleet's budget (Sloth's names)
 //	cmd/errbudget           the command: rules, validate, the fleet's gate
 //
