@@ -89,11 +89,9 @@
 // # Persistence
 //
 // A 30-day budget must survive restarts. [WithStore] gives the tracker a
-// state.Store (state.NewFileStore for a file: versioned, checksummed,
-// replaced atomically with fsync and rename; package state holds the plain
-// State, its format and the stores); New restores the saved state,
-// [Tracker.Run] takes a snapshot every interval, and [Tracker.Close] a final
-// one after the server has stopped:
+// state.Store (package state: a file, or memory); New restores the saved
+// state, [Tracker.Run] snapshots every interval, and [Tracker.Close] once
+// more after the server has stopped:
 //
 //	tr, err := budget.New(objectives, budget.WithStore(state.NewFileStore("errbudget.state"), 10*time.Second))
 //	go tr.Run(ctx, 0)
@@ -101,18 +99,8 @@
 //	srv.Shutdown(shutdownCtx)
 //	tr.Close()
 //
-// A clean shutdown loses nothing; a crash loses at most one snapshot
-// interval. Counts are keyed by objective name and group, so declarations
-// may change between runs (see WithStore for what happens to each change).
-// A file that cannot be read never stops the service: it is logged, set
-// aside under a timestamped name, and the tracker starts fresh (a file that
-// is not a snapshot is refused from its header, however large it is). One
-// process at a time may use a file: New locks it (a lock file beside it,
-// released by Close or by the process's death), waits a bounded time
-// (state.WithLockWait) for a process that still holds it, then fails with
-// state.ErrInUse naming the holder's pid. Snapshots
-// copy one series at a time under its lock and write outside every lock:
-// recording never waits for the disk.
+// A clean shutdown loses nothing, a crash at most one interval; an
+// unreadable file is set aside and the tracker starts fresh.
 //
 // # Corrections
 //

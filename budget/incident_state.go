@@ -96,8 +96,7 @@ func getNames(d *wire.Decoder) []string {
 func putIncident(e *wire.Encoder, in *Incident) {
 	var r wire.Encoder
 	putIncidentFields(&r, in)
-	e.Uvarint(uint64(len(r.Buf)))
-	e.Buf = append(e.Buf, r.Buf...)
+	e.Str(string(r.Buf))
 }
 
 func putIncidentFields(e *wire.Encoder, in *Incident) {
@@ -149,12 +148,7 @@ func putIncidentFields(e *wire.Encoder, in *Incident) {
 // incident reads one record; the fields after those this build knows are
 // skipped.
 func getIncident(d *wire.Decoder) Incident {
-	n := d.Length(1)
-	if d.Err != nil {
-		return Incident{}
-	}
-	r := &wire.Decoder{B: d.B[:n]}
-	d.B = d.B[n:]
+	r := &wire.Decoder{B: d.Bytes(d.Length(1))}
 	in := getIncidentFields(r)
 	if r.Err != nil {
 		d.Fail("incident: %v", r.Err)

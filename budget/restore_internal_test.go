@@ -116,3 +116,50 @@ func resum(b []byte) []byte {
 	binary.BigEndian.PutUint64(b[12:], uint64(len(b)-20))
 	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)))
 }
+
+// A state saved with other bucket widths (a release that changed the
+// tiers) restores every count, each saved bucket into the bucket holding
+// its start; the file was refused and set aside before.
+func TestRestoreOtherBucketWidths(t *testing.T) {
+	now := snapT0.Add(3 * time.Hour)
+	objs := []sli.Objective{{Name: "api", Target: 0.999, Window: sli.Rolling(30 * 24 * time.Hour)}}
+	tr, err := New(objs, WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := tr.SLO("api").Series("")
+	for i := range 500 {
+		s.Record(sli.Event{Time: snapT0.Add(time.Duration(i) * 17 * time.Second), Outcome: sli.Outcome(1 + i%7/6)})
+	}
+	want := tr.StatusAt(now)[0]
+	st := new(state.State)
+	tr.capture(st)
+	// Twice as wide: bucket N holds what this build's 2N and 2N+1 held.
+	for i := range st.BucketWidths {
+		st.BucketWidths[i] *= 2
+	}
+	for i, bs := range st.Objectives[0].Series[0].Tiers {
+		var out []state.Bucket
+		for _, x := range bs {
+			x.N = floorDiv(x.N, 2)
+			if n := len(out); n > 0 && out[n-1].N == x.N {
+				out[n-1].Good += x.Good
+				out[n-1].Bad += x.Bad
+				continue
+			}
+			out = append(out, x)
+		}
+		st.Objectives[0].Series[0].Tiers[i] = out
+	}
+	ms := &state.MemoryStore{}
+	if err := ms.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	tr2, err := New(objs, WithClock(func() time.Time { return now }), WithStore(ms, time.Minute), WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tr2.StatusAt(now)[0]; got.Good != want.Good || got.Bad != want.Bad {
+		t.Errorf("restored %d/%d, want %d/%d", got.Good, got.Bad, want.Good, want.Bad)
+	}
+}

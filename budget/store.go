@@ -80,13 +80,8 @@ type persistence struct {
 	closed   bool
 	disabled error  // the saved state could not be read or set aside
 	failing  bool   // the last save failed
-	locked   locker // the store New locked; Close unlocks it
-}
-
-// locker is a store one tracker at a time may hold (state.FileStore).
-type locker interface {
-	Lock(log *slog.Logger) error
-	Unlock()
+	unlock   func() // releases the store New locked (state.FileStore)
+	name     string // the store, for the log
 }
 
 func (t *Tracker) stateLogger() *slog.Logger {
@@ -104,8 +99,15 @@ func (t *Tracker) restore() error {
 	if p.store == nil {
 		return nil
 	}
-	log, name := t.stateLogger(), storeName(p.store)
-	if l, ok := p.store.(locker); ok {
+	log, name := t.stateLogger(), fmt.Sprintf("%T", p.store)
+	if f, ok := p.store.(interface{ Path() string }); ok {
+		name = f.Path()
+	}
+	p.name = name
+	if l, ok := p.store.(interface {
+		Lock(*slog.Logger) error
+		Unlock()
+	}); ok {
 		switch err := l.Lock(log); {
 		case errors.Is(err, state.ErrInUse):
 			return err
@@ -113,7 +115,7 @@ func (t *Tracker) restore() error {
 			log.Warn("errbudget: cannot lock the state file; running without the lock (another process on this file would overwrite the counts)",
 				"store", name, "err", err)
 		default:
-			p.locked = l
+			p.unlock = l.Unlock
 		}
 	}
 	now := t.now()
@@ -124,9 +126,6 @@ func (t *Tracker) restore() error {
 	case errors.Is(err, state.ErrCorrupt):
 		log.Error("errbudget: cannot read the saved state; it was set aside, starting fresh", "store", name, "err", err)
 	case err != nil:
-		// The state could not be read (permissions, I/O, too many open
-		// files, damaged but not movable): leave it alone, and save
-		// nothing over it.
 		p.disabled = fmt.Errorf("budget: not saving state: the saved state could not be read (%v) and would be overwritten", err)
 		log.Error("errbudget: cannot read the saved state; starting fresh, leaving it in place and not saving so as not to overwrite it",
 			"store", name, "err", err)
@@ -134,13 +133,6 @@ func (t *Tracker) restore() error {
 		t.applyState(st, now, log)
 	}
 	return nil
-}
-
-func storeName(s state.Store) string {
-	if f, ok := s.(interface{ Path() string }); ok {
-		return f.Path()
-	}
-	return fmt.Sprintf("%T", s)
 }
 
 // Snapshot saves the tracker's state to its store now. Run calls it every
@@ -179,9 +171,9 @@ func (t *Tracker) Close() error {
 	}
 	p.closed = true
 	err := t.saveLocked()
-	if p.locked != nil {
-		p.locked.Unlock()
-		p.locked = nil
+	if p.unlock != nil {
+		p.unlock()
+		p.unlock = nil
 	}
 	return err
 }
@@ -196,12 +188,12 @@ func (t *Tracker) saveLocked() error {
 	t.capture(&p.st)
 	if err := p.store.Save(&p.st); err != nil {
 		p.failing = true
-		log.Error("errbudget: saving the state failed", "store", storeName(p.store), "err", err)
+		log.Error("errbudget: saving the state failed", "store", p.name, "err", err)
 		return fmt.Errorf("budget: saving the state: %w", err)
 	}
 	if p.failing {
 		p.failing = false
-		log.Info("errbudget: saving the state works again", "store", storeName(p.store))
+		log.Info("errbudget: saving the state works again", "store", p.name)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -209,18 +210,10 @@ func checkHeader(h []byte, size int64) error {
 // is wrong with it.
 func readSnapshot(r io.Reader, size int64) ([]byte, error) {
 	if size < header+trailer {
-		b := make([]byte, max(size, 0))
-		n, err := io.ReadFull(r, b)
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			err = nil // it shrank: UnmarshalBinary says it is truncated
-		}
-		return b[:n], err
+		return io.ReadAll(io.LimitReader(r, header+trailer)) // it may have shrunk
 	}
 	h := make([]byte, header)
-	if _, err := io.ReadFull(r, h); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("%w: truncated while being read", ErrCorrupt)
-		}
+	if err := readFull(r, h); err != nil {
 		return nil, err
 	}
 	if err := checkHeader(h, size); err != nil {
@@ -231,13 +224,16 @@ func readSnapshot(r io.Reader, size int64) ([]byte, error) {
 	}
 	b := make([]byte, size)
 	copy(b, h)
-	if _, err := io.ReadFull(r, b[header:]); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%w: truncated while being read", ErrCorrupt)
-		}
-		return nil, err
+	return b, readFull(r, b[header:])
+}
+
+// readFull fills b from r; a file that ends first is corrupt.
+func readFull(r io.Reader, b []byte) error {
+	_, err := io.ReadFull(r, b)
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: truncated while being read", ErrCorrupt)
 	}
-	return b, nil
+	return err
 }
 
 // maxSnapshot bounds what readSnapshot reads, whatever the header says: a
@@ -255,9 +251,7 @@ func (st *State) UnmarshalBinary(b []byte) error {
 	switch {
 	case len(b) == 0:
 		return corrupt("empty")
-	case len(b) < len(magic) && string(b) == magic[:len(b)]:
-		return corrupt("truncated: %d bytes", len(b))
-	case len(b) < len(magic) || string(b[:8]) != magic:
+	case !bytes.HasPrefix(b, []byte(magic)) && !bytes.HasPrefix([]byte(magic), b):
 		return corrupt("not an errbudget snapshot")
 	case len(b) < header+trailer:
 		return corrupt("truncated: %d bytes", len(b))

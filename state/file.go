@@ -19,16 +19,9 @@ import (
 // crash or a power cut at any moment leaves the old snapshot or the new
 // one.
 //
-// One process at a time may use a file. budget.New takes an advisory lock
-// on it (Lock: a file beside it, the path with ".lock" appended, which holds
-// the holder's pid and stays there) and Tracker.Close releases it (Unlock);
-// the system releases it too when the process dies. A New that finds the
-// file held waits for it (WithLockWait; DefaultLockWait by default), so that
-// a restart on the same host works while the old process still saves, then
-// fails with an error wrapping ErrInUse that names the file and the
-// holder's pid. Where no lock can be taken (a directory the process cannot
-// write, a platform without file locks), New logs a warning and runs
-// without it.
+// One process at a time may use a file: budget.New locks it (Lock) and
+// Tracker.Close unlocks it, waiting for a process that still holds it up to
+// the lock wait (WithLockWait), then failing with ErrInUse.
 //
 // A path that is a symbolic link stays one: saves write through it to its
 // target (the temporary file goes beside the target and is renamed over

@@ -34,20 +34,20 @@ func (e *Encoder) Float64(f float64) {
 
 // Bool appends 1 or 0.
 func (e *Encoder) Bool(b bool) {
+	var c byte
 	if b {
-		e.Buf = append(e.Buf, 1)
-	} else {
-		e.Buf = append(e.Buf, 0)
+		c = 1
 	}
+	e.Buf = append(e.Buf, c)
 }
 
 // Time appends t.
 func (e *Encoder) Time(t time.Time) {
-	if t.IsZero() {
-		e.Varint(0)
-	} else {
-		e.Varint(t.UnixNano())
+	var ns int64
+	if !t.IsZero() {
+		ns = t.UnixNano()
 	}
+	e.Varint(ns)
 }
 
 // Decoder reads B. The first error sticks in Err, and every read after it
@@ -65,29 +65,26 @@ func (d *Decoder) Fail(format string, args ...any) {
 }
 
 // advance skips the n bytes of a varint just read (none: a bad one).
-func (d *Decoder) advance(n int) bool {
+func (d *Decoder) advance(n int) {
 	if n <= 0 {
 		d.Fail("bad varint")
-		return false
+	} else {
+		d.B = d.B[n:]
 	}
-	d.B = d.B[n:]
-	return true
 }
 
 // Uvarint reads a uvarint.
 func (d *Decoder) Uvarint() uint64 {
-	if v, n := binary.Uvarint(d.B); d.advance(n) {
-		return v
-	}
-	return 0
+	v, n := binary.Uvarint(d.B) // 0 when n <= 0
+	d.advance(n)
+	return v
 }
 
 // Varint reads a varint.
 func (d *Decoder) Varint() int64 {
-	if v, n := binary.Varint(d.B); d.advance(n) {
-		return v
-	}
-	return 0
+	v, n := binary.Varint(d.B)
+	d.advance(n)
+	return v
 }
 
 // Count reads a count.
