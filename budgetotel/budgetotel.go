@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/internal/sharedstatus"
 	"github.com/errbudget/errbudget/internal/statuscache"
 )
 
@@ -130,10 +131,11 @@ func (o Overflow) Total() int {
 // Registration is the instruments' callback registered with a Meter. Close
 // unregisters it; the instruments then report nothing more.
 type Registration struct {
-	reg  metric.Registration
-	v    *view
-	once sync.Once
-	err  error
+	reg    metric.Registration
+	v      *view
+	report *sharedstatus.ExportReport // what the endpoint shows of Overflow
+	once   sync.Once
+	err    error
 }
 
 // Overflow reports what the latest collection lost to the cardinality
@@ -149,7 +151,10 @@ func (r *Registration) Overflow() Overflow {
 // Close unregisters the callback. It is safe to call more than once; later
 // calls return the first call's error.
 func (r *Registration) Close() error {
-	r.once.Do(func() { r.err = r.reg.Unregister() })
+	r.once.Do(func() {
+		r.v.shared.ClearExport(r.report)
+		r.err = r.reg.Unregister()
+	})
 	return r.err
 }
 
@@ -206,21 +211,20 @@ func New(tr *budget.Tracker, opts ...Option) (*Registration, error) {
 		return nil, err
 	}
 
-	v.cache = statuscache.New(tr.Now, cfg.interval, func(now time.Time) *snapshot {
-		s := &snapshot{statuses: tr.StatusAt(now)}
-		for _, slo := range tr.SLOs() {
-			for _, x := range slo.AllSeries() {
-				good, bad := x.Counted() // this process's: see Series.Counted
-				s.lifetimes = append(s.lifetimes, lifetime{seriesKey{x.Objective().Name, x.Group(), x.Objective().GroupBy != ""}, good, bad})
-			}
-		}
-		return s
-	})
+	// The status is the tracker's shared computation: a scrape and a GET
+	// of the endpoint in the same interval compute it once.
+	v.shared, v.interval = sharedstatus.For(tr), cfg.interval
 	reg, err := m.RegisterCallback(v.observe, v.events, v.objective, v.sli, v.remaining, v.burn, v.firing)
 	if err != nil {
 		return nil, err
 	}
-	return &Registration{reg: reg, v: v}, nil
+	r := &Registration{reg: reg, v: v}
+	r.report = &sharedstatus.ExportReport{Overflow: func() (int, map[string]int) {
+		o := r.Overflow()
+		return o.Limit, o.Streams
+	}}
+	v.shared.SetExport(r.report)
+	return r, nil
 }
 
 // view is the instruments and what the callback needs to observe them.
@@ -232,7 +236,8 @@ type view struct {
 	burn      metric.Float64ObservableGauge
 	firing    metric.Int64ObservableGauge
 
-	cache *statuscache.Cache[*snapshot]
+	shared   *sharedstatus.Shared
+	interval time.Duration
 
 	mu    sync.Mutex // guards attrs: readers may collect concurrently
 	attrs map[seriesKey]*seriesAttrs
@@ -241,16 +246,6 @@ type view struct {
 	logger   *slog.Logger
 	overflow atomic.Pointer[Overflow] // the latest collection's
 	logged   atomic.Bool              // the loss is logged once
-}
-
-type snapshot struct {
-	statuses  []budget.Status
-	lifetimes []lifetime
-}
-
-type lifetime struct {
-	key       seriesKey
-	good, bad int64
 }
 
 type seriesKey struct {
@@ -307,19 +302,19 @@ func (v *view) attrsFor(k seriesKey, st *budget.Status) *seriesAttrs {
 // figure that does not exist (no events) is not observed, so that no NaN
 // ever leaves the process.
 func (v *view) observe(_ context.Context, o metric.Observer) error {
-	s, _ := v.cache.Get()
+	s := v.shared.Get(v.interval, false)
 	// Every observation below is a distinct attribute set of its
 	// instrument, so counting them is counting the streams.
 	var n streamCounts
-	n.events = 2 * len(s.lifetimes)
-	n.objective = len(s.statuses)
-	for _, l := range s.lifetimes {
-		a := v.attrsFor(l.key, nil)
-		o.ObserveInt64(v.events, l.good, a.good)
-		o.ObserveInt64(v.events, l.bad, a.bad)
+	n.events = 2 * len(s.Counted)
+	n.objective = len(s.Statuses)
+	for _, c := range s.Counted {
+		a := v.attrsFor(seriesKey{c.Objective, c.Group, c.Grouped}, nil)
+		o.ObserveInt64(v.events, c.Good, a.good)
+		o.ObserveInt64(v.events, c.Bad, a.bad)
 	}
-	for i := range s.statuses {
-		st := &s.statuses[i]
+	for i := range s.Statuses {
+		st := &s.Statuses[i]
 		a := v.attrsFor(seriesKey{st.Objective.Name, st.Group, st.Objective.GroupBy != ""}, st)
 		o.ObserveFloat64(v.objective, st.Objective.Target, a.base)
 		if ok(st.SLI) {

@@ -23,7 +23,7 @@ import (
 // each with one good and one bad event, so that every series observes all
 // six instruments: 2 slo.events streams, 1 slo.objective, 1 slo.sli, 1
 // slo.error_budget.remaining, 8 slo.burn_rate and 4 slo.alert.firing.
-func manySeries(t *testing.T, n int) *budget.Tracker {
+func manySeries(t *testing.T, n int) (*budget.Tracker, *budgettest.Clock) {
 	t.Helper()
 	clk := budgettest.NewClock(t0)
 	tr, err := budget.New([]sli.Objective{{Name: "api", Target: 0.999, GroupBy: "route", MaxGroups: n}}, budget.WithClock(clk.Now))
@@ -39,7 +39,7 @@ func manySeries(t *testing.T, n int) *budget.Tracker {
 		s.Record(sli.Event{Time: t0, Outcome: sli.Bad})
 	}
 	clk.Advance(time.Minute)
-	return tr
+	return tr, clk
 }
 
 // streams counts each instrument's points in one collection, and the
@@ -94,7 +94,7 @@ func streams(t *testing.T, r *sdkmetric.ManualReader) (perInstrument map[string]
 // in the overflow point, and the Registration reports no loss.
 func TestCardinalityRaisedLimitLosesNothing(t *testing.T) {
 	const n = 2000
-	tr := manySeries(t, n)
+	tr, _ := manySeries(t, n)
 	const limit = 8*n + 1 // slo.burn_rate: 8 streams a series, plus the overflow slot
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader), sdkmetric.WithCardinalityLimit(limit))
@@ -133,7 +133,7 @@ func TestCardinalityRaisedLimitLosesNothing(t *testing.T) {
 // into its overflow point, and the loss is logged once.
 func TestCardinalityDefaultLimitReportsLoss(t *testing.T) {
 	const n = 400
-	tr := manySeries(t, n)
+	tr, _ := manySeries(t, n)
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)) // the SDK's default limit
 	defer mp.Shutdown(context.Background())
@@ -179,7 +179,7 @@ func TestCardinalityDefaultLimitReportsLoss(t *testing.T) {
 
 // Below the limit nothing is reported; a limit of 0 or less means none.
 func TestCardinalityNoLimit(t *testing.T) {
-	tr := manySeries(t, 300)
+	tr, _ := manySeries(t, 300)
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader), sdkmetric.WithCardinalityLimit(0))
 	defer mp.Shutdown(context.Background())

@@ -59,7 +59,9 @@
 //
 // One callback observes every instrument from one status computation,
 // shared by every collection within an interval (WithInterval, 1 s on the
-// tracker's clock), such as a Prometheus scrape and an OTLP export.
+// tracker's clock), such as a Prometheus scrape and an OTLP export, and by
+// the endpoint's requests (package endpoint): every reader of one tracker
+// shares one status cache.
 // Attribute sets are built once per series. Computing the status delivers
 // the tracker's transitions (budget.OnTransition), in the collecting
 // goroutine unless an earlier transition is still on its way from another

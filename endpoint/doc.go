@@ -54,7 +54,8 @@
 // Nothing runs per request of the application. A request to the endpoint
 // reads the status computed within the last interval (WithInterval, 1 s on
 // the tracker's clock), and concurrent requests share one computation, so a
-// flood costs one status per interval. Computing the status delivers the
+// flood costs one status per interval. The OpenTelemetry export of the
+// same tracker (package budgetotel) shares it too. Computing the status delivers the
 // tracker's transitions (budget.OnTransition).
 //
 // The handler is safe for concurrent use.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/internal/sharedstatus"
 	"github.com/errbudget/errbudget/internal/statuscache"
 	"github.com/errbudget/errbudget/openslo"
 )
@@ -52,6 +53,8 @@ func WithTitle(title string) Option {
 // that a chart ends where its card says even when events arrive between
 // the computation and the dashboard's first request.
 type snapshot struct {
+	src       *sharedstatus.Snapshot
+	export    *sharedstatus.ExportReport // the open OpenTelemetry export's, if any
 	now       time.Time
 	statuses  []budget.Status
 	burnDowns map[seriesKey]budget.BurnDown
@@ -88,9 +91,15 @@ type seriesKey struct{ objective, group string }
 
 // handler serves the endpoint. It holds no state besides the cache.
 type handler struct {
-	cfg   config
-	tr    *budget.Tracker
-	cache *statuscache.Cache[*snapshot]
+	cfg config
+	tr  *budget.Tracker
+	// The status is the tracker's shared computation
+	// (internal/sharedstatus): the OpenTelemetry export and every handler
+	// of the tracker compute it once per interval between them. last is
+	// this handler's view of the latest one, with its rendered pages.
+	shared *sharedstatus.Shared
+	mu     sync.Mutex
+	last   *snapshot
 	// The declarations never change: written once, on the first request.
 	oslo rendered
 }
@@ -113,14 +122,8 @@ func New(tr *budget.Tracker, opts ...Option) http.Handler {
 		o.apply(&cfg)
 	}
 	h := &handler{cfg: cfg, tr: tr}
-	h.cache = statuscache.New(tr.Now, cfg.interval, func(now time.Time) *snapshot {
-		sts, bds := tr.StatusWithBurnDownsAt(now, cfg.points)
-		s := &snapshot{now: now, statuses: sts, burnDowns: make(map[seriesKey]budget.BurnDown, len(bds))}
-		for _, bd := range bds {
-			s.burnDowns[seriesKey{bd.Objective, bd.Group}] = bd
-		}
-		return s
-	})
+	h.shared = sharedstatus.For(tr)
+	h.shared.WantDashboard(cfg.points)
 	return h
 }
 
@@ -159,16 +162,35 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if needsStatus {
-		snap, _ := h.cache.Get()
-		serve(w, r, snap)
+		serve(w, r, h.snapshot())
 		return
 	}
 	serve(w, r, nil)
 }
 
+// snapshot returns this handler's view of the shared computation within
+// the handler's interval, made once per computation.
+func (h *handler) snapshot() *snapshot {
+	src := h.shared.Get(h.cfg.interval, true)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.last != nil && h.last.src == src {
+		return h.last
+	}
+	s := &snapshot{src: src, now: src.Now, statuses: src.Statuses, burnDowns: make(map[seriesKey]budget.BurnDown, len(src.BurnDowns))}
+	for _, bd := range src.BurnDowns {
+		s.burnDowns[seriesKey{bd.Objective, bd.Group}] = bd
+	}
+	s.export = h.shared.Export()
+	h.last = s
+	return s
+}
+
 func (h *handler) serveJSON(w http.ResponseWriter, r *http.Request, s *snapshot) {
 	writeRendered(w, r, "application/json", &s.jsonOut, func() (int, []byte, error) {
-		return encodeJSON(http.StatusOK, newReport(h.tr.Service(), s.now, s.statuses))
+		rep := newReport(h.tr.Service(), s.now, s.statuses)
+		rep.OTelOverflow = newOTelOverflow(s.export)
+		return encodeJSON(http.StatusOK, rep)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/internal/sharedstatus"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -19,6 +20,29 @@ type report struct {
 	ReleaseAllowed bool              `json:"release_allowed"`
 	Unjudged       []gateUnjudged    `json:"unjudged"`
 	Objectives     []objectiveReport `json:"objectives"`
+	OTelOverflow   *otelOverflowJSON `json:"otel_overflow,omitempty"`
+}
+
+// otelOverflowJSON is what the tracker's open OpenTelemetry export
+// (budgetotel) lost to the SDK's cardinality limit at its latest
+// collection (budgetotel.Registration.Overflow).
+type otelOverflowJSON struct {
+	CardinalityLimit int            `json:"cardinality_limit"`
+	StreamsLost      int            `json:"streams_lost"`
+	ByInstrument     map[string]int `json:"by_instrument"`
+}
+
+func newOTelOverflow(ex *sharedstatus.ExportReport) *otelOverflowJSON {
+	if ex == nil {
+		return nil
+	}
+	limit, streams := ex.Overflow()
+	o := &otelOverflowJSON{CardinalityLimit: limit, ByInstrument: map[string]int{}}
+	for name, n := range streams {
+		o.ByInstrument[name] = n
+		o.StreamsLost += n
+	}
+	return o
 }
 
 type objectiveReport struct {

@@ -41,7 +41,16 @@ func New[T any](now func() time.Time, interval time.Duration, compute func(now t
 
 // Get returns the value computed within the last interval, computing it if
 // there is none, and the instant it was computed for.
-func (c *Cache[T]) Get() (T, time.Time) {
+func (c *Cache[T]) Get() (T, time.Time) { return c.GetWithin(c.interval, nil) }
+
+// GetWithin is Get for a reader with an interval of its own (the cache's
+// when interval ≤ 0), which also refuses a value that usable says it cannot
+// use (nil: any): readers with different intervals and needs share one
+// cache, and a value computed for one serves every other it suits.
+func (c *Cache[T]) GetWithin(interval time.Duration, usable func(T) bool) (T, time.Time) {
+	if interval <= 0 {
+		interval = c.interval
+	}
 	// The clock is the application's (budget.WithClock): read it before the
 	// lock, so that a clock that blocks holds up no other reader.
 	now := c.now()
@@ -50,7 +59,7 @@ func (c *Cache[T]) Get() (T, time.Time) {
 		// A value computed for an instant a little after our reading is
 		// fresh too: readers read the clock before the lock, so one that
 		// read it first may get the lock after another computed.
-		if c.ok && now.Sub(c.at) < c.interval && c.at.Sub(now) < c.interval {
+		if c.ok && now.Sub(c.at) < interval && c.at.Sub(now) < interval && (usable == nil || usable(c.val)) {
 			v, at := c.val, c.at
 			c.mu.Unlock()
 			return v, at
@@ -58,17 +67,19 @@ func (c *Cache[T]) Get() (T, time.Time) {
 		if c.wait == nil {
 			break
 		}
-		// Someone is computing: share that result, fresh by definition.
+		// Someone is computing: share that result, fresh by definition,
+		// if it suits us.
 		w := c.wait
 		c.mu.Unlock()
 		<-w
 		c.mu.Lock()
-		if c.ok {
+		if c.ok && (usable == nil || usable(c.val)) {
 			v, at := c.val, c.at
 			c.mu.Unlock()
 			return v, at
 		}
-		// The computation panicked; try ourselves.
+		// The computation panicked, or its value does not suit us; try
+		// ourselves (unless another started meanwhile).
 	}
 	w := make(chan struct{})
 	c.wait = w

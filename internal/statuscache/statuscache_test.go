@@ -97,3 +97,32 @@ func TestPanicReleasesWaiters(t *testing.T) {
 		t.Errorf("after the panic: %d", v)
 	}
 }
+
+// GetWithin: a reader's own interval decides what is fresh for it, and a
+// value that usable refuses is computed again, then serves everyone.
+func TestGetWithin(t *testing.T) {
+	clk := budgettest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	var calls atomic.Int64
+	c := statuscache.New(clk.Now, time.Second, func(now time.Time) int64 { return calls.Add(1) })
+	if v, _ := c.GetWithin(0, nil); v != 1 {
+		t.Fatalf("first: %d", v)
+	}
+	clk.Advance(1500 * time.Millisecond)
+	if v, _ := c.GetWithin(2*time.Second, nil); v != 1 {
+		t.Errorf("2 s reader at 1.5 s: computation %d, want 1", v)
+	}
+	if v, _ := c.Get(); v != 2 {
+		t.Errorf("1 s reader at 1.5 s: computation %d, want 2", v)
+	}
+	even := func(v int64) bool { return v%2 == 0 }
+	odd := func(v int64) bool { return v%2 == 1 }
+	if v, _ := c.GetWithin(time.Second, even); v != 2 {
+		t.Errorf("usable value refused: %d", v)
+	}
+	if v, _ := c.GetWithin(time.Second, odd); v != 3 {
+		t.Errorf("unusable value served: %d", v)
+	}
+	if v, _ := c.Get(); v != 3 {
+		t.Errorf("the recomputed value does not serve the others: %d", v)
+	}
+}

@@ -1,0 +1,195 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/budgetotel"
+	"github.com/errbudget/errbudget/budgettest"
+	"github.com/errbudget/errbudget/endpoint"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// The read side at scale (issue 13): n series, two objectives (availability
+// and latency under 500 ms) grouped by route over n/2 routes each, beside the
+// peer doing the same work: a Prometheus registry Gather of one
+// HistogramVec with the same n label sets. Every iteration advances the
+// tracker's clock past the status interval, so the status cache never
+// serves: each collection or request pays for the status.
+//
+//	go test -run '^$' -bench 'Scale' -benchmem -count 5 -cpu 1 | tee scale.txt
+//	benchstat scale.txt
+//
+// The ratio to the peer is reported as x-prom (the peer runs in the same
+// benchmark, after the subject, with the same b.N).
+
+// scaleTracker is n series filled with a day of traffic in 5-minute
+// batches (one bad call in 50 on every fifth route).
+func scaleTracker(b *testing.B, n int) (*budget.Tracker, *budgettest.Clock) {
+	b.Helper()
+	clk := budgettest.NewClock(benchStart)
+	tr, err := budget.New([]sli.Objective{
+		{Name: "availability", Target: 0.999, GroupBy: "route", MaxGroups: n / 2},
+		{Name: "latency", Kind: sli.Latency, Target: 0.99, Threshold: 500 * time.Millisecond, GroupBy: "route", MaxGroups: n / 2},
+	}, budget.WithClock(clk.Now))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sets []budget.Set
+	for i := range n / 2 {
+		var set budget.Set
+		for _, o := range []string{"availability", "latency"} {
+			s, err := tr.Series(o, fmt.Sprintf("/api/v1/r%04d", i))
+			if err != nil {
+				b.Fatal(err)
+			}
+			set = append(set, s)
+		}
+		sets = append(sets, set)
+	}
+	for at := clk.Now(); at.Before(benchStart.Add(24 * time.Hour)); at = clk.Advance(5 * time.Minute) {
+		for i, set := range sets {
+			e := sli.Event{Time: at, Outcome: sli.Good, Duration: 120 * time.Millisecond}
+			for _, s := range set {
+				s.RecordN(e, 49)
+			}
+			if i%5 == 0 {
+				e.Outcome = sli.Bad
+			}
+			set.Record(e)
+		}
+	}
+	return tr, clk
+}
+
+// promPeer is a registry with one HistogramVec (default buckets) holding n
+// label sets, each observed.
+func promPeer(n int) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "http_request_duration_seconds", Help: "Duration."}, []string{"objective", "route"})
+	reg.MustRegister(h)
+	for i := range n {
+		o := "availability"
+		if i%2 == 1 {
+			o = "latency"
+		}
+		h.WithLabelValues(o, fmt.Sprintf("/api/v1/r%04d", i/2)).Observe(0.12)
+	}
+	return reg
+}
+
+// perOp times f over b.N runs, returning ns per run.
+func perOp(b *testing.B, f func()) float64 {
+	start := time.Now()
+	for range b.N {
+		f()
+	}
+	return float64(time.Since(start).Nanoseconds()) / float64(b.N)
+}
+
+// vsPeer runs subject b.N times as the benchmark proper, then the peer as
+// many times, and reports the ratio.
+func vsPeer(b *testing.B, peer *prometheus.Registry, subject func()) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	ns := perOp(b, subject)
+	b.StopTimer()
+	pns := perOp(b, func() {
+		if _, err := peer.Gather(); err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.ReportMetric(pns, "prom-ns/op")
+	b.ReportMetric(ns/pns, "x-prom")
+}
+
+// BenchmarkScaleOTelCollect: one ManualReader collection of every slo.*
+// instrument (the provider's limit raised so nothing overflows) against a
+// Gather of the same number of HistogramVec label sets.
+func BenchmarkScaleOTelCollect(b *testing.B) {
+	for _, n := range []int{400, 1000} {
+		b.Run(fmt.Sprintf("series=%d", n), func(b *testing.B) {
+			tr, clk := scaleTracker(b, n)
+			peer := promPeer(n)
+			reader := sdkmetric.NewManualReader()
+			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader), sdkmetric.WithCardinalityLimit(8*n+1))
+			defer mp.Shutdown(context.Background())
+			reg, err := budgetotel.New(tr, budgetotel.WithMeterProvider(mp), budgetotel.WithCardinalityLimit(8*n+1))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer reg.Close()
+			var rm metricdata.ResourceMetrics
+			vsPeer(b, peer, func() {
+				clk.Advance(time.Second)
+				if err := reader.Collect(context.Background(), &rm); err != nil {
+					b.Fatal(err)
+				}
+			})
+			if o := reg.Overflow(); o.Total() != 0 {
+				b.Fatalf("lost %v", o)
+			}
+		})
+	}
+}
+
+// BenchmarkScaleEndpoint: GET /slo and /slo/ui at 400 series against a
+// Gather of 400 HistogramVec label sets.
+func BenchmarkScaleEndpoint(b *testing.B) {
+	const n = 400
+	for _, path := range []string{"/slo", "/slo/ui"} {
+		b.Run(fmt.Sprintf("%s/series=%d", path[1:], n), func(b *testing.B) {
+			tr, clk := scaleTracker(b, n)
+			peer := promPeer(n)
+			h := endpoint.New(tr)
+			mux := http.NewServeMux()
+			mux.Handle("/slo", h)
+			mux.Handle("/slo/", h)
+			r := httptest.NewRequest("GET", path, nil)
+			var size int
+			vsPeer(b, peer, func() {
+				clk.Advance(time.Second)
+				w := httptest.NewRecorder()
+				mux.ServeHTTP(w, r)
+				if w.Code != http.StatusOK && w.Code != http.StatusLocked {
+					b.Fatalf("%s: %d", path, w.Code)
+				}
+				size = w.Body.Len()
+			})
+			b.ReportMetric(float64(size), "bytes")
+		})
+	}
+}
+
+// BenchmarkScaleStatusParts splits what one computation costs at 400
+// series: the statuses alone, and with the dashboard's burn-downs.
+func BenchmarkScaleStatusParts(b *testing.B) {
+	const n = 400
+	var once sync.Once
+	var tr *budget.Tracker
+	var clk *budgettest.Clock
+	for _, part := range []string{"status", "status+burndowns"} {
+		b.Run(part, func(b *testing.B) {
+			once.Do(func() { tr, clk = scaleTracker(b, n) })
+			b.ReportAllocs()
+			for b.Loop() {
+				now := clk.Advance(time.Second)
+				if part == "status" {
+					tr.StatusAt(now)
+				} else {
+					tr.StatusWithBurnDownsAt(now, 120)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,157 @@
+// Package sharedstatus is the one status computation of a tracker that
+// every reader in the process shares: the endpoint and the OpenTelemetry
+// export read it through For, so that a scrape and a GET in the same
+// instant compute the status once, and the endpoint can say what the
+// export lost to the SDK's cardinality limit.
+package sharedstatus
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+	"weak"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/internal/statuscache"
+)
+
+// Snapshot is one status computation and what its readers derive from the
+// same instant. It is shared: nobody writes to it after it is made.
+type Snapshot struct {
+	Now      time.Time
+	Statuses []budget.Status
+	// Counted is each series' count of this process (Series.Counted), for
+	// the export's slo.events.
+	Counted []Counted
+	// Dashboard is set when the snapshot carries what the dashboard
+	// draws: burn-downs of Points+1 instants from the counts each status
+	// was computed from, in the order of Statuses.
+	Dashboard bool
+	Points    int
+	BurnDowns []budget.BurnDown
+}
+
+// Counted is one series' count of this process's lifetime.
+type Counted struct {
+	Objective, Group string
+	Grouped          bool
+	Good, Bad        int64
+}
+
+// Shared is a tracker's shared computation. Its methods are safe for
+// concurrent use.
+type Shared struct {
+	cache        *statuscache.Cache[*Snapshot]
+	points       atomic.Int64 // burn-down points the dashboard wants; 0: no dashboard
+	computations atomic.Int64
+
+	mu     sync.Mutex
+	export *ExportReport // the open OpenTelemetry registration's, if any
+}
+
+// ExportReport is how an open OpenTelemetry export reports what it lost.
+type ExportReport struct {
+	Overflow func() (limit int, streams map[string]int)
+}
+
+var registry struct {
+	sync.Mutex
+	m map[weak.Pointer[budget.Tracker]]*Shared
+}
+
+// For returns tr's shared computation, made on first use. It holds tr
+// weakly: it goes when tr does.
+func For(tr *budget.Tracker) *Shared {
+	k := weak.Make(tr)
+	registry.Lock()
+	defer registry.Unlock()
+	if s := registry.m[k]; s != nil {
+		return s
+	}
+	if registry.m == nil {
+		registry.m = map[weak.Pointer[budget.Tracker]]*Shared{}
+	}
+	s := &Shared{}
+	// The cache's functions hold tr weakly too, or the registry would keep
+	// it alive; whoever calls Get holds it strongly.
+	s.cache = statuscache.New(func() time.Time { return k.Value().Now() }, statuscache.DefaultInterval,
+		func(now time.Time) *Snapshot { return s.compute(k.Value(), now) })
+	registry.m[k] = s
+	runtime.AddCleanup(tr, func(k weak.Pointer[budget.Tracker]) {
+		registry.Lock()
+		delete(registry.m, k)
+		registry.Unlock()
+	}, k)
+	return s
+}
+
+// WantDashboard asks every later computation to carry the dashboard's
+// burn-downs (of points+1 instants).
+func (s *Shared) WantDashboard(points int) {
+	for {
+		old := s.points.Load()
+		if int64(points) <= old || s.points.CompareAndSwap(old, int64(points)) {
+			return
+		}
+	}
+}
+
+// Get returns the snapshot computed within interval (the default when
+// interval ≤ 0) of the tracker's clock, computing one if there is none;
+// with dashboard, one that carries the dashboard's parts.
+func (s *Shared) Get(interval time.Duration, dashboard bool) *Snapshot {
+	var usable func(*Snapshot) bool
+	if dashboard {
+		usable = func(x *Snapshot) bool { return x.Dashboard }
+	}
+	v, _ := s.cache.GetWithin(interval, usable)
+	return v
+}
+
+// Computations returns how many snapshots were computed: for tests that
+// check that readers share them.
+func (s *Shared) Computations() int64 { return s.computations.Load() }
+
+func (s *Shared) compute(tr *budget.Tracker, now time.Time) *Snapshot {
+	s.computations.Add(1)
+	x := &Snapshot{Now: now}
+	if n := int(s.points.Load()); n > 0 {
+		x.Dashboard, x.Points = true, n
+		x.Statuses, x.BurnDowns = tr.StatusWithBurnDownsAt(now, n)
+	} else {
+		x.Statuses = tr.StatusAt(now)
+	}
+	for _, slo := range tr.SLOs() {
+		for _, ser := range slo.AllSeries() {
+			good, bad := ser.Counted()
+			o := ser.Objective()
+			x.Counted = append(x.Counted, Counted{o.Name, ser.Group(), o.GroupBy != "", good, bad})
+		}
+	}
+	return x
+}
+
+// SetExport records r as the tracker's open export; it replaces any
+// earlier one.
+func (s *Shared) SetExport(r *ExportReport) {
+	s.mu.Lock()
+	s.export = r
+	s.mu.Unlock()
+}
+
+// ClearExport forgets r if it is still the tracker's open export.
+func (s *Shared) ClearExport(r *ExportReport) {
+	s.mu.Lock()
+	if s.export == r {
+		s.export = nil
+	}
+	s.mu.Unlock()
+}
+
+// Export returns the open export's report, or nil.
+func (s *Shared) Export() *ExportReport {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.export
+}
