@@ -2,6 +2,7 @@ package inferenceslo_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"go.opentelemetry.io/otel"
@@ -68,4 +69,14 @@ func TestNewNilTrackerPanics(t *testing.T) {
 		}
 	}()
 	inferenceslo.New(nil)
+}
+
+// TestNilInstrumentTransport: a nil *Instrument records nothing, as its
+// Start does; its Transport is the base itself (Transport(base, nil)
+// panicked).
+func TestNilInstrumentTransport(t *testing.T) {
+	var in *inferenceslo.Instrument
+	if got := in.Transport(http.DefaultTransport); got != http.DefaultTransport {
+		t.Errorf("nil Instrument's Transport = %T, want the base", got)
+	}
 }

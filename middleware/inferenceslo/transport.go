@@ -41,10 +41,14 @@ func requestFromContext(r *http.Request) Request {
 // after its first event, is BrokenStream; a body closed early mid-event is
 // Canceled; zero bytes is InvalidOutput. Token counts are in the body: pass
 // them to ResponseCall(resp).SetUsage, or report chunks with
-// ResponseCall(resp).Chunk, which replaces the event count.
+// ResponseCall(resp).Chunk, which replaces the event count. A nil
+// *Instrument records nothing, as its calls do: its Transport is base.
 func (in *Instrument) Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
+	}
+	if in == nil {
+		return base
 	}
 	return &transport{base: base, in: in}
 }
