@@ -92,7 +92,7 @@ func TestRegressionRestoreSnapshotRestoreIdentical(t *testing.T) {
 							t.Errorf("round %d: %s[%s] tier %d: %d buckets, want %d", round, a.Objectives[i].Name, x.Group, k, len(y.Tiers[k]), len(x.Tiers[k]))
 						}
 					}
-					x.Tiers, y.Tiers = [3][]state.Bucket{}, [3][]state.Bucket{}
+					x.Tiers, y.Tiers = nil, nil
 					if !reflect.DeepEqual(x, y) {
 						t.Errorf("round %d: %s[%s]:\n got %+v\nwant %+v", round, a.Objectives[i].Name, x.Group, y, x)
 					}

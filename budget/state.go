@@ -59,6 +59,7 @@ func (s *Series) captureLocked(dst *state.Series) {
 	for i, a := range s.alerts {
 		dst.Alerts = append(dst.Alerts, state.Alert{Rule: s.tr.rules[i].Name, Firing: a.firing, Since: a.since})
 	}
+	dst.Tiers = reuse(dst.Tiers, len(BucketWidths))
 	for i := range dst.Tiers {
 		dst.Tiers[i] = slices.AppendSeq(dst.Tiers[i][:0], s.ring.Buckets(i))
 	}
@@ -74,7 +75,7 @@ func (s *Series) captureLocked(dst *state.Series) {
 func (t *Tracker) applyState(st *state.State, now time.Time, log *slog.Logger) {
 	log.Info("errbudget: restoring saved state", "taken", st.Taken, "age", now.Sub(st.Taken).Round(time.Second).String(), "objectives", len(st.Objectives))
 	if len(st.BucketWidths) != len(BucketWidths) {
-		log.Error("errbudget: saved state has no bucket widths for its tiers; starting fresh", "widths", st.BucketWidths)
+		log.Error("errbudget: saved state has another number of tiers; starting fresh", "widths", st.BucketWidths, "want", BucketWidths)
 		return
 	}
 	if !slices.Equal(st.BucketWidths, BucketWidths[:]) {
@@ -172,7 +173,7 @@ func (t *Tracker) applyState(st *state.State, now time.Time, log *slog.Logger) {
 func (s *Series) restoreLocked(ss *state.Series, widths []time.Duration, now time.Time, exact bool) (outside int64) {
 	lo := now.Add(-s.slo.horizon).UnixNano()
 	hi := now.UnixNano()
-	for i, bs := range ss.Tiers {
+	for i, bs := range ss.Tiers[:min(len(ss.Tiers), len(widths))] {
 		w, own := int64(widths[i]), int64(BucketWidths[i])
 		for _, x := range bs {
 			if w != own { // saved with other widths: the bucket holding its start

@@ -30,7 +30,7 @@ import (
 // 754 bits:
 //
 //	taken            varint   when the snapshot was taken
-//	widths           uvarint  3, then each tier's bucket width in ns
+//	widths           uvarint n (3 today), then each tier's bucket width in ns
 //	dropped          uvarint ×2  events dropped as too old, too new
 //	corrections      uvarint n, then n × (id, objective, start, end,
 //	                 reason, recurrence, time zone)
@@ -39,7 +39,7 @@ import (
 //	                 Window.String), group-by label, uvarint n, n × series
 //	series           group, lifetime good, bad, excluded, policy state,
 //	                 evaluated-at, alerts (uvarint n, n × (rule name, firing
-//	                 byte, since)), 3 × tier, latency
+//	                 byte, since)), n × tier, latency
 //	tier             uvarint runs, then per run of consecutive buckets:
 //	                 varint first bucket (the first run's absolute, later
 //	                 ones relative to the previous run's end), uvarint
@@ -73,9 +73,6 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // AppendBinary appends the encoded state to b (encoding.BinaryAppender).
 func (st *State) AppendBinary(b []byte) ([]byte, error) {
-	if len(st.BucketWidths) != len(Series{}.Tiers) {
-		return b, fmt.Errorf("state: %d bucket widths, want %d", len(st.BucketWidths), len(Series{}.Tiers))
-	}
 	start := len(b)
 	e := &wire.Encoder{Buf: append(b, magic...)}
 	e.Buf = binary.BigEndian.AppendUint32(e.Buf, version)
@@ -108,6 +105,9 @@ func (st *State) AppendBinary(b []byte) ([]byte, error) {
 		e.Str(o.GroupBy)
 		e.Uvarint(uint64(len(o.Series)))
 		for j := range o.Series {
+			if n := len(o.Series[j].Tiers); n != len(st.BucketWidths) || n == 0 || n > maxTiers {
+				return b, fmt.Errorf("state: %s[%s]: %d tiers for %d bucket widths", o.Name, o.Series[j].Group, n, len(st.BucketWidths))
+			}
 			encodeSeries(e, &o.Series[j])
 		}
 	}
@@ -282,8 +282,8 @@ func (st *State) UnmarshalBinary(b []byte) error {
 func decodeState(d *wire.Decoder) *State {
 	st := &State{Taken: d.Time()}
 	nw := d.Length(1)
-	if nw != len(Series{}.Tiers) && d.Err == nil {
-		d.Fail("%d tiers, want %d", nw, len(Series{}.Tiers))
+	if (nw == 0 || nw > maxTiers) && d.Err == nil {
+		d.Fail("%d tiers", nw)
 	}
 	for range nw {
 		w := d.Count()
@@ -321,6 +321,9 @@ func decodeState(d *wire.Decoder) *State {
 	return st
 }
 
+// maxTiers bounds the number of tiers.
+const maxTiers = 8
+
 // maxPolicy is the largest policy state (budget.Exhausted).
 const maxPolicy = 2
 
@@ -342,6 +345,7 @@ func decodeSeries(d *wire.Decoder, widths []time.Duration) Series {
 	for range d.Length(3) {
 		s.Alerts = append(s.Alerts, Alert{Rule: d.Str(), Firing: d.Byte() == 1, Since: d.Time()})
 	}
+	s.Tiers = make([][]Bucket, len(widths))
 	for i := range s.Tiers {
 		if d.Err == nil {
 			s.Tiers[i] = decodeTier(d, maxBucket/int64(widths[i]))

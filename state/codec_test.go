@@ -39,11 +39,11 @@ func sample() *State {
 			{Name: "api", Target: 0.999, Window: "30d", Series: []Series{{
 				Good: 100, Bad: 3, Excluded: 1, Policy: 1, EvaluatedAt: snapT0,
 				Alerts: []Alert{{Rule: "page", Firing: true, Since: snapT0.Add(-time.Minute)}, {Rule: "ticket"}},
-				Tiers:  [3][]Bucket{{{N: -5, Good: 1}, {N: 7, Good: 40, Bad: 1}, {N: 8, Good: 2}, {N: 100, Bad: 2}}, {{N: 3, Good: 43, Bad: 3}}, nil},
+				Tiers:  [][]Bucket{{{N: -5, Good: 1}, {N: 7, Good: 40, Bad: 1}, {N: 8, Good: 2}, {N: 100, Bad: 2}}, {{N: 3, Good: 43, Bad: 3}}, nil},
 			}}},
 			{Name: "lat", Kind: sli.Latency, Target: 0.99, Threshold: 100 * time.Millisecond, Window: "7d", GroupBy: "model", Series: []Series{
-				{Group: "a", Good: 5, Latency: []LatencySlot{{N: 12, Max: 900, Counts: []HistogramCount{{Index: 3, Count: 2}, {Index: 40, Count: 3}}}}},
-				{Group: "_OTHER"},
+				{Group: "a", Good: 5, Tiers: make([][]Bucket, 3), Latency: []LatencySlot{{N: 12, Max: 900, Counts: []HistogramCount{{Index: 3, Count: 2}, {Index: 40, Count: 3}}}}},
+				{Group: "_OTHER", Tiers: make([][]Bucket, 3)},
 			}},
 		},
 		Sections: []Section{{Name: "incidents", Data: []byte{1, 0, 0}}, {Name: "from-the-future", Data: []byte{0xff}}},
@@ -102,7 +102,7 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	badWidth, _ := (&State{BucketWidths: []time.Duration{0, 1, 2}}).AppendBinary(nil)
 	badTiers, _ := sample().AppendBinary(nil)
-	badTiers[header+1] = 2 // after taken (0): two tiers
+	badTiers[header+1] = 9 // after taken (0): nine tiers
 	for name, b := range map[string][]byte{
 		"empty":          nil,
 		"short magic":    []byte("errb"),
@@ -121,7 +121,7 @@ func TestDecodeErrors(t *testing.T) {
 		}(),
 		"doubled payload": append(bytes.Clone(good), good...),
 		"zero width":      badWidth,
-		"two tiers":       resum(badTiers[:len(badTiers)-trailer]),
+		"nine tiers":      resum(badTiers[:len(badTiers)-trailer]),
 	} {
 		st := sample()
 		if err := st.UnmarshalBinary(b); !errors.Is(err, ErrCorrupt) {

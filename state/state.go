@@ -83,7 +83,7 @@ type Series struct {
 	Policy              uint8 // a budget.PolicyState
 	EvaluatedAt         time.Time
 	Alerts              []Alert
-	Tiers               [3][]Bucket // per tier of BucketWidths, ascending, non-empty buckets only
+	Tiers               [][]Bucket // one per State.BucketWidths: ascending, non-empty buckets only
 	Latency             []LatencySlot
 }
 
