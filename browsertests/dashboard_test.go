@@ -50,6 +50,7 @@ func TestDashboardInBrowser(t *testing.T) {
 					t.Errorf("the page requested %s", u)
 				}
 			}
+			checkFold(t, p)
 			checkCards(t, p, width)
 			checkLayout(t, p, width)
 
@@ -71,6 +72,60 @@ func TestDashboardInBrowser(t *testing.T) {
 			abs, _ := filepath.Abs(path)
 			t.Logf("dashboard screenshot at %d px: %s", width, abs)
 		})
+	}
+}
+
+// checkFold (issue 13, target 2): the grouped objective's groups are
+// folded into one summary that names the worst first, its cards hidden
+// until the summary is clicked; then they show, worst first. It leaves the
+// fold open for checkCards.
+func checkFold(t *testing.T, p *tab) {
+	t.Helper()
+	type state struct {
+		Folds   int
+		Open    bool
+		Summary string
+		Visible []string // the group values of the cards drawn with a size
+	}
+	read := func() state {
+		var s state
+		err := p.eval(`(() => {
+			const f = document.querySelectorAll("details.fold");
+			const d = f[0];
+			return {folds: f.length, open: d ? d.open : false,
+				summary: d ? d.querySelector("summary").innerText.replace(/\s+/g, " ").trim() : "",
+				visible: [...document.querySelectorAll("section.card")].filter(c => c.checkVisibility() && c.getBoundingClientRect().height > 0)
+					.map(c => (c.querySelector(".group") || {}).textContent || c.dataset.objective)};
+		})()`, &s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	closed := read()
+	if closed.Folds != 1 || closed.Open {
+		t.Fatalf("folds %d, open %v; want one, closed", closed.Folds, closed.Open)
+	}
+	for _, want := range []string{"chat-ttft", "2 groups by model", "1 exhausted", "llama-3-70b: −71.4% · exhausted"} {
+		if !strings.Contains(closed.Summary, want) {
+			t.Errorf("summary %q lacks %q", closed.Summary, want)
+		}
+	}
+	if i, j := strings.Index(closed.Summary, "llama-3-70b"), strings.Index(closed.Summary, "gpt-4o"); i < 0 || j < i {
+		t.Errorf("summary %q: the worst group is not first", closed.Summary)
+	}
+	if got := strings.Join(closed.Visible, ","); got != "checkout-availability,checkout-latency,chat-quality" {
+		t.Errorf("closed: cards shown %q, want the ungrouped ones only", got)
+	}
+	if err := p.eval(`document.querySelector("details.fold summary").click(), true`, new(bool)); err != nil {
+		t.Fatal(err)
+	}
+	opened := read()
+	if !opened.Open {
+		t.Fatal("the fold did not open on a click")
+	}
+	if got := strings.Join(opened.Visible, ","); got != "checkout-availability,checkout-latency,model = llama-3-70b,model = gpt-4o,chat-quality" {
+		t.Errorf("open: cards shown %q, want the groups worst first", got)
 	}
 }
 
@@ -103,8 +158,8 @@ func checkCards(t *testing.T, p *tab, width int) {
 	want := []struct{ name, group, remaining string }{
 		{"checkout-availability", "", "21.7%"},
 		{"checkout-latency", "", "59.5%"},
+		{"chat-ttft", "model = llama-3-70b", "−71.4%"}, // worst first (checkFold)
 		{"chat-ttft", "model = gpt-4o", "60.0%"},
-		{"chat-ttft", "model = llama-3-70b", "−71.4%"},
 		{"chat-quality", "", "No data"},
 	}
 	if len(cards) != len(want) {

@@ -108,6 +108,11 @@ type card struct {
 	Alerts      []alertRow
 	Latency     *latencyView
 	Corrections []correctionRow
+
+	// A grouped objective's cards sit in a fold (dashboard_groups.go):
+	// the first carries its summary, the last closes it.
+	Fold    *groupFold
+	FoldEnd bool
 }
 
 type burnCell struct {
@@ -162,6 +167,7 @@ func newPage(cfg *config, s *snapshot) page {
 		c.Chart.Spans, c.Chart.Marks = chartOverlays(&bd, st.Objective.Name, st.Group, s.incidents, s.changes, s.now)
 		p.Cards = append(p.Cards, c)
 	}
+	p.Cards = foldGroups(p.Cards, s.statuses) // dashboard_groups.go
 	p.Incidents = incidentRows(s.incidents, s.now)
 	p.Changes = changeRows(s.changes)
 	return p

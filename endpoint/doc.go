@@ -46,8 +46,10 @@
 // beside the line of even spending, burn rates, alerts, the policy state
 // and, for latency kinds, the last hour's percentiles. Incidents are shaded
 // spans on the charts they affected and changes dashed markers; the lists
-// below link to each incident's draft. It reads on a 400 px phone as on a
-// desktop.
+// below link to each incident's draft. A grouped objective's groups fold
+// into one summary, worst first, that opens (a details element, no
+// script) to their cards in the same order. It reads on a 400 px phone as
+// on a desktop.
 //
 // # Cost
 //
