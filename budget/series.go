@@ -137,8 +137,8 @@ func (s *Series) span(start, end int64, past bool) (counts, bool) {
 // ones take the mutex and add to the ring with saturation. The stripes'
 // cumulative counters may wrap around (the flush takes differences, which
 // stay exact), but the events between two flushes must stay below 2^63:
-// with batches this small that takes 2^31 batches within one bucket.
-const maxStripeAdd = 1 << 32
+// with batches this small that takes 2^47 batches within one bucket.
+const maxStripeAdd = window.MaxLatencyAdd
 
 func (s *Series) record(e *sli.Event, n int64) {
 	v, us := classify(s.obj, e, s.tr)
@@ -153,7 +153,16 @@ func (s *Series) record(e *sli.Event, n int64) {
 		s.slow(e, v, us, b, n)
 		return
 	}
-	s.stripes.Add(s.stripes.Index(), v, us, n)
+	if !s.stripes.Add(s.stripes.Index(), v, us, n) {
+		s.recordLatency(us, n)
+	}
+}
+
+// recordLatency takes a latency the stripes did not (Stripes.AddLatency).
+func (s *Series) recordLatency(us, n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latRng.Record(&s.stripes, s.stripes.Index(), us, n, s.cur.Load()*fineWidth)
 }
 
 // classify returns o.Verdict(*e) and the latency o.Measure(*e) reports, in
@@ -249,7 +258,8 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 			return
 		}
 		s.tr.refreshCorrections(now) // keeps recurring corrections listed (correction.go)
-		s.flushLocked()
+		// Latencies fold when their 5-minute slot changes, or at a read.
+		s.flushStripesLocked(floorDiv(b*fineWidth, window.LatencySlotWidth) != floorDiv(cur*fineWidth, window.LatencySlotWidth))
 		s.cur.Store(b)
 		cur = b
 	}
@@ -269,10 +279,14 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 			}
 			return
 		}
-		s.stripes.AddLatency(s.stripes.Index(), us, n)
+		if !s.stripes.AddLatency(s.stripes.Index(), us, n) {
+			s.latRng.Record(&s.stripes, s.stripes.Index(), us, n, cur*fineWidth)
+		}
 		return
 	}
-	s.stripes.Add(s.stripes.Index(), v, us, n)
+	if !s.stripes.Add(s.stripes.Index(), v, us, n) {
+		s.latRng.Record(&s.stripes, s.stripes.Index(), us, n, cur*fineWidth)
+	}
 }
 
 func (s *Series) addLocked(b, good, bad int64) {
@@ -286,14 +300,18 @@ func (s *Series) addLocked(b, good, bad int64) {
 
 // flushLocked moves what the stripes counted since the last flush into the
 // ring at bucket cur.
-func (s *Series) flushLocked() {
+func (s *Series) flushLocked() { s.flushStripesLocked(true) }
+
+// flushStripesLocked is flushLocked, leaving the latencies in the stripes
+// unless latency is set.
+func (s *Series) flushStripesLocked(latency bool) {
 	d, excl := s.stripes.Flush()
 	s.excAll = addCount(s.excAll, excl)
 	cur := s.cur.Load()
 	if d.Good != 0 || d.Bad != 0 {
 		s.addLocked(cur, d.Good, d.Bad)
 	}
-	if s.latRng != nil {
+	if s.latRng != nil && latency {
 		s.latRng.Flush(&s.stripes, cur*fineWidth)
 	}
 }

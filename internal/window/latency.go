@@ -1,7 +1,9 @@
 package window
 
 import (
+	"encoding/binary"
 	"math/bits"
+	"slices"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -47,109 +49,184 @@ func histIndex(us int64) int {
 	return i
 }
 
-const histStride = HistLen + 16 // 128 bytes of padding between stripes
-
-// LatencyRing holds the distribution of recent 5-minute slots. It is not
-// safe for concurrent use: its owner guards it with a mutex.
+// LatencyRing holds the latency distribution of recent 5-minute slots: the
+// current slot's counts in full, the older ones packed (their non-empty
+// buckets, varint-encoded), for they no longer change but when the clock
+// steps back. It is not safe for concurrent use: its owner guards it with a
+// mutex.
 type LatencyRing struct {
-	base  [HistLen]int64 // cumulative stripe sums at the last flush
-	epoch [latencySlots]int64
-	max   [latencySlots]int64
-	slots [latencySlots][HistLen]int64
+	cur    int64 // the slot dense holds; none before the first
+	dense  [HistLen]int64
+	curMax int64
+	old    [latencySlots]packedSlot // the other slots, by slot index
+}
+
+type packedSlot struct {
+	n, max int64  // slot number (none when empty) and maximum
+	data   []byte // uvarint pairs: bucket index delta, count
 }
 
 // NewLatencyRing returns an empty latency ring.
 func NewLatencyRing() *LatencyRing {
-	r := &LatencyRing{}
-	for i := range r.epoch {
-		r.epoch[i] = -1
+	r := &LatencyRing{cur: none}
+	for i := range r.old {
+		r.old[i].n = none
 	}
 	return r
 }
 
-func (r *LatencyRing) slot(b int64) int {
+func slotOf(b int64) int {
 	n := int64(latencySlots)
 	return int(((b % n) + n) % n)
 }
 
-// at returns the index of bucket b's slot, emptied for b when it held an
-// older bucket; -1 when it holds a newer one (b is too old for the ring).
-func (r *LatencyRing) at(b int64) int {
-	i := r.slot(b)
-	if r.epoch[i] > b {
-		return -1
+// pack encodes counts into dst's storage.
+func pack(dst []byte, counts *[HistLen]int64) []byte {
+	dst, prev := dst[:0], 0
+	for k, c := range counts {
+		if c != 0 {
+			dst = binary.AppendUvarint(binary.AppendUvarint(dst, uint64(k-prev)), uint64(c))
+			prev = k
+		}
 	}
-	if r.epoch[i] != b {
-		r.epoch[i], r.max[i], r.slots[i] = b, 0, [HistLen]int64{}
+	return slices.Clip(dst)
+}
+
+// unpack adds packed counts to counts.
+func unpack(data []byte, counts *[HistLen]int64) {
+	for k := 0; len(data) > 0; {
+		d, n1 := binary.Uvarint(data)
+		c, n2 := binary.Uvarint(data[n1:])
+		data = data[n1+n2:]
+		k += int(d)
+		counts[k] = AddCount(counts[k], int64(c))
 	}
-	return i
+}
+
+// slot returns the full counts and maximum of slot b to write into: the
+// current slot, made current when b is newer (packing the one it was), or
+// an older slot, unpacked into tmp: the caller then repacks it with
+// o.repack(tmp). It returns nil counts when b is too old for the ring.
+func (r *LatencyRing) slot(b int64, tmp *[HistLen]int64) (counts *[HistLen]int64, max *int64, o *packedSlot) {
+	switch {
+	case b == r.cur:
+		return &r.dense, &r.curMax, nil
+	case b > r.cur:
+		if r.cur != none {
+			o := &r.old[slotOf(r.cur)]
+			o.n, o.max = r.cur, r.curMax
+			o.repack(&r.dense)
+		}
+		r.cur, r.dense, r.curMax = b, [HistLen]int64{}, 0
+		r.old[slotOf(b)].n = none
+		return &r.dense, &r.curMax, nil
+	case b <= r.cur-latencySlots:
+		return nil, nil, nil
+	}
+	o = &r.old[slotOf(b)]
+	if o.n != b {
+		o.n, o.max, o.data = b, 0, o.data[:0]
+	}
+	unpack(o.data, tmp)
+	return tmp, &o.max, o
+}
+
+// repack packs counts into o, when o is not nil.
+func (o *packedSlot) repack(counts *[HistLen]int64) {
+	if o != nil {
+		o.data = pack(o.data, counts)
+	}
 }
 
 // Flush moves the latencies the stripes counted since the last flush into
-// the slot holding the instant at (nanoseconds).
+// the slot holding the instant at (nanoseconds). The stripes hold only
+// latencies of that slot when the owner flushes before moving to the next.
 func (r *LatencyRing) Flush(ls *Stripes, at int64) {
-	i := r.at(FloorDiv(at, LatencySlotWidth))
-	if i < 0 {
-		r.absorb(ls, nil) // keep the base moving, so the counts are not attributed later
-		return
-	}
-	r.absorb(ls, &r.slots[i])
-	for s := range ls.s {
-		if m := ls.s[s].max.Swap(0); m > r.max[i] {
-			r.max[i] = m
+	var tmp [HistLen]int64
+	counts, mx, o := r.slot(FloorDiv(at, LatencySlotWidth), &tmp)
+	for j := range ls.lat {
+		h := ls.lat[j].Load()
+		if h == nil {
+			continue
 		}
+		for k := range HistLen {
+			if h[k].Load() == 0 {
+				continue
+			}
+			if c := int64(h[k].Swap(0)); counts != nil {
+				counts[k] = AddCount(counts[k], c)
+			}
+		}
+	}
+	for i := range ls.s {
+		if m := ls.s[i].max.Swap(0); counts != nil && m > *mx {
+			*mx = m
+		}
+	}
+	o.repack(counts)
+}
+
+// Record adds n latencies of us µs that Stripes.AddLatency did not take, at
+// the instant at (nanoseconds): it flushes the stripes there and allocates
+// stripe i's histogram if it has none, then adds to it.
+func (r *LatencyRing) Record(ls *Stripes, i int, us, n, at int64) {
+	r.Flush(ls, at)
+	h := &ls.lat[i&(len(ls.lat)-1)]
+	if h.Load() == nil {
+		h.Store(new(latencyStripe))
+	}
+	if !ls.AddLatency(i, us, n) {
+		r.Add(at, us, n)
 	}
 }
 
 // Add adds n latencies of us µs to the slot holding the instant at
 // (nanoseconds), with saturation: batches too large for the stripes.
 func (r *LatencyRing) Add(at, us, n int64) {
-	i := r.at(FloorDiv(at, LatencySlotWidth))
-	if i < 0 {
+	var tmp [HistLen]int64
+	counts, mx, o := r.slot(FloorDiv(at, LatencySlotWidth), &tmp)
+	if counts == nil {
 		return
 	}
 	k := histIndex(us)
-	r.slots[i][k] = AddCount(r.slots[i][k], n)
-	r.max[i] = max(r.max[i], us)
+	counts[k] = AddCount(counts[k], n)
+	*mx = max(*mx, us)
+	o.repack(counts)
 }
 
 // Rewind moves the distributions of the slots after the one holding the
-// instant at (nanoseconds) into that one: the clock stepped back.
+// instant at (nanoseconds) into that one, which becomes the current slot:
+// the clock stepped back.
 func (r *LatencyRing) Rewind(at int64) {
 	tb := FloorDiv(at, LatencySlotWidth)
-	j := r.slot(tb)
-	if r.epoch[j] > tb { // tb's own slot holds a later bucket: it folds in as it stands
-		r.epoch[j] = tb
+	if r.cur <= tb {
+		return
 	}
-	for i := range r.epoch {
-		if r.epoch[i] <= tb {
+	var sum [HistLen]int64
+	sumMax := int64(0)
+	fold := func(mx int64, counts *[HistLen]int64) {
+		for k, c := range counts {
+			sum[k] = AddCount(sum[k], c)
+		}
+		sumMax = max(sumMax, mx)
+	}
+	fold(r.curMax, &r.dense)
+	for i := range r.old {
+		// Every slot after tb folds into tb's; so does what tb's own slot
+		// holds when that is tb or a later bucket (which it folds in as it
+		// stands); an earlier bucket there leaves the ring.
+		o := &r.old[i]
+		if o.n == none || o.n < tb && i != slotOf(tb) {
 			continue
 		}
-		if r.epoch[j] != tb {
-			r.epoch[j], r.max[j], r.slots[j] = tb, 0, [HistLen]int64{}
+		if o.n >= tb {
+			var c [HistLen]int64
+			unpack(o.data, &c)
+			fold(o.max, &c)
 		}
-		for k, c := range r.slots[i] {
-			r.slots[j][k] = AddCount(r.slots[j][k], c)
-		}
-		r.max[j] = max(r.max[j], r.max[i])
-		r.epoch[i], r.max[i], r.slots[i] = -1, 0, [HistLen]int64{}
+		o.n, o.max, o.data = none, 0, o.data[:0]
 	}
-}
-
-func (r *LatencyRing) absorb(ls *Stripes, into *[HistLen]int64) {
-	n := len(ls.s)
-	for k := 0; k < HistLen; k++ {
-		var c int64
-		for s := 0; s < n; s++ {
-			c += ls.lat[s*histStride+k].Load()
-		}
-		if d := c - r.base[k]; d != 0 {
-			if into != nil {
-				into[k] = AddCount(into[k], d)
-			}
-			r.base[k] = c
-		}
-	}
+	r.cur, r.dense, r.curMax = tb, sum, sumMax
 }
 
 // Quantiles summarise the latencies of the last hour: their count, and
@@ -163,18 +240,20 @@ type Quantiles struct{ Count, P50, P90, P99, Max int64 }
 func (r *LatencyRing) Summary(now int64) Quantiles {
 	to := FloorDiv(now, LatencySlotWidth)
 	from := to - int64(LatencyWindow)/LatencySlotWidth
-	counts := make([]int64, HistLen)
-	var total, maxUS int64
-	for b := from; b <= to; b++ {
-		i := r.slot(b)
-		if r.epoch[i] != b {
-			continue
+	var all [HistLen]int64
+	var maxUS int64
+	r.each(func(n, mx int64, counts *[HistLen]int64) {
+		if n >= from && n <= to {
+			for k, c := range counts {
+				all[k] = AddCount(all[k], c)
+			}
+			maxUS = max(maxUS, mx)
 		}
-		for k, c := range r.slots[i] {
-			counts[k] = AddCount(counts[k], c)
-			total = AddCount(total, c)
-		}
-		maxUS = max(maxUS, r.max[i])
+	})
+	counts := all[:]
+	var total int64
+	for _, c := range counts {
+		total = AddCount(total, c)
 	}
 	q := Quantiles{Count: total}
 	if total == 0 {
@@ -220,24 +299,30 @@ func sumCounts(counts []int64) int64 {
 // LatencySlot is the plain state of one latency slot (package state's).
 type LatencySlot = state.LatencySlot
 
+// each calls f with every slot the ring holds, oldest first.
+func (r *LatencyRing) each(f func(n, max int64, counts *[HistLen]int64)) {
+	for b := r.cur - latencySlots + 1; b < r.cur; b++ {
+		if o := &r.old[slotOf(b)]; o.n == b {
+			var c [HistLen]int64
+			unpack(o.data, &c)
+			f(b, o.max, &c)
+		}
+	}
+	if r.cur != none {
+		f(r.cur, r.curMax, &r.dense)
+	}
+}
+
 // AppendSlots appends the ring's slots in ascending order, reusing the
 // count slices dst already has.
 func (r *LatencyRing) AppendSlots(dst []LatencySlot) []LatencySlot {
-	newest := int64(-1 << 62)
-	for _, e := range r.epoch {
-		newest = max(newest, e)
-	}
-	for b := newest - latencySlots + 1; b <= newest; b++ {
-		i := r.slot(b)
-		if r.epoch[i] != b {
-			continue
-		}
+	r.each(func(b, mx int64, counts *[HistLen]int64) {
 		var l LatencySlot
 		if len(dst) < cap(dst) {
 			l = dst[:len(dst)+1][len(dst)]
 		}
-		l.N, l.Max, l.Counts = b, r.max[i], l.Counts[:0]
-		for k, c := range r.slots[i] {
+		l.N, l.Max, l.Counts = b, mx, l.Counts[:0]
+		for k, c := range counts {
 			if c != 0 {
 				l.Counts = append(l.Counts, state.HistogramCount{Index: k, Count: c})
 			}
@@ -245,19 +330,21 @@ func (r *LatencyRing) AppendSlots(dst []LatencySlot) []LatencySlot {
 		if len(l.Counts) > 0 {
 			dst = append(dst, l)
 		}
-	}
+	})
 	return dst
 }
 
 // Restore adds a saved slot; one after the instant hi (ns) counts in the
 // slot holding hi, as after a step back of the clock.
 func (r *LatencyRing) Restore(l LatencySlot, hi int64) {
-	i := r.at(min(l.N, FloorDiv(hi, LatencySlotWidth)))
-	if i < 0 {
+	var tmp [HistLen]int64
+	counts, mx, o := r.slot(min(l.N, FloorDiv(hi, LatencySlotWidth)), &tmp)
+	if counts == nil {
 		return
 	}
-	r.max[i] = max(r.max[i], l.Max)
+	*mx = max(*mx, l.Max)
 	for _, c := range l.Counts {
-		r.slots[i][c.Index] = AddCount(r.slots[i][c.Index], c.Count)
+		counts[c.Index] = AddCount(counts[c.Index], c.Count)
 	}
+	o.repack(counts)
 }

@@ -15,20 +15,23 @@ func TestLatencyRewindKeepsTheClockSlotsOwnLaterBucket(t *testing.T) {
 		}
 		tb := b0 + latencySlots - 1 - back
 		r.Rewind(tb*LatencySlotWidth + 7)
-		var n int64
-		for i := range r.slots {
-			if r.epoch[i] > tb {
-				t.Errorf("back %d: slot %d still holds bucket %d, ahead of the clock's %d", back, i, r.epoch[i], tb)
+		var n, tbMax int64
+		r.each(func(b, mx int64, counts *[HistLen]int64) {
+			if b > tb {
+				t.Errorf("back %d: the ring still holds bucket %d, ahead of the clock's %d", back, b, tb)
 			}
-			for _, c := range r.slots[i] {
+			for _, c := range counts {
 				n += c
 			}
-		}
+			if b == tb {
+				tbMax = mx
+			}
+		})
 		if n != latencySlots {
 			t.Errorf("back %d buckets: %d latencies after the rewind, want %d", back, n, latencySlots)
 		}
-		if j := r.slot(tb); r.max[j] != 100+latencySlots-1 {
-			t.Errorf("back %d: max %d at the clock's slot, want %d", back, r.max[j], 100+latencySlots-1)
+		if tbMax != 100+latencySlots-1 {
+			t.Errorf("back %d: max %d at the clock's slot, want %d", back, tbMax, 100+latencySlots-1)
 		}
 	}
 }

@@ -20,31 +20,38 @@ const (
 )
 
 // Tier is one tier of a Ring: fixed-width buckets in a ring of slots.
+//
+// The slots hold the n buckets up to the newest one: writing a newer bucket
+// clears the slots of the buckets it passes, so a slot needs no record of
+// the bucket it holds, and a bucket older than the ring is simply gone.
 type Tier struct {
-	width  int64 // nanoseconds
-	newest int64 // the newest bucket added since the clock last stepped back
-	epoch  []int64
-	good   []int64
-	bad    []int64
+	width     int64 // nanoseconds
+	n         int   // slots
+	newest    int64 // the newest bucket added since the clock last stepped back
+	good, bad cells
 
-	// Slots that held a bucket ahead of the clock when it stepped back
-	// (rewind) hold the epoch damaged until written again: the bucket they
-	// held before may be lost, so no range up to rewoundAt that reads them
-	// is served. ndamaged counts them, so that an intact tier pays nothing.
+	// Slots whose bucket was lost when the clock stepped back (rewind) are
+	// damaged until written again, and no range up to rewoundAt that reads
+	// them is served. ndamaged counts them, so that an intact tier pays
+	// nothing; the bit set is allocated at the first step back.
+	damaged   []uint64
 	ndamaged  int
 	rewoundAt int64
 	lossy     int64 // a bucket rewind wrote into a damaged slot: it may lack its own counts
+
+	// The coarsest tier has none coarser to read when the clock steps back
+	// behind buckets it passed without writing them (a jump ahead, or idle
+	// periods): it keeps the buckets those slots held (stale, by slot), to
+	// read them again once a step back brings them within its reach.
+	keepStale bool
+	stale     map[int]Bucket
 }
 
-// damaged is the epoch of a slot emptied by rewind (empty slots hold -1).
-const damaged = -2
+// none is the newest bucket of a tier that holds none.
+const none = -1 << 62
 
 func newTier(width int64, slots int) Tier {
-	t := Tier{width: width, newest: -1 << 62, lossy: -1 << 62, epoch: make([]int64, slots), good: make([]int64, slots), bad: make([]int64, slots)}
-	for i := range t.epoch {
-		t.epoch[i] = -1
-	}
-	return t
+	return Tier{width: width, n: slots, newest: none, lossy: none, good: newCells(slots), bad: newCells(slots)}
 }
 
 // coarseSlots is the coarse tier's size for a span: its buckets and three
@@ -54,27 +61,58 @@ func coarseSlots(span time.Duration) int {
 }
 
 func (t *Tier) slot(b int64) int {
-	n := int64(len(t.epoch))
+	n := int64(t.n)
 	return int(((b % n) + n) % n)
 }
 
-// add adds counts to bucket b (in this tier's units). A bucket older than the
-// slot's current one has left the ring; it is not added and add reports false.
-func (t *Tier) add(b, good, bad int64) bool {
-	i := t.slot(b)
-	switch e := t.epoch[i]; {
-	case e == b:
-	case e > b:
-		return false
-	default:
-		if e == damaged {
-			t.ndamaged--
-		}
-		t.epoch[i], t.good[i], t.bad[i] = b, 0, 0
-		t.newest = max(t.newest, b)
+// holds reports whether bucket b is within the ring's reach.
+func (t *Tier) holds(b int64) bool { return b <= t.newest && b > t.newest-int64(t.n) }
+
+func (t *Tier) isDamaged(i int) bool { return t.ndamaged > 0 && t.damaged[i/64]&(1<<(i%64)) != 0 }
+
+func (t *Tier) setDamaged(i int, d bool) {
+	if d == t.isDamaged(i) {
+		return
 	}
-	t.good[i] = AddCount(t.good[i], good)
-	t.bad[i] = AddCount(t.bad[i], bad)
+	if t.damaged == nil {
+		t.damaged = make([]uint64, (t.n+63)/64)
+	}
+	t.damaged[i/64] ^= 1 << (i % 64)
+	if d {
+		t.ndamaged++
+	} else {
+		t.ndamaged--
+	}
+}
+
+// add adds counts to bucket b (in this tier's units). A bucket older than the
+// ring's reach is not added and add reports false.
+func (t *Tier) add(b, good, bad int64) bool {
+	if b > t.newest {
+		// Clear the slots of the buckets passed.
+		n := int64(t.n)
+		for k := min(b-t.newest, n); k > 0; k-- {
+			y := b - k + 1
+			i := t.slot(y)
+			if c := (Counts{t.good.get(i), t.bad.get(i)}); t.keepStale && y != b && c != (Counts{}) {
+				if t.stale == nil {
+					t.stale = map[int]Bucket{}
+				}
+				t.stale[i] = Bucket{N: y - (y-t.newest+n-1)/n*n, Good: c.Good, Bad: c.Bad}
+			}
+			t.good.set(i, 0)
+			t.bad.set(i, 0)
+			t.setDamaged(i, false)
+		}
+		t.newest = b
+	} else if !t.holds(b) {
+		return false
+	}
+	i := t.slot(b)
+	t.setDamaged(i, false) // a rewind emptied it
+	delete(t.stale, i)     // b overwrites what the slot held before
+	t.good.set(i, AddCount(t.good.get(i), good))
+	t.bad.set(i, AddCount(t.bad.get(i), bad))
 	return true
 }
 
@@ -86,20 +124,12 @@ func (t *Tier) add(b, good, bad int64) bool {
 // bucket's slot with two divisions: BenchmarkStatus fell from 110 µs to
 // 22 µs.
 func (t *Tier) Sum(from, to int64) (c Counts) {
-	if to-from >= int64(len(t.epoch)) {
-		from = to - int64(len(t.epoch)) + 1
-	}
+	n := int64(t.n)
+	from, to = max(from, to-n+1, t.newest-n+1), min(to, t.newest)
 	for b, i := from, t.slot(from); b <= to; i = 0 {
-		k := min(int(to-b+1), len(t.epoch)-i)
-		ep := t.epoch[i : i+k]
-		g, bd := t.good[i:i+k], t.bad[i:i+k]
-		g, bd = g[:len(ep)], bd[:len(ep)] // lets the compiler drop bounds checks
-		for j, e := range ep {
-			if e == b {
-				c = c.Plus(Counts{g[j], bd[j]})
-			}
-			b++
-		}
+		k := min(int(to-b+1), t.n-i)
+		c = c.Plus(Counts{t.good.sum(i, k), t.bad.sum(i, k)})
+		b += int64(k)
 	}
 	return c
 }
@@ -132,11 +162,13 @@ type Ring struct {
 
 // NewRing returns a ring whose coarse tier holds span (a series' horizon).
 func NewRing(span time.Duration) Ring {
-	return Ring{tiers: [3]Tier{
+	r := Ring{tiers: [3]Tier{
 		newTier(FineWidth, fineSlots),
 		newTier(MediumWidth, mediumSlots),
 		newTier(CoarseWidth, coarseSlots(span)),
 	}}
+	r.tiers[2].keepStale = true
+	return r
 }
 
 // Add places counts of the fine bucket fb in every tier that still holds it.
@@ -166,14 +198,14 @@ func (r *Ring) Window(d time.Duration, end int64) Counts {
 // can have been overwritten by a newer one (an event ahead of the clock, a
 // status asked for an earlier instant).
 func (t *Tier) Serves(from, to int64) bool {
-	n := int64(len(t.epoch))
+	n := int64(t.n)
 	return to-from < n && from > t.newest-n && (t.ndamaged == 0 || t.intact(from, to)) && (t.lossy < from || t.lossy > to)
 }
 
 // intact reports whether no bucket from..to reads a damaged slot.
 func (t *Tier) intact(from, to int64) bool {
 	for b := from; b <= min(to, t.rewoundAt); b++ {
-		if t.epoch[t.slot(b)] == damaged {
+		if t.isDamaged(t.slot(b)) {
 			return false
 		}
 	}
@@ -182,36 +214,37 @@ func (t *Tier) intact(from, to int64) bool {
 
 // rewind moves the counts of every bucket after tb into tb: the clock
 // stepped back behind events already recorded (see Series.followClock).
-// The slots those buckets held are marked damaged. So are the slots of
-// buckets that the tier's reach, moving back with its newest bucket, takes
-// in again: they went stale when they left it (a correction's removal skips
-// them), so their counts are not to be read; the coarser tiers hold theirs.
-// The coarsest tier has none coarser: it keeps them (keepStale).
-func (t *Tier) rewind(tb int64, keepStale bool) {
+// The slots those buckets held are marked damaged: the buckets they held
+// before, which the tier's reach, moving back with its newest bucket, takes
+// in again, are lost; the coarser tiers hold theirs.
+func (t *Tier) rewind(tb int64) {
 	if t.newest <= tb {
 		return
 	}
-	var good, bad int64
-	n := int64(len(t.epoch))
-	reach := t.newest - n // at or before it a slot is stale: nothing reads it
-	for i, e := range t.epoch {
-		switch {
-		case e > tb && e > reach:
-			good, bad = AddCount(good, t.good[i]), AddCount(bad, t.bad[i])
-		case e > tb:
-		case e > tb-n && e >= 0 && e <= reach && !keepStale:
-		default:
-			continue
-		}
-		t.epoch[i], t.good[i], t.bad[i] = damaged, 0, 0
-		t.ndamaged++
+	var c Counts
+	for b := max(tb+1, t.newest-int64(t.n)+1); b <= t.newest; b++ {
+		i := t.slot(b)
+		c = c.Plus(Counts{t.good.get(i), t.bad.get(i)})
+		t.good.set(i, 0)
+		t.bad.set(i, 0)
+		t.setDamaged(i, true)
 	}
 	t.newest, t.rewoundAt = tb, tb
-	if t.epoch[t.slot(tb)] == damaged {
+	for i, x := range t.stale {
+		if x.N > tb-int64(t.n) && x.N <= tb { // back within reach
+			t.good.set(i, x.Good)
+			t.bad.set(i, x.Bad)
+			t.setDamaged(i, false)
+		}
+		if x.N > tb-int64(t.n) {
+			delete(t.stale, i)
+		}
+	}
+	if t.isDamaged(t.slot(tb)) {
 		t.lossy = tb // its slot held another bucket: tb's own counts may be gone
 	}
-	if good != 0 || bad != 0 {
-		t.add(tb, good, bad)
+	if c.Good != 0 || c.Bad != 0 {
+		t.add(tb, c.Good, c.Bad)
 	}
 }
 
@@ -221,7 +254,7 @@ func (t *Tier) rewind(tb int64, keepStale bool) {
 func (r *Ring) Rewind(at int64) {
 	for i := range r.tiers {
 		t := &r.tiers[i]
-		t.rewind(FloorDiv(at, t.width), i == len(r.tiers)-1)
+		t.rewind(FloorDiv(at, t.width))
 	}
 }
 
@@ -272,7 +305,7 @@ func (r *Ring) Span(start, end int64, past bool) (c Counts, held bool) {
 		if from > to {
 			return c, true
 		}
-		n := int64(len(t.epoch))
+		n := int64(t.n)
 		last := i == len(r.tiers)-1
 		if t.Serves(from, to) || last && to-from < n && from > t.newest-n {
 			return c.Plus(t.Sum(from, to)), true
@@ -303,21 +336,23 @@ func (r *Ring) Between(from, end int64) Counts {
 func (t *Tier) Width() int64 { return t.width }
 
 // Len returns the number of buckets the tier holds.
-func (t *Tier) Len() int64 { return int64(len(t.epoch)) }
+func (t *Tier) Len() int64 { return int64(t.n) }
 
 // Bucket returns the counts of bucket b, and whether its slot holds it.
 func (t *Tier) Bucket(b int64) (Counts, bool) {
 	i := t.slot(b)
-	return Counts{t.good[i], t.bad[i]}, t.epoch[i] == b
+	if !t.holds(b) || t.isDamaged(i) {
+		return Counts{}, false
+	}
+	return Counts{t.good.get(i), t.bad.get(i)}, true
 }
 
 // FirstBucket returns the first bucket from..to (this tier's units) that
 // holds events.
 func (t *Tier) FirstBucket(from, to int64) (int64, bool) {
-	from = max(from, to-int64(len(t.epoch))+1)
+	from, to = max(from, to-int64(t.n)+1, t.newest-int64(t.n)+1), min(to, t.newest)
 	for b := from; b <= to; b++ {
-		i := t.slot(b)
-		if t.epoch[i] == b && t.good[i]+t.bad[i] > 0 {
+		if i := t.slot(b); t.good.get(i)+t.bad.get(i) > 0 {
 			return b, true
 		}
 	}
@@ -337,8 +372,8 @@ func (r *Ring) FineRange(from, to int64) Counts {
 		return f.Sum(from, to)
 	}
 	per := MediumWidth / FineWidth
-	lowest := max(f.newest, to) - int64(len(f.epoch)) + 1 // the oldest fine bucket the fine tier holds
-	split := FloorDiv(lowest+per-1, per) * per            // the first medium bucket's start from there
+	lowest := max(f.newest, to) - int64(f.n) + 1 // the oldest fine bucket the fine tier holds
+	split := FloorDiv(lowest+per-1, per) * per   // the first medium bucket's start from there
 	m := &r.tiers[1]
 	c := m.Sum(FloorDiv(from, per), FloorDiv(split, per)-1)
 	if split <= to {
@@ -347,25 +382,13 @@ func (r *Ring) FineRange(from, to int64) Counts {
 	return c
 }
 
-// oldest returns the number of the oldest bucket the tier can still hold,
-// given its newest; math.MaxInt64 when it is empty. Older slots may still carry
-// stale buckets that no window reads.
+// oldest returns the number of the oldest bucket the tier holds;
+// math.MaxInt64 when it is empty.
 func (t *Tier) oldest() int64 {
-	newest := t.newestHeld()
-	if newest < 0 {
+	if t.newest == none {
 		return math.MaxInt64
 	}
-	return newest - int64(len(t.epoch)) + 1
-}
-
-// newestHeld returns the number of the newest bucket a slot holds; -1 when
-// the tier is empty.
-func (t *Tier) newestHeld() int64 {
-	newest := int64(-1) // empty slots hold -1
-	for _, e := range t.epoch {
-		newest = max(newest, e)
-	}
-	return newest
+	return t.newest - int64(t.n) + 1
 }
 
 // Remove takes the counts of [start, end) (nanoseconds) out of the ring and
@@ -389,13 +412,10 @@ func (r *Ring) Remove(start, end int64) Counts {
 		}
 		// No bucket past the newest holds anything: a span that ends
 		// years ahead costs no more than one that ends now.
-		last := min(FloorDiv(hi-1, t.width), t.newestHeld())
+		last := min(FloorDiv(hi-1, t.width), t.newest)
 		for b := FloorDiv(lo, t.width); b <= last; b++ {
 			k := t.slot(b)
-			if t.epoch[k] != b {
-				continue
-			}
-			c := Counts{t.good[k], t.bad[k]}
+			c := Counts{t.good.get(k), t.bad.get(k)}
 			if i > 0 {
 				// What the finer tier still holds of this bucket was
 				// dealt with there (or lies outside the span).
@@ -416,9 +436,9 @@ func (r *Ring) Remove(start, end int64) Counts {
 			for j := i; j < len(r.tiers); j++ {
 				u := &r.tiers[j]
 				ub := FloorDiv(b*t.width, u.width)
-				if m := u.slot(ub); u.epoch[m] == ub {
-					u.good[m] -= c.Good
-					u.bad[m] -= c.Bad
+				if m := u.slot(ub); u.holds(ub) {
+					u.good.set(m, u.good.get(m)-c.Good)
+					u.bad.set(m, u.bad.get(m)-c.Bad)
 				}
 			}
 		}
@@ -435,11 +455,14 @@ type Bucket = state.Bucket
 func (r *Ring) Buckets(i int) iter.Seq[Bucket] {
 	t := &r.tiers[i]
 	return func(yield func(Bucket) bool) {
-		n := len(t.epoch)
+		if t.newest == none {
+			return
+		}
+		n := t.n
 		// Walk the slots once, oldest first, without a division per slot.
-		b := t.newestHeld() - int64(n) + 1
+		b := t.newest - int64(n) + 1
 		for i, k := t.slot(b), 0; k < n; k++ {
-			if t.epoch[i] == b && (t.good[i] != 0 || t.bad[i] != 0) && !yield(Bucket{N: b, Good: t.good[i], Bad: t.bad[i]}) {
+			if c := (Counts{t.good.get(i), t.bad.get(i)}); c != (Counts{}) && !yield(Bucket{N: b, Good: c.Good, Bad: c.Bad}) {
 				return
 			}
 			b++

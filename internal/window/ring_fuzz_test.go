@@ -74,42 +74,38 @@ func checkRing(t *testing.T, step int, r *Ring, added, removed Counts) {
 	t.Helper()
 	for i := range r.tiers {
 		tr := &r.tiers[i]
-		for k, e := range tr.epoch {
-			if tr.good[k] < 0 || tr.bad[k] < 0 {
-				t.Fatalf("step %d: tier %d slot %d (bucket %d) holds %d good %d bad", step, i, k, e, tr.good[k], tr.bad[k])
+		for k := range tr.n {
+			if tr.good.get(k) < 0 || tr.bad.get(k) < 0 {
+				t.Fatalf("step %d: tier %d slot %d holds %d good %d bad", step, i, k, tr.good.get(k), tr.bad.get(k))
 			}
 		}
 	}
 	c := &r.tiers[2]
 	var total Counts
-	for k, e := range c.epoch {
-		if e >= 0 {
-			total.Good += c.good[k]
-			total.Bad += c.bad[k]
-		}
+	for k := range c.n {
+		total.Good += c.good.get(k)
+		total.Bad += c.bad.get(k)
 	}
 	if want := (Counts{added.Good - removed.Good, added.Bad - removed.Bad}); total != want {
 		t.Fatalf("step %d: coarse tier totals %+v; added %+v − removed %+v = %+v", step, total, added, removed, want)
 	}
 	for i := 0; i < 2; i++ {
 		f := &r.tiers[i]
-		reach := f.newest - int64(len(f.epoch)) // slots at or before it are stale: nothing reads them
-		for _, e := range f.epoch {
-			if e < 0 || e <= reach {
-				continue
-			}
+		if f.newest == none {
+			continue
+		}
+		for e := f.oldest(); e <= f.newest; e++ {
 			for j := i + 1; j < 3; j++ {
 				u := &r.tiers[j]
 				ub := FloorDiv(e*f.width, u.width)
 				m := u.slot(ub)
-				if u.epoch[m] != ub {
+				if !u.holds(ub) {
 					continue
 				}
 				per := u.width / f.width
-				s := f.Sum(max(ub*per, reach+1), ub*per+per-1)
-				g, b := s.Good, s.Bad
-				if g > u.good[m] || b > u.bad[m] {
-					t.Fatalf("step %d: tier %d holds %d good %d bad of tier %d bucket %d, which holds %d good %d bad", step, i, g, b, j, ub, u.good[m], u.bad[m])
+				s := f.Sum(max(ub*per, f.oldest()), ub*per+per-1)
+				if s.Good > u.good.get(m) || s.Bad > u.bad.get(m) {
+					t.Fatalf("step %d: tier %d holds %+v of tier %d bucket %d, which holds %d good %d bad", step, i, s, j, ub, u.good.get(m), u.bad.get(m))
 				}
 			}
 		}

@@ -9,13 +9,13 @@ import (
 // naiveSum is tier.sum as first written: each bucket's slot found by
 // division. The walking sum must agree with it on every range.
 func naiveSum(t *Tier, from, to int64) (good, bad int64) {
-	if to-from >= int64(len(t.epoch)) {
-		from = to - int64(len(t.epoch)) + 1
+	if to-from >= int64(t.n) {
+		from = to - int64(t.n) + 1
 	}
 	for b := from; b <= to; b++ {
-		if i := t.slot(b); t.epoch[i] == b {
-			good += t.good[i]
-			bad += t.bad[i]
+		if c, ok := t.Bucket(b); ok {
+			good += c.Good
+			bad += c.Bad
 		}
 	}
 	return good, bad
@@ -93,9 +93,9 @@ func TestRingRemove(t *testing.T) {
 			if in.Total() != 0 {
 				t.Errorf("trial %d: tier %d keeps %d events inside the span %v..%v before end (%d before)", trial, i, in.Total(), time.Duration(end-span[0]), time.Duration(end-span[1]), pre[i])
 			}
-			for j := range tr.epoch {
-				if tr.good[j] < 0 || tr.bad[j] < 0 {
-					t.Fatalf("trial %d: tier %d bucket %d went negative", trial, i, tr.epoch[j])
+			for j := range tr.n {
+				if tr.good.get(j) < 0 || tr.bad.get(j) < 0 {
+					t.Fatalf("trial %d: tier %d slot %d went negative", trial, i, j)
 				}
 			}
 		}
@@ -105,14 +105,12 @@ func TestRingRemove(t *testing.T) {
 			c, f := &r.tiers[i], &r.tiers[i-1]
 			per := c.width / f.width
 			reach := f.oldest()
-			for j, b := range c.epoch {
-				if b < 0 {
-					continue
-				}
+			for b := c.oldest(); b <= c.newest; b++ {
+				j := c.slot(b)
 				s := f.Sum(max(b*per, reach), b*per+per-1)
 				g, bd := s.Good, s.Bad
-				if c.good[j] < g || c.bad[j] < bd {
-					t.Fatalf("trial %d: tier %d bucket %d holds %d/%d, less than tier %d's %d/%d", trial, i, b, c.good[j], c.bad[j], i-1, g, bd)
+				if c.good.get(j) < g || c.bad.get(j) < bd {
+					t.Fatalf("trial %d: tier %d bucket %d holds %d/%d, less than tier %d's %d/%d", trial, i, b, c.good.get(j), c.bad.get(j), i-1, g, bd)
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package window
 
 import (
+	"math/bits"
 	"runtime"
 	"sync/atomic"
 	"unsafe" // for the address of a stack variable, never dereferenced
@@ -47,19 +48,36 @@ func StripeCount() int {
 // side of the engine. Add and Index are safe for concurrent use, take no
 // lock and allocate nothing; Flush is called under the owner's mutex.
 type Stripes struct {
-	s   []stripe
-	lat []atomic.Int64 // stripes × histStride latency counts; nil without latency
+	s     []stripe
+	shift uint                            // 64 − log2(len(s)): Index keeps the hash's top bits
+	lat   []atomic.Pointer[latencyStripe] // nil without latency; each allocated at its first use
 
 	base Counts // stripe sums (good, bad) at the last flush
 	excl int64  // stripe excluded sum at the last flush
 }
 
+// maxLatencyStripes caps the latency histograms of a series: each costs
+// 1.9 KiB, and histogram adds spread over 464 counters contend little.
+const maxLatencyStripes = 4
+
+// latencyStripe counts latencies since the last fold, one counter per
+// histogram bucket (HistLen), padded to keep stripes off shared lines.
+type latencyStripe [HistLen + 16]atomic.Uint32
+
+// foldAt is the count at which a latency counter asks to be folded, far
+// below where it would wrap around.
+const foldAt = 1 << 31
+
+// MaxLatencyAdd is the largest n AddLatency takes; larger batches go to
+// LatencyRing.Add under the owner's mutex.
+const MaxLatencyAdd = 1 << 16
+
 // NewStripes returns n stripes (a power of two), with latency histograms
 // when latency is set.
 func NewStripes(n int, latency bool) Stripes {
-	s := Stripes{s: make([]stripe, n)}
+	s := Stripes{s: make([]stripe, n), shift: uint(64 - bits.TrailingZeros(uint(n)))}
 	if latency {
-		s.lat = make([]atomic.Int64, n*histStride)
+		s.lat = make([]atomic.Pointer[latencyStripe], min(n, maxLatencyStripes))
 	}
 	return s
 }
@@ -67,19 +85,24 @@ func NewStripes(n int, latency bool) Stripes {
 // Len returns the number of stripes.
 func (s *Stripes) Len() int { return len(s.s) }
 
-// Index returns the stripe the calling goroutine writes: its stack
-// address, folded at 2 KiB (the smallest stack) and the three sizes above.
-// The address is the same on every call from the same depth of the same
-// goroutine, and differs between the stacks of goroutines that run at once.
+// Index returns the stripe the calling goroutine writes: a hash of its
+// stack address. The address is the same on every call from the same depth
+// of the same goroutine, and differs between the stacks of goroutines that
+// run at once, which lie a stack size apart (2 KiB and up: more as the
+// runtime learns the program's stacks, 16 KiB under the race detector).
+// Multiplying by 2^64/φ and keeping the top bits (Fibonacci hashing)
+// spreads such evenly spaced addresses evenly over the stripes, whatever
+// the spacing; folding the address's own bits did not (TestStripeIndexEven).
 func (s *Stripes) Index() int {
 	var here byte
-	a := uintptr(unsafe.Pointer(&here)) >> 11
-	return int((a ^ a>>3 ^ a>>6 ^ a>>9) & uintptr(len(s.s)-1))
+	a := uint64(uintptr(unsafe.Pointer(&here)) >> 11)
+	return int(a * 0x9E3779B97F4A7C15 >> s.shift)
 }
 
 // Add adds n events of verdict v, with latency us (µs; negative for none),
-// to stripe i.
-func (s *Stripes) Add(i int, v sli.Outcome, us, n int64) {
+// to stripe i. It reports false when the latency could not be added
+// (AddLatency): the caller then hands it to LatencyRing.Record.
+func (s *Stripes) Add(i int, v sli.Outcome, us, n int64) bool {
 	st := &s.s[i]
 	switch v {
 	case sli.Good:
@@ -88,20 +111,31 @@ func (s *Stripes) Add(i int, v sli.Outcome, us, n int64) {
 		st.bad.Add(n)
 	default:
 		st.excluded.Add(n)
-		return
+		return true
 	}
-	s.AddLatency(i, us, n)
+	return s.AddLatency(i, us, n)
 }
 
-// AddLatency adds n latencies of us µs (none when negative) to stripe i.
-func (s *Stripes) AddLatency(i int, us, n int64) {
+// AddLatency adds n ≤ MaxLatencyAdd latencies of us µs (none when negative)
+// to stripe i's histogram. It adds nothing and reports false when that
+// histogram is not allocated yet or a counter of it nears overflow: the
+// caller then hands the latency to LatencyRing.Record under its mutex.
+func (s *Stripes) AddLatency(i int, us, n int64) bool {
 	if us < 0 {
-		return
+		return true
 	}
-	s.lat[i*histStride+histIndex(us)].Add(n)
+	h := s.lat[i&(len(s.lat)-1)].Load()
+	if h == nil {
+		return false
+	}
+	if c := &h[histIndex(us)]; c.Add(uint32(n)) >= foldAt {
+		c.Add(-uint32(n))
+		return false
+	}
 	if st := &s.s[i]; us > st.max.Load() {
 		stripeMax(&st.max, us)
 	}
+	return true
 }
 
 // Flush returns what the stripes counted since the last flush: good and

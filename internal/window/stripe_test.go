@@ -57,3 +57,38 @@ func TestStripeCount(t *testing.T) {
 		}
 	}
 }
+
+// Many recorders running at once land on the stripes evenly: 256
+// goroutines alive together over 16 stripes put between a quarter and
+// twice the mean on each (issue 12: recording stays flat on many cores).
+func TestStripeIndexEven(t *testing.T) {
+	const goroutines, stripes = 256, 16
+	s := NewStripes(stripes, false)
+	idx := make([]int, goroutines)
+	var ready, done sync.WaitGroup
+	ready.Add(goroutines)
+	done.Add(goroutines)
+	release := make(chan struct{})
+	for g := range goroutines {
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-release // every goroutine is alive, each on its own stack
+			idx[g] = s.Index()
+		}()
+	}
+	ready.Wait()
+	close(release)
+	done.Wait()
+	hits := make([]int, stripes)
+	for _, i := range idx {
+		hits[i]++
+	}
+	const mean = goroutines / stripes
+	for i, h := range hits {
+		if h < mean/4 || h > 2*mean {
+			t.Errorf("stripe %d takes %d of %d recorders, want %d to %d: %v", i, h, goroutines, mean/4, 2*mean, hits)
+			break
+		}
+	}
+}
