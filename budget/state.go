@@ -9,15 +9,10 @@ import (
 	"github.com/errbudget/errbudget/state"
 )
 
-// Capturing and restoring the tracker's state (package state).
-//
-// A snapshot copies one series at a time under its mutex (flushing the
-// stripes first, so that every event whose Record returned before the
-// snapshot began is in it): recording into other series never waits, and a
-// series' own recording path takes the mutex only at bucket rotation, for
-// no longer than the copy.
-
-// capture copies the tracker's state into dst, reusing its slices.
+// capture copies the tracker's state into dst, reusing its slices: one
+// series at a time under its mutex (flushing the stripes first, so that
+// every event whose Record returned before is in it), so recording into
+// other series never waits.
 func (t *Tracker) capture(dst *state.State) {
 	now := t.now()
 	t.refreshCorrections(now)
@@ -43,8 +38,7 @@ func (t *Tracker) capture(dst *state.State) {
 	dst.Sections = t.sections()
 }
 
-// reuse returns s with length n, keeping the elements (and so the slices
-// they hold) of its backing array.
+// reuse returns s with length n, keeping the slices its elements hold.
 func reuse[T any](s []T, n int) []T { return slices.Grow(s[:0], n)[:n] }
 
 // captureLocked copies the series' state into dst, reusing its slices.

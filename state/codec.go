@@ -321,18 +321,15 @@ func decodeState(d *wire.Decoder) *State {
 	return st
 }
 
-// maxTiers bounds the number of tiers.
-const maxTiers = 8
-
-// maxPolicy is the largest policy state (budget.Exhausted).
-const maxPolicy = 2
-
-// maxBucket bounds the instants (ns) a bucket may start at, so that
-// arithmetic on a damaged file's bucket numbers cannot overflow.
-const maxBucket = int64(1) << 62
-
-// maxHistogram bounds a latency histogram's indices.
-const maxHistogram = 1 << 16
+// Bounds on what a file may say. maxBucket bounds the instants (ns) a
+// bucket may start at, so that arithmetic on a damaged file's bucket
+// numbers cannot overflow.
+const (
+	maxTiers     = 8
+	maxPolicy    = 2 // budget.Exhausted
+	maxHistogram = 1 << 16
+	maxBucket    = int64(1) << 62
+)
 
 func decodeSeries(d *wire.Decoder, widths []time.Duration) Series {
 	s := Series{Group: d.Str(), Good: d.Count(), Bad: d.Count(), Excluded: d.Count()}
