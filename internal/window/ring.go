@@ -65,6 +65,17 @@ func (t *Tier) slot(b int64) int {
 	return int(((b % n) + n) % n)
 }
 
+// keepSlot keeps what slot i holds, bucket x, when it has counts: a
+// bucket passed without being written leaves it stale (keepStale).
+func (t *Tier) keepSlot(i int, x int64) {
+	if c := (Counts{t.good.get(i), t.bad.get(i)}); c != (Counts{}) {
+		if t.stale == nil {
+			t.stale = map[int]Bucket{}
+		}
+		t.stale[i] = Bucket{N: x, Good: c.Good, Bad: c.Bad}
+	}
+}
+
 // holds reports whether bucket b is within the ring's reach.
 func (t *Tier) holds(b int64) bool { return b <= t.newest && b > t.newest-int64(t.n) }
 
@@ -94,23 +105,26 @@ func (t *Tier) add(b, good, bad int64) bool {
 		for k := min(b-t.newest, n); k > 0; k-- {
 			y := b - k + 1
 			i := t.slot(y)
-			if c := (Counts{t.good.get(i), t.bad.get(i)}); t.keepStale && y != b && c != (Counts{}) {
-				if t.stale == nil {
-					t.stale = map[int]Bucket{}
-				}
-				t.stale[i] = Bucket{N: y - (y-t.newest+n-1)/n*n, Good: c.Good, Bad: c.Bad}
+			if t.keepStale && y != b {
+				t.keepSlot(i, y-(y-t.newest+n-1)/n*n)
 			}
 			t.good.set(i, 0)
 			t.bad.set(i, 0)
-			t.setDamaged(i, false)
+			if t.ndamaged > 0 {
+				t.setDamaged(i, false)
+			}
 		}
 		t.newest = b
 	} else if !t.holds(b) {
 		return false
 	}
 	i := t.slot(b)
-	t.setDamaged(i, false) // a rewind emptied it
-	delete(t.stale, i)     // b overwrites what the slot held before
+	if t.ndamaged > 0 {
+		t.setDamaged(i, false) // a rewind emptied it
+	}
+	if t.stale != nil {
+		delete(t.stale, i) // b overwrites what the slot held before
+	}
 	t.good.set(i, AddCount(t.good.get(i), good))
 	t.bad.set(i, AddCount(t.bad.get(i), bad))
 	return true
