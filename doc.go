@@ -6,6 +6,7 @@
 //
 //	sli                     objectives and events: what is measured
 //	budget                  windowed counts, budget, burn rates, alerts, policy
+//	state                   the tracker's state across restarts: file, memory
 //	budgettest              a fake clock and scripted traffic for your tests
 //	middleware/httpslo      net/http server middleware
 //	middleware/inferenceslo calls to models: time to first token, tokens, quality
@@ -86,8 +87,9 @@
 //
 // # State and corrections
 //
-// budget.WithStore keeps the counts in a file across restarts (nothing lost
-// on a clean shutdown, at most one snapshot interval on a crash), and
+// budget.WithStore with a state.FileStore keeps the counts in a file across
+// restarts (nothing lost on a clean shutdown, at most one snapshot interval
+// on a crash), and
 // Tracker.AddCorrection excludes planned maintenance from the budget, once
 // or recurring (an RFC 5545 RRULE subset such as FREQ=WEEKLY;BYDAY=SU).
 //
