@@ -149,6 +149,15 @@ func (d *decoder) mapping(n *yaml.Node, path, what string) *fields {
 	return f
 }
 
+// sub reads key as a mapping; a required key that is absent is reported
+// missing, and the fields returned are then not ok.
+func (f *fields) sub(key, what string, required bool) *fields {
+	if required && !f.has(key) {
+		f.d.problem(f.line(), f.field(key), "missing")
+	}
+	return f.d.mapping(f.get(key), f.field(key), what)
+}
+
 // line is the line of the mapping (for a missing field).
 func (f *fields) line() *yaml.Node { return f.node }
 

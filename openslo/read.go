@@ -239,10 +239,7 @@ func (f *file) object(n *yaml.Node) {
 	if vn != nil && ver != APIVersion {
 		d.problem(vn, join(path, "apiVersion"), "%q is not supported: errbudget reads %s", ver, APIVersion)
 	}
-	md.get("displayName") // descriptive; not kept
-	md.get("labels")      // descriptive; not kept
-	ann := f.annotations(md)
-	md.finish("name, displayName, labels, annotations")
+	ann := f.metadata(md)
 	spec := top.get("spec")
 	if spec == nil && kn != nil {
 		d.problem(top.line(), join(path, "spec"), "missing")
@@ -302,6 +299,16 @@ func (f *file) object(n *yaml.Node) {
 type annotation struct {
 	value string
 	node  *yaml.Node
+}
+
+// metadata reads the rest of a metadata mapping whose name was read:
+// displayName and labels are descriptive and not kept; see annotations.
+func (f *file) metadata(md *fields) map[string]annotation {
+	md.get("displayName")
+	md.get("labels")
+	ann := f.annotations(md)
+	md.finish("name, displayName, labels, annotations")
+	return ann
 }
 
 // annotations reads metadata.annotations: errbudget's are returned, the

@@ -66,10 +66,7 @@ func (f *file) policy(n, spec *yaml.Node, path, label string, ann map[string]ann
 					}
 					mf := d.mapping(cf.get("metadata"), join(cp, "metadata"), "metadata")
 					mf.str("name", false)
-					mf.get("displayName")
-					mf.get("labels")
-					cann := f.annotations(mf)
-					mf.finish("name, displayName, labels, annotations")
+					cann := f.metadata(mf)
 					if !cf.has("spec") {
 						d.problem(cf.line(), join(cp, "spec"), "missing")
 					}
@@ -157,11 +154,7 @@ func (f *file) condition(n, spec *yaml.Node, path string, ann map[string]annotat
 		}
 		r.Severity = budget.Severity(sev)
 	}
-	cf := d.mapping(sp.get("condition"), sp.field("condition"), "a burn-rate condition")
-	if !sp.has("condition") {
-		d.problem(sp.line(), sp.field("condition"), "missing")
-		return c
-	}
+	cf := sp.sub("condition", "a burn-rate condition", true)
 	if !cf.ok {
 		return c
 	}

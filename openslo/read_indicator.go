@@ -27,12 +27,7 @@ func (f *file) indicator(n *yaml.Node, path string, s *sloDoc) {
 		mf.get("annotations")
 		mf.finish("name, displayName, labels, annotations")
 	}
-	sp := d.mapping(in.get("spec"), in.field("spec"), "the indicator's spec")
-	if !in.has("spec") {
-		d.problem(in.line(), in.field("spec"), "missing")
-		in.finish("metadata, spec")
-		return
-	}
+	sp := in.sub("spec", "the indicator's spec", true)
 	in.finish("metadata, spec")
 	if !sp.ok {
 		return
@@ -47,10 +42,7 @@ func (f *file) indicator(n *yaml.Node, path string, s *sloDoc) {
 		f.ratio(sp.get("ratioMetric"), sp.field("ratioMetric"), s)
 	case sp.has("thresholdMetric"):
 		s.thresholdKind = true
-		mf := d.mapping(sp.get("thresholdMetric"), sp.field("thresholdMetric"), "a metric")
-		if mf.ok {
-			f.source(mf, s, true, true)
-			mf.finish("metricSource")
+		if mf := f.metric(sp, "thresholdMetric", s, true, true, true); mf.ok {
 			if s.obj.Kind != sli.Quality && !s.obj.Kind.HasThreshold() && s.kindOK {
 				d.problem(s.kindNode, mf.field("metricSource.spec.kind"), "a thresholdMetric of kind %s cannot run: errbudget runs latency, ttft, tpot and quality as thresholds, the others as a ratioMetric", s.obj.Kind)
 			}
@@ -78,25 +70,20 @@ func (f *file) ratio(n *yaml.Node, path string, s *sloDoc) {
 	case !rf.has("good") && !rf.has("bad"):
 		d.problem(rf.line(), rf.field("good"), "missing (a ratio needs good or bad, and total)")
 	}
-	for _, k := range []string{"good", "bad"} {
-		if v := rf.get(k); v != nil {
-			mf := d.mapping(v, rf.field(k), "a metric")
-			if mf.ok {
-				f.source(mf, s, false, false)
-				mf.finish("metricSource")
-			}
-		}
-	}
-	if v := rf.get("total"); v != nil {
-		mf := d.mapping(v, rf.field("total"), "a metric")
-		if mf.ok {
-			f.source(mf, s, true, false)
-			mf.finish("metricSource")
-		}
-	} else {
-		d.problem(rf.line(), rf.field("total"), "missing")
-	}
+	f.metric(rf, "good", s, false, false, false)
+	f.metric(rf, "bad", s, false, false, false)
+	f.metric(rf, "total", s, true, false, true)
 	rf.finish("counter, good, bad, total")
+}
+
+// metric reads the metric under key and its source (see source).
+func (f *file) metric(parent *fields, key string, s *sloDoc, main, threshold, required bool) *fields {
+	mf := parent.sub(key, "a metric", required)
+	if mf.ok {
+		f.source(mf, s, main, threshold)
+		mf.finish("metricSource")
+	}
+	return mf
 }
 
 // source reads a metricSource of type errbudget. The errbudget fields are
@@ -104,11 +91,7 @@ func (f *file) ratio(n *yaml.Node, path string, s *sloDoc) {
 // others carry the query only.
 func (f *file) source(mf *fields, s *sloDoc, main, threshold bool) {
 	d := f.d
-	src := d.mapping(mf.get("metricSource"), mf.field("metricSource"), "a metric source")
-	if !mf.has("metricSource") {
-		d.problem(mf.line(), mf.field("metricSource"), "missing")
-		return
-	}
+	src := mf.sub("metricSource", "a metric source", true)
 	if !src.ok {
 		return
 	}
@@ -120,11 +103,7 @@ func (f *file) source(mf *fields, s *sloDoc, main, threshold bool) {
 		src.get("spec")
 		return
 	}
-	sp := d.mapping(src.get("spec"), src.field("spec"), "the metric source's spec")
-	if !src.has("spec") {
-		d.problem(src.line(), src.field("spec"), "missing")
-		return
-	}
+	sp := src.sub("spec", "the metric source's spec", true)
 	if !sp.ok {
 		return
 	}

@@ -171,7 +171,7 @@ func Generate(objs []sli.Objective, cfg Config) (*RuleFile, error) {
 	if !validMetricName(cfg.Metric) {
 		errs = append(errs, fmt.Errorf("promrules: metric %q is not a Prometheus metric name", cfg.Metric))
 	}
-	if !validMetricName(cfg.AlertName) || strings.Contains(cfg.AlertName, ":") {
+	if !validLabelName(cfg.AlertName) {
 		errs = append(errs, fmt.Errorf("promrules: alert name %q is not a Prometheus alert name", cfg.AlertName))
 	}
 	for _, m := range []map[string]string{cfg.Labels, cfg.PageLabels, cfg.TicketLabels} {
@@ -381,18 +381,6 @@ func isOwnLabel(k string) bool {
 	return false
 }
 
-func validLabelName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, c := range s {
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
 func validMetricName(s string) bool {
 	if s == "" {
 		return false
@@ -404,3 +392,5 @@ func validMetricName(s string) bool {
 	}
 	return true
 }
+
+func validLabelName(s string) bool { return validMetricName(s) && !strings.Contains(s, ":") }

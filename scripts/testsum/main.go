@@ -388,8 +388,8 @@ func (s *summary) add(k key, res result, label, why string) {
 }
 
 func (s *summary) counts() (pass, fail, skip int) {
-	for _, o := range s.tests {
-		switch o.result {
+	count := func(r result) {
+		switch r {
 		case passed:
 			pass++
 		case failed:
@@ -398,15 +398,11 @@ func (s *summary) counts() (pass, fail, skip int) {
 			skip++
 		}
 	}
+	for _, o := range s.tests {
+		count(o.result)
+	}
 	for _, o := range s.other {
-		switch o.result {
-		case passed:
-			pass++
-		case failed:
-			fail++
-		case skipped:
-			skip++
-		}
+		count(o.result)
 	}
 	return pass, fail, skip
 }
