@@ -158,6 +158,19 @@ func (f *fields) sub(key, what string, required bool) *fields {
 	return f.d.mapping(f.get(key), f.field(key), what)
 }
 
+// one reads key, a required list that must hold exactly one item (one
+// names it and says why), as that item's mapping; it returns the item too.
+func (f *fields) one(key, one, what string) (*fields, *yaml.Node) {
+	items, kn, ok := f.list(key, true)
+	if !ok || len(items) != 1 {
+		if ok {
+			f.d.problem(kn, f.field(key), "want exactly one %s, got %d", one, len(items))
+		}
+		return &fields{d: f.d}, nil
+	}
+	return f.d.mapping(items[0], f.field(key+"[0]"), what), items[0]
+}
+
 // line is the line of the mapping (for a missing field).
 func (f *fields) line() *yaml.Node { return f.node }
 

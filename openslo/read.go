@@ -427,19 +427,11 @@ func (f *file) slo(n, spec *yaml.Node, path, label string, nameOK bool) {
 
 func (f *file) timeWindow(sp *fields, o *sli.Objective) {
 	d := f.d
-	items, kn, ok := sp.list("timeWindow", true)
-	if !ok {
-		return
-	}
-	if len(items) != 1 {
-		d.problem(kn, sp.field("timeWindow"), "want exactly one time window, got %d", len(items))
-		return
-	}
-	p := sp.field("timeWindow[0]")
-	tw := d.mapping(items[0], p, "a time window")
+	tw, _ := sp.one("timeWindow", "time window", "a time window")
 	if !tw.ok {
 		return
 	}
+	p := tw.path
 	dur, dn, durOK := tw.str("duration", true)
 	rolling, rollingSet := tw.boolean("isRolling")
 	calNode := tw.get("calendar")
@@ -506,15 +498,7 @@ func (f *file) timeWindow(sp *fields, o *sli.Objective) {
 
 func (f *file) objectives(sp *fields, s *sloDoc) {
 	d := f.d
-	items, kn, ok := sp.list("objectives", true)
-	if !ok {
-		return
-	}
-	if len(items) != 1 {
-		d.problem(kn, sp.field("objectives"), "want exactly one objective (errbudget keeps one target per SLO), got %d", len(items))
-		return
-	}
-	of := d.mapping(items[0], sp.field("objectives[0]"), "an objective")
+	of, _ := sp.one("objectives", "objective (errbudget keeps one target per SLO)", "an objective")
 	if !of.ok {
 		return
 	}

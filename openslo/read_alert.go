@@ -46,34 +46,24 @@ func (f *file) policy(n, spec *yaml.Node, path, label string, ann map[string]ann
 	if v, ok := sp.boolean("alertWhenBreaching"); ok && !v {
 		d.problem(sp.keyNode("alertWhenBreaching"), sp.field("alertWhenBreaching"), "errbudget alerts when the burn rate breaches; false cannot run")
 	}
-	if items, kn, ok := sp.list("conditions", true); ok {
-		if len(items) != 1 {
-			d.problem(kn, sp.field("conditions"), "want exactly one condition (OpenSLO v1 allows one per policy), got %d", len(items))
-		} else {
-			cp := sp.field("conditions[0]")
-			cf := d.mapping(items[0], cp, "{conditionRef: name} or an inline AlertCondition")
-			if cf.ok {
-				if cf.has("conditionRef") {
-					r, rn, ok := cf.str("conditionRef", true)
-					if ok {
-						p.condition = ref{name: r, node: rn}
-					}
-					cf.finish("conditionRef")
-				} else {
-					kind, kn, _ := cf.str("kind", true)
-					if kind != "" && kind != "AlertCondition" {
-						d.problem(kn, join(cp, "kind"), "want AlertCondition, got %q", kind)
-					}
-					mf := d.mapping(cf.get("metadata"), join(cp, "metadata"), "metadata")
-					mf.str("name", false)
-					cann := f.metadata(mf)
-					if !cf.has("spec") {
-						d.problem(cf.line(), join(cp, "spec"), "missing")
-					}
-					p.inline = f.condition(items[0], cf.get("spec"), cp+": ", cann)
-					cf.finish("conditionRef, or kind, metadata, spec")
-				}
+	if cf, item := sp.one("conditions", "condition (OpenSLO v1 allows one per policy)", "{conditionRef: name} or an inline AlertCondition"); cf.ok {
+		if cf.has("conditionRef") {
+			if r, rn, ok := cf.str("conditionRef", true); ok {
+				p.condition = ref{name: r, node: rn}
 			}
+			cf.finish("conditionRef")
+		} else {
+			if kind, kn, _ := cf.str("kind", true); kind != "" && kind != "AlertCondition" {
+				d.problem(kn, cf.field("kind"), "want AlertCondition, got %q", kind)
+			}
+			mf := cf.sub("metadata", "metadata", false)
+			mf.str("name", false)
+			cann := f.metadata(mf)
+			if !cf.has("spec") {
+				d.problem(cf.line(), cf.field("spec"), "missing")
+			}
+			p.inline = f.condition(item, cf.get("spec"), cf.path+": ", cann)
+			cf.finish("conditionRef, or kind, metadata, spec")
 		}
 	}
 	if items, kn, ok := sp.list("notificationTargets", true); ok {
