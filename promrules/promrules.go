@@ -187,11 +187,8 @@ func Generate(objs []sli.Objective, cfg Config) (*RuleFile, error) {
 	if strings.ContainsAny(cfg.Matchers, "{}") {
 		errs = append(errs, fmt.Errorf("promrules: matchers %q: write them without braces, like job=\"checkout\"", cfg.Matchers))
 	}
-	// The tracker validates objectives and rules exactly as it would run
-	// them; without a store it only builds in memory.
-	// A custom objective's verdict runs in the process; the rules only count
-	// its outcome, so a declaration read from a file (no Go function) is
-	// enough here.
+	// The tracker validates as it would run (in memory, without a store); a
+	// custom objective needs no Classify here: the rules only count outcomes.
 	check := slices.Clone(objs)
 	for i := range check {
 		if check[i].Kind == sli.Custom && check[i].Classify == nil {
@@ -234,7 +231,7 @@ func objectiveGroups(o sli.Objective, cfg *Config) []Group {
 		}
 		return m
 	}
-	sel := fmt.Sprintf("%s=%s, %s=%s, %s=%s", LabelID, quote(id), LabelService, quote(cfg.Service), LabelSLO, quote(o.Name))
+	sel := fmt.Sprintf("%s=%s, %s=%s, %s=%s", LabelID, strconv.Quote(id), LabelService, strconv.Quote(cfg.Service), LabelSLO, strconv.Quote(o.Name))
 
 	// Windows: Sloth's standard ones, the alert rules' and the period.
 	windows := slices.Clone(standardWindows)
@@ -250,7 +247,7 @@ func objectiveGroups(o sli.Objective, cfg *Config) []Group {
 		sum = "sum by (" + LabelGroup + ")"
 	}
 	counter := func(outcome string) string {
-		m := []string{"slo_name=" + quote(o.Name), outcome}
+		m := []string{"slo_name=" + strconv.Quote(o.Name), outcome}
 		if cfg.Matchers != "" {
 			m = append(m, cfg.Matchers)
 		}
@@ -301,6 +298,8 @@ func objectiveGroups(o sli.Objective, cfg *Config) []Group {
 	for _, r := range cfg.AlertRules {
 		long, short := Window(r.LongWindow), Window(r.ShortWindow)
 		th := num(round12(r.Threshold(period)))
+		minLong := minEvents(r.MinLongEvents, budget.DefaultMinLongEvents)
+		minShort := minEvents(r.MinShortEvents, budget.DefaultMinShortEvents)
 		cond := func(prefix, w, op, value string) string {
 			return fmt.Sprintf("(max without (%s) (%s%s{%s}) %s %s)", LabelWindow, prefix, w, sel, op, value)
 		}
@@ -308,18 +307,16 @@ func objectiveGroups(o sli.Objective, cfg *Config) []Group {
 		expr := strings.Join([]string{
 			cond(SLIErrorPrefix, long, ">", limit),
 			cond(SLIErrorPrefix, short, ">", limit),
-			cond(EventsPrefix, long, ">=", strconv.FormatInt(minEvents(r.MinLongEvents, budget.DefaultMinLongEvents), 10)),
-			cond(EventsPrefix, short, ">=", strconv.FormatInt(minEvents(r.MinShortEvents, budget.DefaultMinShortEvents), 10)),
+			cond(EventsPrefix, long, ">=", strconv.FormatInt(minLong, 10)),
+			cond(EventsPrefix, short, ">=", strconv.FormatInt(minShort, 10)),
 		}, "\nand\n")
 		// The objective's labels, already on the series, make each alert
 		// rule unique in the file (promtool lints duplicates).
 		labels := with(LabelSeverity, string(r.Severity), LabelAlertName, r.Name)
-		extra := cfg.PageLabels
 		if r.Severity == budget.Ticket {
-			extra = cfg.TicketLabels
-		}
-		for k, v := range extra {
-			labels[k] = v
+			maps.Copy(labels, cfg.TicketLabels)
+		} else {
+			maps.Copy(labels, cfg.PageLabels)
 		}
 		alerts.Rules = append(alerts.Rules, Rule{
 			Alert:  cfg.AlertName,
@@ -329,8 +326,7 @@ func objectiveGroups(o sli.Objective, cfg *Config) []Group {
 				"summary": "{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is over expected.",
 				"title":   "(" + string(r.Severity) + ") {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.",
 				"description": fmt.Sprintf("errbudget rule %s: the burn rate over %s and over %s is above %s (%s of the %s budget in %s), with at least %d and %d events.",
-					r.Name, long, short, th, percent(r, period), Window(period), long,
-					minEvents(r.MinLongEvents, budget.DefaultMinLongEvents), minEvents(r.MinShortEvents, budget.DefaultMinShortEvents)),
+					r.Name, long, short, th, percent(r, period), Window(period), long, minLong, minShort),
 			},
 		})
 	}
@@ -369,9 +365,6 @@ func round12(v float64) float64 {
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-
-// quote writes s as a PromQL double-quoted string.
-func quote(s string) string { return strconv.Quote(s) }
 
 func isOwnLabel(k string) bool {
 	switch k {

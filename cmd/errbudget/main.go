@@ -146,13 +146,11 @@ func rules(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	if *out == "" {
-		if _, err := f.WriteTo(stdout); err != nil {
-			fmt.Fprintf(stderr, "errbudget rules: %v\n", err)
-			return exitUnknown
-		}
-		return exitOK
+		_, err = f.WriteTo(stdout)
+	} else {
+		err = os.WriteFile(*out, f.Bytes(), 0o644)
 	}
-	if err := os.WriteFile(*out, f.Bytes(), 0o644); err != nil {
+	if err != nil {
 		fmt.Fprintf(stderr, "errbudget rules: %v\n", err)
 		return exitUnknown
 	}
