@@ -29,12 +29,12 @@ func (w *lockWatch) clock() time.Time {
 			tr.corrMu.Unlock()
 		}
 		for _, slo := range tr.slos {
-			if !slo.mu.TryLock() {
+			if !slo.groups.mu.TryLock() {
 				held = true
 				continue
 			}
 			series := append([]*Series(nil), slo.order...)
-			slo.mu.Unlock()
+			slo.groups.mu.Unlock()
 			for _, s := range series {
 				if !s.mu.TryLock() {
 					held = true

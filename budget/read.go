@@ -28,6 +28,7 @@ func (t *Tracker) StatusAt(now time.Time) []Status {
 	var trs []numbered
 	defer func() { t.deliver(trs) }()
 	for _, slo := range t.slos {
+		first := len(out)
 		for _, s := range slo.AllSeries() {
 			clock, stepBack := t.lockSeries(s, now)
 			var st Status
@@ -38,6 +39,7 @@ func (t *Tracker) StatusAt(now time.Time) []Status {
 			}
 			out = append(out, st)
 		}
+		overflow(out[first:])
 	}
 	return out
 }

@@ -1,12 +1,6 @@
 package budget
 
 import (
-	"errors"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,10 +15,10 @@ type SLO struct {
 	loc    *time.Location
 	single *Series // ungrouped
 
-	groups   atomic.Pointer[map[string]*Series] // copy on write
-	full     atomic.Pointer[Series]             // the overflow series, once the cap is reached
-	mu       sync.Mutex                         // serialises group creation
-	order    []*Series                          // in creation order, under mu
+	groups   cow[string, *Series]   // its mu serialises group creation (resolver.go)
+	full     atomic.Pointer[Series] // the overflow series, once the cap is reached
+	logged   atomic.Bool            // the first overflow was logged (overflowed)
+	order    []*Series              // in creation order, under groups.mu
 	overflow *Series
 	max      int
 	horizon  time.Duration // how far back its windows and rules reach (horizon)
@@ -61,9 +55,10 @@ func (s *SLO) Series(group string) *Series {
 		return s.single
 	}
 	if len(group) > sli.MaxGroupLen {
+		s.overflowed(group, "max_value_len", sli.MaxGroupLen)
 		group = sli.OverflowGroup
 	}
-	if x, ok := (*s.groups.Load())[group]; ok {
+	if x, ok := s.groups.get(group); ok {
 		return x
 	}
 	// Once the cap is reached, values from the outside cost no lock.
@@ -74,29 +69,25 @@ func (s *SLO) Series(group string) *Series {
 }
 
 func (s *SLO) create(group string) *Series {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur := *s.groups.Load()
-	if x, ok := cur[group]; ok {
+	s.groups.mu.Lock()
+	defer s.groups.mu.Unlock()
+	if x, ok := s.groups.get(group); ok {
 		return x
 	}
-	if group == sli.OverflowGroup || len(cur) >= s.max {
+	full := s.groups.lenLocked() >= s.max
+	if group == sli.OverflowGroup || full {
 		if s.overflow == nil {
 			s.overflow = newSeries(s.tr, s, sli.OverflowGroup)
 			s.order = append(s.order, s.overflow)
 		}
-		if len(cur) >= s.max {
+		if full {
+			s.overflowed(group, "max_groups", s.max)
 			s.full.Store(s.overflow)
 		}
 		return s.overflow
 	}
 	x := newSeries(s.tr, s, group)
-	next := make(map[string]*Series, len(cur)+1)
-	for k, v := range cur {
-		next[k] = v
-	}
-	next[group] = x
-	s.groups.Store(&next)
+	s.groups.putLocked(group, x)
 	s.order = append(s.order, x)
 	return x
 }
@@ -104,8 +95,8 @@ func (s *SLO) create(group string) *Series {
 // AllSeries returns the objective's series in creation order (the overflow
 // series among them once used).
 func (s *SLO) AllSeries() []*Series {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.groups.mu.Lock()
+	defer s.groups.mu.Unlock()
 	return append([]*Series(nil), s.order...)
 }
 
@@ -123,56 +114,4 @@ func (set Set) Record(e sli.Event) {
 			s.record(&e, 1)
 		}
 	}
-}
-
-// Resolve returns the live objectives an adapter records into, in the order
-// named; every objective when names is nil. An adapter fills the group
-// values of the labels it names (httpslo the route, inferenceslo the
-// model…), so an objective grouped by any other label is a wiring error.
-// It reports every problem, one error each (so that the adapter can say
-// where each came from): no names at all, a name the tracker does not have,
-// a name given twice, an objective grouped by a label the adapter does not
-// fill. The objectives without problems are returned either way.
-func (t *Tracker) Resolve(names []string, labels ...string) ([]*SLO, []error) {
-	var slos []*SLO
-	var errs []error
-	if names == nil {
-		slos = t.SLOs()
-	} else {
-		if len(names) == 0 {
-			errs = append(errs, errors.New("no objectives"))
-		}
-		seen := make(map[string]bool, len(names))
-		for _, n := range names {
-			switch s := t.byName[n]; {
-			case s == nil:
-				errs = append(errs, fmt.Errorf("no objective named %q", n))
-			case seen[n]:
-				errs = append(errs, fmt.Errorf("objective %q is named more than once", n))
-			default:
-				slos = append(slos, s)
-			}
-			seen[n] = true
-		}
-	}
-	out := slos[:0]
-	for _, s := range slos {
-		if g := s.decl.GroupBy; g != "" && !slices.Contains(labels, g) {
-			errs = append(errs, fmt.Errorf("objective %q groups by %q; this adapter fills %s only", s.decl.Name, g, quoteAll(labels)))
-			continue
-		}
-		out = append(out, s)
-	}
-	return out, errs
-}
-
-func quoteAll(labels []string) string {
-	if len(labels) == 0 {
-		return "no group label"
-	}
-	q := make([]string, len(labels))
-	for i, l := range labels {
-		q[i] = strconv.Quote(l)
-	}
-	return strings.Join(q, ", ")
 }

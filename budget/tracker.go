@@ -124,8 +124,6 @@ func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
 			if slo.max == 0 {
 				slo.max = sli.DefaultMaxGroups
 			}
-			m := map[string]*Series{}
-			slo.groups.Store(&m)
 		}
 		t.slos = append(t.slos, slo)
 		t.byName[o.Name] = slo

@@ -194,34 +194,3 @@ func TestPanickingClassifierIsContained(t *testing.T) {
 		t.Errorf("%d panics counted, want 1", got)
 	}
 }
-
-// Resolve is what every adapter wires with: all problems at once, and the
-// objectives without problems in the order named.
-func TestResolve(t *testing.T) {
-	tr, _ := budget.New([]sli.Objective{availability("a"), availability("b"),
-		{Name: "by-model", Target: 0.99, GroupBy: "model"}, {Name: "by-route", Target: 0.99, GroupBy: "route"}})
-	all, errs := tr.Resolve(nil, "route", "model")
-	if len(all) != 4 || len(errs) != 0 {
-		t.Fatalf("every objective: %d, %v", len(all), errs)
-	}
-	got, errs := tr.Resolve([]string{"b", "nope", "a", "b", "by-model", "by-route"}, "route")
-	var names []string
-	for _, s := range got {
-		names = append(names, s.Objective().Name)
-	}
-	if strings.Join(names, ",") != "b,a,by-route" {
-		t.Errorf("resolved %v, want b, a, by-route", names)
-	}
-	want := []string{`no objective named "nope"`, `objective "b" is named more than once`, `objective "by-model" groups by "model"; this adapter fills "route" only`}
-	if len(errs) != len(want) {
-		t.Fatalf("errors %v, want %d", errs, len(want))
-	}
-	for i, w := range want {
-		if errs[i].Error() != w {
-			t.Errorf("error %d: %q, want %q", i, errs[i], w)
-		}
-	}
-	if _, errs := tr.Resolve([]string{}); len(errs) != 1 || errs[0].Error() != "no objectives" {
-		t.Errorf("no names: %v", errs)
-	}
-}

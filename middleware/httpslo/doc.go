@@ -45,9 +45,11 @@
 //
 // Each route is resolved once, the first time it is seen, to the series it
 // records into; after that a request costs one map lookup. The routes kept
-// are bounded whatever a route function returns: past WithMaxRoutes
-// (DefaultMaxRoutes) routes, and for routes longer than MaxRouteLen, requests
-// count under one overflow route, group sli.OverflowGroup.
+// are bounded whatever a route function returns, by the rule every adapter
+// shares (budget.Resolver): past an objective's MaxGroups routes, and for
+// routes longer than sli.MaxGroupLen bytes, requests count in its group
+// sli.OverflowGroup; the first such route is logged, and Status.Overflow
+// counts them.
 //
 // # What counts as bad
 //

@@ -36,7 +36,7 @@ type Middleware struct {
 // New returns a middleware that records into tr, configured by opts. Every
 // problem with the configuration comes back at once in the error: unknown
 // objective names, objectives grouped by a label the middleware cannot tell
-// (anything but sli.GroupByRoute), nil functions, a cap below 1. It panics
+// (anything but sli.GroupByRoute), nil functions. It panics
 // when tr is nil, as http.Handle does with a nil handler: that is a wiring
 // bug, not configuration.
 //
@@ -48,7 +48,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 	if tr == nil {
 		panic("httpslo: New with a nil tracker")
 	}
-	c := config{unmatched: UnmatchedRoute, maxRoutes: DefaultMaxRoutes}
+	c := config{unmatched: UnmatchedRoute}
 	for _, o := range opts {
 		o.apply(&c)
 	}
@@ -58,23 +58,22 @@ func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 	}
 	// resolveNames resolves the objectives of one scope (the default, a
 	// route or method); nil names mean every objective.
-	resolveNames := func(where string, names []string) []objective {
-		slos, problems := tr.Resolve(names, sli.GroupByRoute)
+	resolveNames := func(where string, names []string) *resolver {
+		r, problems := newResolver(tr, names)
 		for _, p := range problems {
 			bad("%s: %v", where, p)
 		}
-		out := make([]objective, len(slos))
-		for i, s := range slos {
-			out[i] = objective{slo: s, byRoute: s.Objective().GroupBy == sli.GroupByRoute}
-		}
-		return out
+		return r
 	}
 	var names []string // nil: every objective of the tracker
 	if c.objectivesSet {
 		names = append([]string{}, c.objectives...) // named, maybe none (an error)
 	}
 	def := resolveNames("objectives", names)
-	perRoute := make(map[string][]objective, len(c.routeObjectives))
+	var perRoute map[string]*resolver
+	if len(c.routeObjectives) > 0 {
+		perRoute = make(map[string]*resolver, len(c.routeObjectives))
+	}
 	for route, names := range c.routeObjectives {
 		perRoute[route] = resolveNames(fmt.Sprintf("route %q", route), append([]string{}, names...))
 	}
@@ -89,9 +88,6 @@ func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 	}
 	if c.unmatched == "" {
 		bad("WithUnmatchedRoute: empty name")
-	}
-	if c.maxRoutes < 1 {
-		bad("WithMaxRoutes: must be at least 1, got %d", c.maxRoutes)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -108,10 +104,8 @@ func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 			def:       def,
 			perRoute:  perRoute,
 			unmatched: c.unmatched,
-			max:       c.maxRoutes,
 		},
 	}
-	m.routes.init()
 	return m, nil
 }
 

@@ -27,7 +27,6 @@ type config struct {
 	filters         []func(*http.Request) bool
 	nilFilter       bool
 	unmatched       string
-	maxRoutes       int
 	outcomeContext  bool
 }
 
@@ -49,8 +48,8 @@ func WithObjectives(names ...string) Option {
 // returns) to objective names. Routes not listed use the default objectives.
 // Several calls merge; a later route entry replaces an earlier one.
 //
-// The listed routes are known in advance, so they never count toward
-// WithMaxRoutes and never share the overflow route.
+// The listed routes' groups count toward their objectives' MaxGroups as
+// any other route's do.
 func WithRouteObjectives(routes map[string][]string) Option {
 	cp := make(map[string][]string, len(routes))
 	for k, v := range routes {
@@ -91,7 +90,8 @@ func WithClassifier(f func(Call) sli.Outcome) Option {
 // Request.Pattern, which ServeMux sets.
 //
 // f should return route templates ("/users/{id}"), never raw paths; still,
-// whatever it returns, the routes kept are bounded (WithMaxRoutes).
+// whatever it returns, the routes kept are bounded (see the package
+// documentation).
 func WithRouteFunc(f func(*http.Request) string) Option {
 	return optionFunc(func(c *config) {
 		c.routeFunc = f
@@ -118,15 +118,6 @@ func WithFilter(f func(*http.Request) bool) Option {
 // default is UnmatchedRoute.
 func WithUnmatchedRoute(name string) Option {
 	return optionFunc(func(c *config) { c.unmatched = name })
-}
-
-// WithMaxRoutes caps the number of distinct routes the middleware resolves
-// and keeps (DefaultMaxRoutes by default). Routes beyond it, and routes longer
-// than MaxRouteLen bytes, count as the one route sli.OverflowGroup. Routes
-// listed in WithRouteObjectives and the unmatched route do not count toward
-// the cap.
-func WithMaxRoutes(n int) Option {
-	return optionFunc(func(c *config) { c.maxRoutes = n })
 }
 
 // WithOutcomeContext lets handler code set a request's outcome through its

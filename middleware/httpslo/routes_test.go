@@ -1,6 +1,8 @@
 package httpslo_test
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -9,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/middleware/httpslo"
 	"github.com/errbudget/errbudget/sli"
 )
@@ -125,22 +129,30 @@ func TestUnmatchedRoutes(t *testing.T) {
 	}
 }
 
-// TestMaxRoutes checks the route table's bounds: routes past the cap and
-// overlong routes share the overflow route, listed routes never do.
-func TestMaxRoutes(t *testing.T) {
-	tr, _ := newTracker(t, availability("per-route", sli.GroupByRoute), availability("checkout", sli.GroupByRoute))
-	h := wrap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), tr,
+// TestRoutesShareTheOneCap checks the route table's bounds: the rule every
+// adapter shares (budget.Resolver). Routes past the objective's MaxGroups,
+// overlong routes, and the unmatched route once the groups are full count in
+// _OTHER; a route listed in WithRouteObjectives counts toward the cap as
+// any other.
+func TestRoutesShareTheOneCap(t *testing.T) {
+	perRoute := availability("per-route", sli.GroupByRoute)
+	perRoute.MaxGroups = 4
+	tr, _ := newTracker(t, perRoute, availability("checkout", sli.GroupByRoute))
+	m, err := httpslo.New(tr,
 		httpslo.WithRouteFunc(func(r *http.Request) string { return r.URL.Path }),
 		httpslo.WithObjectives("per-route"),
-		httpslo.WithRouteObjectives(map[string][]string{"/pay": {"checkout", "per-route"}}),
-		httpslo.WithMaxRoutes(2))
-	long := "/" + strings.Repeat("x", httpslo.MaxRouteLen)
+		httpslo.WithRouteObjectives(map[string][]string{"/pay": {"checkout", "per-route"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	long := "/" + strings.Repeat("x", sli.MaxGroupLen)
 	for _, p := range []string{long, "/a", "/b", "/c", "/pay", "/a", "/d", "/pay", ""} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.URL.Path = p
 		h.ServeHTTP(&discard{h: http.Header{}}, r)
 	}
-	want := map[string]int64{"/a": 2, "/b": 1, sli.OverflowGroup: 3, "/pay": 2, httpslo.UnmatchedRoute: 1}
+	want := map[string]int64{"/a": 2, "/b": 1, "/c": 1, sli.OverflowGroup: 3, "/pay": 2}
 	groups := groupsOf(tr, "per-route")
 	if len(groups) != len(want) {
 		t.Errorf("groups %q, want %d", groups, len(want))
@@ -155,6 +167,41 @@ func TestMaxRoutes(t *testing.T) {
 	}
 }
 
+// TestRouteOverflowIsNotSilent is the issue's case: a grouped objective
+// seeing 200 routes at the default cap of 50 counts 150 requests in _OTHER,
+// logs once which objective overflowed at what cap, and its status says so.
+func TestRouteOverflowIsNotSilent(t *testing.T) {
+	var logs bytes.Buffer
+	tr, err := budget.New([]sli.Objective{availability("per-route", sli.GroupByRoute)},
+		budget.WithClock(budgettest.NewClock(t0).Now), budget.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := httpslo.New(tr, httpslo.WithRouteFunc(func(r *http.Request) string { return r.URL.Path }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	for i := range 200 {
+		h.ServeHTTP(&discard{h: http.Header{}}, httptest.NewRequest("GET", "/r"+strconv.Itoa(i), nil))
+	}
+	sts := tr.Status()
+	if len(sts) != sli.DefaultMaxGroups+1 {
+		t.Errorf("%d groups, want %d and _OTHER", len(sts), sli.DefaultMaxGroups)
+	}
+	for _, st := range sts {
+		if st.Overflow != 150 {
+			t.Errorf("group %q: overflow %d, want 150", st.Group, st.Overflow)
+		}
+	}
+	if got := countsOf(t, tr, "per-route", sli.OverflowGroup); got.good != 150 {
+		t.Errorf("_OTHER: %+v, want 150 good", got)
+	}
+	if n := strings.Count(logs.String(), "level=WARN"); n != 1 || !strings.Contains(logs.String(), "slo=per-route label=route max_groups=50 value=/r50") {
+		t.Errorf("%d warnings, want one naming the objective, its cap and /r50:\n%s", n, logs.String())
+	}
+}
+
 // TestNewErrors checks that every configuration problem comes back at once.
 func TestNewErrors(t *testing.T) {
 	grouped := sli.Objective{Name: "chat", Target: 0.99, GroupBy: "model"}
@@ -165,14 +212,13 @@ func TestNewErrors(t *testing.T) {
 		httpslo.WithClassifier(nil),
 		httpslo.WithRouteFunc(nil),
 		httpslo.WithFilter(nil),
-		httpslo.WithUnmatchedRoute(""),
-		httpslo.WithMaxRoutes(0))
+		httpslo.WithUnmatchedRoute(""))
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for _, want := range []string{
 		`no objective named "nope"`, `route "GET /x": objective "chat" groups by "model"`,
-		"WithClassifier(nil)", "WithRouteFunc(nil)", "WithFilter(nil)", "WithUnmatchedRoute", "WithMaxRoutes",
+		"WithClassifier(nil)", "WithRouteFunc(nil)", "WithFilter(nil)", "WithUnmatchedRoute",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
