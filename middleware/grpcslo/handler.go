@@ -37,21 +37,36 @@ type ServerHandler struct {
 	tr       *budget.Tracker
 	classify func(Call) sli.Outcome
 
-	def       []objective
-	perMethod map[string][]objective // by full method or service name
+	def       *resolver
+	perMethod map[string]*resolver // by full method or service name
 	methods   atomic.Pointer[map[string]*method]
-	other     *method // any method not registered; its set is otherSet
-	otherSet  atomic.Pointer[budget.Set]
+	other     *method // any method not registered; its set is def.Overflow()
 
 	mu     sync.Mutex // serialises Register
 	unused map[string]bool
 }
 
-// objective is one objective RPCs count toward, resolved at construction.
-type objective struct {
-	slo     *budget.SLO
-	groupBy string // "", sli.GroupByMethod or sli.GroupByService
+// key is a method as a budget.Key: its labels are sli.GroupByMethod and
+// sli.GroupByService.
+type key struct{ method, service string }
+
+func (k key) Label(i int) string {
+	if i == 0 {
+		return k.method
+	}
+	return k.service
 }
+
+func (k key) WithLabel(i int, v string) key {
+	if i == 0 {
+		k.method = v
+	} else {
+		k.service = v
+	}
+	return k
+}
+
+type resolver = budget.Resolver[key, budget.Set]
 
 // method is one registered method (or the one entry for all the others),
 // resolved once to the series its RPCs record into.
@@ -81,16 +96,12 @@ func New(tr *budget.Tracker, opts ...Option) (*ServerHandler, error) {
 	}
 	// resolveNames resolves the objectives of one scope (the default, a
 	// route or method); nil names mean every objective.
-	resolveNames := func(where string, names []string) []objective {
-		slos, problems := tr.Resolve(names, sli.GroupByMethod, sli.GroupByService)
+	resolveNames := func(where string, names []string) *resolver {
+		r, problems := budget.NewResolver(tr, names, []string{sli.GroupByMethod, sli.GroupByService}, func(_ key, s budget.Set) budget.Set { return s })
 		for _, p := range problems {
 			bad("%s: %v", where, p)
 		}
-		out := make([]objective, len(slos))
-		for i, s := range slos {
-			out[i] = objective{slo: s, groupBy: s.Objective().GroupBy}
-		}
-		return out
+		return r
 	}
 	var names []string // nil: every objective of the tracker
 	if c.objectivesSet {
@@ -100,7 +111,7 @@ func New(tr *budget.Tracker, opts ...Option) (*ServerHandler, error) {
 		tr:        tr,
 		classify:  c.classify,
 		def:       resolveNames("objectives", names),
-		perMethod: map[string][]objective{},
+		perMethod: map[string]*resolver{},
 		unused:    map[string]bool{},
 	}
 	for _, k := range slices.Sorted(maps.Keys(c.methodObjectives)) {
@@ -115,8 +126,9 @@ func New(tr *budget.Tracker, opts ...Option) (*ServerHandler, error) {
 	}
 	empty := map[string]*method{}
 	h.methods.Store(&empty)
-	// The series of unregistered methods are created on the first such RPC,
-	// not here, so that a server that never sees one shows no _OTHER group.
+	// The series of unregistered methods are created on the first such RPC
+	// (record), not here, so that a server that never sees one shows no
+	// _OTHER group.
 	h.other = &method{}
 	return h, nil
 }
@@ -157,28 +169,29 @@ func (h *ServerHandler) Register(srv ServiceInfoProvider) error {
 	slices.SortFunc(added, func(a, b entry) int { return strings.Compare(a.full, b.full) })
 	var errs []error
 	for _, a := range added {
-		objs, ok := h.perMethod[a.full]
+		r, ok := h.perMethod[a.full]
 		if ok {
 			delete(h.unused, a.full)
-		} else if objs, ok = h.perMethod[a.svc]; ok {
+		} else if r, ok = h.perMethod[a.svc]; ok {
 			delete(h.unused, a.svc)
 		} else {
-			objs = h.def
+			r = h.def
 		}
-		set := resolve(objs, a.full, a.svc)
-		for i, o := range objs {
-			if o.groupBy == "" || set[i].Group() != sli.OverflowGroup {
+		set := r.Get(key{a.full, a.svc})
+		for _, s := range set {
+			o := s.Objective()
+			if o.GroupBy == "" || s.Group() != sli.OverflowGroup {
 				continue
 			}
 			name := a.full
-			if o.groupBy == sli.GroupByService {
+			if o.GroupBy == sli.GroupByService {
 				name = a.svc
 			}
 			if len(name) > sli.MaxGroupLen {
-				errs = append(errs, fmt.Errorf("grpcslo: objective %q: %s %.64s… is longer than %d bytes and shares %s", o.slo.Objective().Name, o.groupBy, name, sli.MaxGroupLen, sli.OverflowGroup))
+				errs = append(errs, fmt.Errorf("grpcslo: objective %q: %s %.64s… is longer than %d bytes and shares %s", o.Name, o.GroupBy, name, sli.MaxGroupLen, sli.OverflowGroup))
 				continue
 			}
-			errs = append(errs, fmt.Errorf("grpcslo: objective %q keeps too few groups (MaxGroups): method %s shares %s", o.slo.Objective().Name, a.full, sli.OverflowGroup))
+			errs = append(errs, fmt.Errorf("grpcslo: objective %q keeps too few groups (MaxGroups): method %s shares %s", o.Name, a.full, sli.OverflowGroup))
 		}
 		next[a.full] = &method{name: a.full, streaming: a.info.IsServerStream, set: set}
 	}
@@ -187,38 +200,6 @@ func (h *ServerHandler) Register(srv ServiceInfoProvider) error {
 		errs = append(errs, fmt.Errorf("grpcslo: WithMethodObjectives: no registered method matches %q", slices.Sorted(maps.Keys(h.unused))))
 	}
 	return errors.Join(errs...)
-}
-
-// resolve returns the series of objs for a method and its service.
-func resolve(objs []objective, method, service string) budget.Set {
-	set := make(budget.Set, len(objs))
-	for i, o := range objs {
-		switch o.groupBy {
-		case sli.GroupByMethod:
-			set[i] = o.slo.Series(method)
-		case sli.GroupByService:
-			set[i] = o.slo.Series(service)
-		default:
-			set[i] = o.slo.Series("")
-		}
-	}
-	return set
-}
-
-// unregistered returns the set of unregistered methods, resolving it on
-// first use.
-func (h *ServerHandler) unregistered() budget.Set {
-	if p := h.otherSet.Load(); p != nil {
-		return *p
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if p := h.otherSet.Load(); p != nil {
-		return *p
-	}
-	set := resolve(h.def, sli.OverflowGroup, sli.OverflowGroup)
-	h.otherSet.Store(&set)
-	return set
 }
 
 // rpc is one RPC in flight: the context grpc-go uses for the rest of the
@@ -289,7 +270,7 @@ func (h *ServerHandler) record(r *rpc, end *stats.End) {
 	m := r.m
 	set := m.set
 	if m == h.other {
-		set = h.unregistered()
+		set = h.def.Overflow()
 	}
 	c := Call{Method: m.name, Code: codeOf(end.Error), Err: end.Error}
 	var o sli.Outcome

@@ -1,6 +1,9 @@
 package grpcslo_test
 
 import (
+	"bytes"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -59,5 +62,45 @@ func TestLongMethodOverflows(t *testing.T) {
 		if got[k] != want {
 			t.Errorf("%s: %d good, want %d (all: %v)", k, got[k], want, got)
 		}
+	}
+}
+
+// Methods past an objective's MaxGroups share its _OTHER group, by the rule
+// every adapter shares (budget.Resolver): Register says which, the first is
+// logged once with the cap, and the status counts their RPCs.
+func TestMethodOverflowIsNotSilent(t *testing.T) {
+	var logs bytes.Buffer
+	clk := budgettest.NewClock(t0.Add(time.Second))
+	tr, err := budget.New([]sli.Objective{{Name: "by-method", Target: 0.99, GroupBy: sli.GroupByMethod}},
+		budget.WithClock(clk.Now), budget.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := grpcslo.New(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var methods []grpc.MethodInfo
+	for i := range 60 {
+		methods = append(methods, grpc.MethodInfo{Name: fmt.Sprintf("M%02d", i)})
+	}
+	err = h.Register(services{"s.S": {Methods: methods}})
+	if err == nil || strings.Count(err.Error(), "shares _OTHER") != 10 {
+		t.Errorf("Register: %v, want the 10 methods past the cap", err)
+	}
+	for _, m := range methods {
+		call(h, "/s.S/"+m.Name, t0, 0, time.Millisecond, nil)
+	}
+	sts := tr.Status()
+	if len(sts) != sli.DefaultMaxGroups+1 {
+		t.Errorf("%d groups, want %d and _OTHER", len(sts), sli.DefaultMaxGroups)
+	}
+	for _, st := range sts {
+		if st.Overflow != 10 {
+			t.Errorf("group %q: overflow %d, want 10", st.Group, st.Overflow)
+		}
+	}
+	if n := strings.Count(logs.String(), "level=WARN"); n != 1 || !strings.Contains(logs.String(), "slo=by-method label=method max_groups=50 value=/s.S/M50") {
+		t.Errorf("%d warnings, want one naming the objective, its cap and /s.S/M50:\n%s", n, logs.String())
 	}
 }

@@ -27,10 +27,12 @@
 // score below MinScore is bad, so a model's degradation burns budget and
 // pages like an outage.
 // Objectives grouped by "model", "provider" or "operation" keep one budget
-// per value, capped by the objective's MaxGroups and by WithMaxModels, with
-// "_OTHER" for the rest. A model, provider or operation longer than
-// sli.MaxGroupLen bytes (256) is "_OTHER" too, in the objectives and in the
-// metrics' attributes: these names may come from a request's body, and one
+// per value, bounded by the rule every adapter shares (budget.Resolver): an
+// objective's MaxGroups, with "_OTHER" for the rest, and at most as many
+// (provider, operation, model) combinations as the largest MaxGroups (at
+// least sli.DefaultMaxGroups), in the series and the metrics' attributes
+// alike. A model, provider or operation longer than sli.MaxGroupLen bytes
+// (256) is "_OTHER" too: these names may come from a request's body, and one
 // request naming a megabyte-long model must not make every scrape carry it.
 //
 // # Calls

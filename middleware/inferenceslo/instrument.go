@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/metric"
@@ -40,27 +38,49 @@ const UnknownModel = "unknown"
 // An Instrument is safe for concurrent use.
 type Instrument struct {
 	tr        *budget.Tracker
-	objs      []objective
 	now       func() time.Time
 	provider  string
 	operation string
 	outcomes  [numErrorTypes]sli.Outcome
 	classify  func(error) (ErrorType, bool)
-	max       int
 	perChunk  bool
 	request   func(*http.Request) Request // for Transport
 	m         *genaiotel.Metrics          // nil when New failed
 
-	targets atomic.Pointer[map[targetKey]*target] // copy on write
-	mu      sync.Mutex                            // serialises target creation
+	targets *budget.Resolver[targetKey, *target]
 }
 
-type objective struct {
-	slo *budget.SLO
-	by  string // "", sli.GroupByModel, sli.GroupByProvider, sli.GroupByOperation
-}
+// labels are the group labels an Instrument fills, in targetKey's order.
+var labels = []string{sli.GroupByProvider, sli.GroupByOperation, sli.GroupByModel}
 
+// targetKey is a call's (provider, operation, model) as a budget.Key. A call
+// that names no model is in the group UnknownModel of the objectives
+// grouped by model, though its key (and so its metrics) keeps no model.
 type targetKey struct{ provider, operation, model string }
+
+func (k targetKey) Label(i int) string {
+	switch {
+	case i == 0:
+		return k.provider
+	case i == 1:
+		return k.operation
+	case k.model == "":
+		return UnknownModel
+	}
+	return k.model
+}
+
+func (k targetKey) WithLabel(i int, v string) targetKey {
+	switch {
+	case i == 0:
+		k.provider = v
+	case i == 1:
+		k.operation = v
+	case k.model != "" || v != UnknownModel:
+		k.model = v
+	}
+	return k
+}
 
 // target is everything a call of one (provider, operation, model) records
 // into, resolved once.
@@ -89,7 +109,6 @@ type config struct {
 	operation string
 	outcomes  [numErrorTypes]sli.Outcome
 	classify  func(error) (ErrorType, bool)
-	max       int
 	perChunk  bool
 	request   func(*http.Request) Request
 	errs      []error
@@ -188,22 +207,6 @@ func WithRequestFunc(f func(*http.Request) Request) Option {
 	})
 }
 
-// WithMaxModels caps the distinct (provider, operation, model) combinations
-// that get their own series and metric attributes (sli.DefaultMaxGroups by
-// default). Calls beyond it share the model "_OTHER", so that model names
-// from the outside cannot grow memory or metric cardinality. Each
-// objective's MaxGroups caps its own groups as well. A model, provider or
-// operation longer than sli.MaxGroupLen bytes is "_OTHER" from the start,
-// in the series and in the metric attributes alike.
-func WithMaxModels(n int) Option {
-	return optionFunc(func(c *config) {
-		if n < 1 {
-			c.errs = append(c.errs, fmt.Errorf("inferenceslo: WithMaxModels(%d): must be at least 1", n))
-		}
-		c.max = n
-	})
-}
-
 // WithChunkTiming records gen_ai.client.operation.time_per_output_chunk for
 // every chunk after the first, as the conventions describe it (the time
 // from the previous chunk to this one). It reads the clock and makes one
@@ -229,7 +232,6 @@ func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
 	c := config{
 		operation: defaultOperation,
 		outcomes:  defaultOutcomes,
-		max:       sli.DefaultMaxGroups,
 		request:   requestFromContext,
 	}
 	for _, o := range opts {
@@ -246,7 +248,6 @@ func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
 		operation: c.operation,
 		outcomes:  c.outcomes,
 		classify:  c.classify,
-		max:       c.max,
 		perChunk:  c.perChunk,
 		request:   c.request,
 	}
@@ -254,14 +255,12 @@ func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
 	if c.named {
 		names = append([]string{}, c.names...)
 	}
-	slos, problems := tr.Resolve(names, sli.GroupByModel, sli.GroupByProvider, sli.GroupByOperation)
+	var problems []error
+	in.targets, problems = budget.NewResolver(tr, names, labels, in.newTarget)
 	for _, p := range problems {
 		errs = append(errs, fmt.Errorf("inferenceslo: %w", p))
 	}
-	for _, s := range slos {
-		in.objs = append(in.objs, objective{slo: s, by: s.Objective().GroupBy})
-	}
-	if c.now != nil && c.max >= 1 {
+	if c.now != nil {
 		mo := []genaiotel.Option{genaiotel.WithMeterProvider(c.mp)}
 		if c.perChunk {
 			mo = append(mo, genaiotel.WithChunkTiming())
@@ -275,13 +274,13 @@ func New(tr *budget.Tracker, opts ...Option) (*Instrument, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	empty := map[targetKey]*target{}
-	in.targets.Store(&empty)
 	return in, nil
 }
 
-// target returns what calls of req record into, creating it on first sight.
-// A known combination costs one map lookup: no lock, no allocation.
+// target returns what calls of req record into, creating it on first sight
+// (newTarget). A known combination costs one map lookup: no lock, no
+// allocation. The combinations kept are bounded by the rule every adapter
+// shares (budget.Resolver), in the series and the metric attributes alike.
 func (in *Instrument) target(req *Request) *target {
 	k := targetKey{req.Provider, req.Operation, req.Model}
 	if k.provider == "" {
@@ -290,87 +289,19 @@ func (in *Instrument) target(req *Request) *target {
 	if k.operation == "" {
 		k.operation = in.operation
 	}
-	// A value past the cap is a request's body, not a name: it would be
-	// repeated in every series, status and scrape.
-	if len(k.provider) > sli.MaxGroupLen {
-		k.provider = sli.OverflowGroup
-	}
-	if len(k.operation) > sli.MaxGroupLen {
-		k.operation = sli.OverflowGroup
-	}
-	if len(k.model) > sli.MaxGroupLen {
-		k.model = sli.OverflowGroup
-	}
-	m := *in.targets.Load()
-	if t := m[k]; t != nil {
-		return t
-	}
-	if len(m) >= in.max {
-		// Beyond the cap: share the overflow model of this provider and
-		// operation, created below once; past twice the cap, the one
-		// all-overflow target. Neither takes the lock once it exists.
-		if t := m[targetKey{k.provider, k.operation, sli.OverflowGroup}]; t != nil {
-			return t
-		}
-		if len(m) >= 2*in.max {
-			if t := m[targetKey{sli.OverflowGroup, sli.OverflowGroup, sli.OverflowGroup}]; t != nil {
-				return t
-			}
-		}
-	}
-	return in.create(k)
+	return in.targets.Get(k)
 }
 
-// create adds a target under the lock. Beyond the cap a combination gets the
-// model "_OTHER"; provider and operation come from the application's code,
-// not its callers, but the overflow targets are bounded too: past twice the
-// cap everything shares one all-"_OTHER" target.
-func (in *Instrument) create(k targetKey) *target {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	cur := *in.targets.Load()
-	if t := cur[k]; t != nil {
-		return t
-	}
-	if len(cur) >= in.max {
-		k.model = sli.OverflowGroup
-		if t := cur[k]; t != nil {
-			return t
-		}
-		if len(cur) >= 2*in.max {
-			k = targetKey{sli.OverflowGroup, sli.OverflowGroup, sli.OverflowGroup}
-			if t := cur[k]; t != nil {
-				return t
-			}
-		}
-	}
-	t := &target{key: k, set: make(budget.Set, len(in.objs))}
-	for i, o := range in.objs {
-		var g string
-		switch o.by {
-		case sli.GroupByModel:
-			g = k.model
-			if g == "" {
-				g = UnknownModel
-			}
-		case sli.GroupByProvider:
-			g = k.provider
-		case sli.GroupByOperation:
-			g = k.operation
-		}
-		t.set[i] = o.slo.Series(g)
-		if o.slo.Objective().Kind == sli.Quality {
-			t.quality = append(t.quality, t.set[i])
+// newTarget builds the target of k, once.
+func (in *Instrument) newTarget(k targetKey, set budget.Set) *target {
+	t := &target{key: k, set: set}
+	for _, s := range set {
+		if s.Objective().Kind == sli.Quality {
+			t.quality = append(t.quality, s)
 		}
 	}
 	if in.m != nil {
 		t.rec = in.m.Recorder(k.operation, k.provider, k.model, metricErrorTypes[:]...)
 	}
-	next := make(map[targetKey]*target, len(cur)+1)
-	for kk, v := range cur {
-		next[kk] = v
-	}
-	next[k] = t
-	in.targets.Store(&next)
 	return t
 }

@@ -21,7 +21,6 @@ func TestNewReportsEveryProblem(t *testing.T) {
 	}
 	_, err = inferenceslo.New(tr,
 		inferenceslo.WithObjectives("avail", "nope", "avail", "by-route"),
-		inferenceslo.WithMaxModels(0),
 		inferenceslo.WithClock(nil),
 		inferenceslo.WithErrorOutcome(inferenceslo.None, sli.Bad),
 		inferenceslo.WithErrorOutcome(inferenceslo.Timeout, sli.Good),
@@ -35,7 +34,6 @@ func TestNewReportsEveryProblem(t *testing.T) {
 		`no objective named "nope"`,
 		`objective "avail" is named more than once`,
 		`objective "by-route" groups by "route"`,
-		"WithMaxModels(0)",
 		"WithClock(nil)",
 		"WithErrorOutcome:",
 		"WithErrorOutcome(timeout): outcome must be bad or excluded",

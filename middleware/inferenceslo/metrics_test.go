@@ -1,17 +1,23 @@
 package inferenceslo_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/genaiotel"
 	"github.com/errbudget/errbudget/middleware/inferenceslo"
 	"github.com/errbudget/errbudget/sli"
@@ -172,12 +178,27 @@ func TestMetricsWithoutProvider(t *testing.T) {
 	}
 }
 
-// TestModelCap: past WithMaxModels, models share "_OTHER", in the metrics
-// and in objectives grouped by model.
+// TestModelCap: models past an objective grouped by model's MaxGroups
+// count in its "_OTHER" group, by the rule every adapter shares; the first
+// is logged, and the status counts them. The metrics keep each model while
+// the instrument keeps fewer combinations than sli.DefaultMaxGroups.
 func TestModelCap(t *testing.T) {
+	var logs bytes.Buffer
 	objs := objectives()
 	objs[0].GroupBy = sli.GroupByModel
-	r := newRig(t, objs, inferenceslo.WithMaxModels(2))
+	objs[0].MaxGroups = 2
+	clk := budgettest.NewClock(t0)
+	tr, err := budget.New(objs, budget.WithClock(clk.Now), budget.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := sdkmetric.NewManualReader()
+	r := &rig{clk: clk, tr: tr, reader: reader}
+	r.inst, err = inferenceslo.New(tr, inferenceslo.WithClock(clk.Now), inferenceslo.WithProvider("openai"),
+		inferenceslo.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, m := range []string{"a", "b", "c", "d", "a"} {
 		call := r.inst.Start(context.Background(), m)
 		r.clk.Advance(time.Millisecond)
@@ -187,28 +208,36 @@ func TestModelCap(t *testing.T) {
 	for _, st := range r.tr.Status() {
 		if st.Objective.Name == "avail" {
 			groups[st.Group] = st.Good
+			if st.Overflow != 2 {
+				t.Errorf("group %q: overflow %d, want 2", st.Group, st.Overflow)
+			}
 		}
 	}
 	if want := map[string]int64{"a": 2, "b": 1, "_OTHER": 2}; !maps.Equal(groups, want) {
 		t.Errorf("groups %v, want %v", groups, want)
+	}
+	if n := strings.Count(logs.String(), "level=WARN"); n != 1 || !strings.Contains(logs.String(), "slo=avail label=model max_groups=2 value=c") {
+		t.Errorf("%d warnings, want one naming the objective, its cap and c:\n%s", n, logs.String())
 	}
 	models := map[string]uint64{}
 	for _, p := range points(t, r.metrics(t)[genaiotel.MetricOperationDuration]) {
 		v, _ := p.attrs.Value("gen_ai.request.model")
 		models[v.AsString()] += p.count
 	}
-	if models["_OTHER"] != 2 || models["a"] != 2 || len(models) != 3 {
-		t.Errorf("models in metrics %v", models)
+	if want := map[string]uint64{"a": 2, "b": 1, "c": 1, "d": 1}; !maps.Equal(models, want) {
+		t.Errorf("models in metrics %v, want %v", models, want)
 	}
 }
 
-// TestOverflowIsBounded: past twice the cap every new combination, even
-// one whose model is literally "_OTHER", shares one all-overflow target.
+// TestOverflowIsBounded: past sli.DefaultMaxGroups combinations (none of
+// the objectives is grouped) every new one, even one whose model is
+// literally "_OTHER", shares the one all-"_OTHER" target, in the metrics too.
 func TestOverflowIsBounded(t *testing.T) {
-	r := newRig(t, objectives(), inferenceslo.WithMaxModels(1))
-	for i := range 20 {
+	r := newRig(t, objectives())
+	n := sli.DefaultMaxGroups + 10
+	for i := range n {
 		model := "m"
-		if i%2 == 1 {
+		if i >= sli.DefaultMaxGroups && i%2 == 1 {
 			model = "_OTHER"
 		}
 		call := r.inst.StartRequest(context.Background(), inferenceslo.Request{Provider: fmt.Sprintf("p%d", i), Model: model})
@@ -220,7 +249,7 @@ func TestOverflowIsBounded(t *testing.T) {
 		v, _ := p.attrs.Value("gen_ai.provider.name")
 		providers[v.AsString()] += p.count
 	}
-	if len(providers) != 3 || providers["_OTHER"] != 18 {
-		t.Errorf("providers in metrics %v, want p0, p1 and 18 calls under _OTHER", providers)
+	if len(providers) != sli.DefaultMaxGroups+1 || providers["_OTHER"] != 10 {
+		t.Errorf("%d providers in metrics, %d calls under _OTHER; want %d and 10", len(providers), providers["_OTHER"], sli.DefaultMaxGroups+1)
 	}
 }
