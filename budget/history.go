@@ -165,6 +165,7 @@ func (t *Tracker) StatusWithBurnDownsAt(now time.Time, n int) ([]Status, []BurnD
 	var trs []numbered
 	defer func() { t.deliver(trs) }()
 	for _, slo := range t.slos {
+		first := len(out)
 		for _, s := range slo.AllSeries() {
 			clock, stepBack := t.lockSeries(s, now)
 			var st Status
@@ -173,6 +174,7 @@ func (t *Tracker) StatusWithBurnDownsAt(now time.Time, n int) ([]Status, []BurnD
 			s.mu.Unlock()
 			out = append(out, st)
 		}
+		overflow(out[first:])
 	}
 	return out, bds
 }

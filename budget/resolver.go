@@ -12,23 +12,6 @@ import (
 	"github.com/errbudget/errbudget/sli"
 )
 
-// Group values come from outside (a route, a model a request named), so
-// every table keyed by them is bounded, by one rule, written here once:
-//
-//   - A grouped objective keeps at most MaxGroups group values
-//     (sli.DefaultMaxGroups when zero). Each later value counts in the
-//     objective's sli.OverflowGroup ("_OTHER") group.
-//   - A value longer than sli.MaxGroupLen bytes counts in "_OTHER" from the
-//     start.
-//   - A Resolver keeps at most as many keys (value combinations) as the
-//     largest MaxGroups of its objectives, and never fewer than
-//     sli.DefaultMaxGroups; a later key counts in "_OTHER" for each label.
-//     For an adapter that fills one label (a route, a method) this is the
-//     objectives' own cap, never a second one.
-//   - The first value an objective sends to "_OTHER" is logged once (Warn,
-//     through WithLogger's logger or slog.Default), with the cap; the events
-//     counted there show in Status.Overflow.
-
 // cow is a map read without a lock and written, under mu, by copying it:
 // the one bounded table behind an objective's groups and a Resolver's keys.
 type cow[K comparable, V any] struct {
@@ -83,13 +66,29 @@ type Key[K any] interface {
 // each in its group for the objectives grouped by one of the labels, and
 // whatever the adapter builds from that set once. It is how every adapter
 // (httpslo, grpcslo, inferenceslo) turns a route, a method or a model into
-// series, and how one of the application's own does: see NewResolver.
+// series, and how an application's own adapter does.
+//
+// Group values come from outside (a raw path, a model a request named), so
+// what is kept is bounded, by one rule:
+//
+//   - A grouped objective keeps at most MaxGroups group values
+//     (sli.DefaultMaxGroups, 50, when zero); each later value counts in its
+//     sli.OverflowGroup ("_OTHER") group.
+//   - A value longer than sli.MaxGroupLen (256) bytes counts in "_OTHER".
+//   - A Resolver keeps at most as many keys as the largest MaxGroups of its
+//     grouped objectives, and at least sli.DefaultMaxGroups; each later key
+//     counts in "_OTHER" for every label. For one label (a route, a method)
+//     this is the objectives' own cap, not a second one.
+//   - The first value an objective sends to "_OTHER" is logged once, at
+//     Warn, with the objective, its label, the cap and the value (through
+//     WithLogger's logger, else slog.Default); Status.Overflow counts the
+//     events counted there.
 //
 // A key seen before costs one map read: no lock, no allocation. The first
-// sight of a key resolves it under a lock. What it keeps is bounded by the
-// rule above MaxGroups (sli.Objective): see the package documentation.
+// sight of a key resolves it under a lock.
 //
-// A Resolver is safe for concurrent use. It has no zero value.
+// A Resolver is safe for concurrent use. It has no zero value: use
+// NewResolver.
 type Resolver[K Key[K], V any] struct {
 	slos   []*SLO
 	by     []int // per objective, the index of the label it groups by; -1 if none

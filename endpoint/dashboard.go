@@ -59,6 +59,7 @@ type page struct {
 	ReleaseAllowed bool
 	Frozen         []string
 	Unjudged       []unjudgedView // objectives the gate lets through without a verdict
+	Overflows      []overflowView // grouped objectives with events in _OTHER
 	Firing         int
 	Objectives     int
 	// Each objective (and group) in one policy state: an exhausted one is
@@ -70,6 +71,10 @@ type page struct {
 	Incidents  []incidentRow
 	Changes    []changeRow
 	LinkPrefix string
+}
+
+type overflowView struct {
+	Name, Label, Events, Cap string
 }
 
 type unjudgedView struct {
@@ -161,6 +166,10 @@ func newPage(cfg *config, s *snapshot) page {
 			p.AtRisk++
 		default:
 			p.Exhausted++
+		}
+		if st.Group == sli.OverflowGroup && st.Overflow > 0 {
+			o := &st.Objective
+			p.Overflows = append(p.Overflows, overflowView{Name: o.Name, Label: o.GroupBy, Events: formatCount(st.Overflow), Cap: formatCount(int64(maxGroups(o)))})
 		}
 		bd := s.burnDown(st.Objective.Name, st.Group)
 		c := newCard(i, st, &bd)

@@ -65,6 +65,22 @@ type objectiveReport struct {
 	Corrections      []correction      `json:"corrections"`
 	Advisory         bool              `json:"advisory"`
 	Period           periodJSON        `json:"period"`
+	Overflow         *overflowJSON     `json:"overflow,omitempty"`
+}
+
+// overflowJSON is what a grouped objective counted in its _OTHER group
+// (budget.Status.Overflow) and the cap that sends values there.
+type overflowJSON struct {
+	MaxGroups int   `json:"max_groups"`
+	Events    int64 `json:"events"`
+}
+
+// maxGroups returns the cap of a grouped objective's groups.
+func maxGroups(o *sli.Objective) int {
+	if o.MaxGroups > 0 {
+		return o.MaxGroups
+	}
+	return sli.DefaultMaxGroups
 }
 
 type groupJSON struct {
@@ -215,6 +231,7 @@ func newObjectiveReport(st *budget.Status) objectiveReport {
 	}
 	if o.GroupBy != "" {
 		or.Group = &groupJSON{Label: o.GroupBy, Value: st.Group}
+		or.Overflow = &overflowJSON{MaxGroups: maxGroups(o), Events: st.Overflow}
 	}
 	for _, b := range st.BurnRates {
 		if p := or.BurnRates.field(b.Window); p != nil {
