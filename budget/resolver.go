@@ -3,8 +3,8 @@ package budget
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,40 +19,30 @@ type cow[K comparable, V any] struct {
 	mu sync.Mutex // serialises writers, and whatever the owner guards with it
 }
 
+// load returns the map: nil before the first put.
+func (c *cow[K, V]) load() map[K]V {
+	if p := c.m.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
 func (c *cow[K, V]) get(k K) (V, bool) {
-	if p := c.m.Load(); p != nil {
-		v, ok := (*p)[k]
-		return v, ok
-	}
-	var zero V
-	return zero, false
+	v, ok := c.load()[k]
+	return v, ok
 }
 
-// lenLocked and putLocked are called with mu held.
-func (c *cow[K, V]) lenLocked() int {
-	if p := c.m.Load(); p != nil {
-		return len(*p)
-	}
-	return 0
-}
-
+// putLocked is called with mu held.
 func (c *cow[K, V]) putLocked(k K, v V) {
-	var cur map[K]V
-	if p := c.m.Load(); p != nil {
-		cur = *p
-	}
-	next := make(map[K]V, len(cur)+1)
-	for kk, vv := range cur {
-		next[kk] = vv
-	}
+	next := make(map[K]V, len(c.load())+1)
+	maps.Copy(next, c.load())
 	next[k] = v
 	c.m.Store(&next)
 }
 
 // A Key is what a Resolver maps: the label values of one call, one per label
-// the resolver fills, in the order its labels were given. An adapter that
-// fills one label uses a string type; inferenceslo a struct of its provider,
-// operation and model.
+// the resolver fills, in the order its labels were given (a route; a
+// provider, operation and model).
 type Key[K any] interface {
 	comparable
 	// Label returns the group value of the i-th label.
@@ -103,10 +93,8 @@ type Resolver[K Key[K], V any] struct {
 
 // NewResolver returns a resolver over the objectives of t named in
 // objectives (nil: every objective), for an adapter that fills the group
-// values of labels: an objective grouped by any other label is a wiring
-// error. build makes what the adapter keeps per key from the key (its long
-// values, or every value past the cap, replaced by "_OTHER") and its Set;
-// it runs under the resolver's lock, once per key kept.
+// values of labels. build makes what the adapter keeps per key from the key
+// (values past a cap replaced by "_OTHER") and its Set, once per key kept.
 //
 // It reports every problem, one error each (so that the adapter can say
 // where each came from): no names at all, a name the tracker does not have,
@@ -139,7 +127,7 @@ func NewResolver[K Key[K], V any](t *Tracker, objectives []string, labels []stri
 		by := -1
 		if g := s.decl.GroupBy; g != "" {
 			if by = slices.Index(labels, g); by < 0 {
-				errs = append(errs, fmt.Errorf("objective %q groups by %q; this adapter fills %s only", s.decl.Name, g, quoteAll(labels)))
+				errs = append(errs, fmt.Errorf("objective %q groups by %q; this adapter fills %q only", s.decl.Name, g, labels))
 				continue
 			}
 			r.max = max(r.max, s.max)
@@ -152,21 +140,6 @@ func NewResolver[K Key[K], V any](t *Tracker, objectives []string, labels []stri
 	}
 	return r, errs
 }
-
-func quoteAll(labels []string) string {
-	if len(labels) == 0 {
-		return "no group label"
-	}
-	q := make([]string, len(labels))
-	for i, l := range labels {
-		q[i] = strconv.Quote(l)
-	}
-	return strings.Join(q, ", ")
-}
-
-// Objectives returns the objectives the resolver covers, in the order of
-// every Set it resolves.
-func (r *Resolver[K, V]) Objectives() []*SLO { return slices.Clone(r.slos) }
 
 // Get returns what calls of key k record into, resolving it on first sight.
 func (r *Resolver[K, V]) Get(k K) V {
@@ -212,20 +185,17 @@ func (r *Resolver[K, V]) add(k K) V {
 	if v, ok := r.keys.get(k); ok {
 		return v
 	}
-	if p := r.full.Load(); p != nil {
-		return *p
-	}
 	if k != r.other && r.n >= r.max {
 		// The cap: this key and every later one share the overflow key.
 		for i, s := range r.slos {
-			if b := r.by[i]; b >= 0 && s.groupCount() >= s.max {
+			switch b := r.by[i]; {
+			case b >= 0 && len(s.groups.load()) >= s.max: // the objective's own cap
 				s.overflowed(k.Label(b), "max_groups", s.max)
-			} else if b >= 0 {
+			case b >= 0:
 				s.overflowed(k.Label(b), "max_keys", r.max)
 			}
 		}
-		v := r.keys.m.Load()
-		o, ok := (*v)[r.other]
+		o, ok := r.keys.get(r.other)
 		if !ok {
 			o = r.resolveLocked(r.other)
 		}
@@ -266,14 +236,6 @@ func (r *Resolver[K, V]) overflowed(i int, value, what string, limit int) {
 	}
 }
 
-// groupCount returns how many groups the objective keeps, "_OTHER" aside.
-func (s *SLO) groupCount() int {
-	if p := s.groups.m.Load(); p != nil {
-		return len(*p)
-	}
-	return 0
-}
-
 // overflowed notes that value counts in the objective's "_OTHER" group, past
 // the cap named what: the first time, it logs which objective and at what cap.
 func (s *SLO) overflowed(value, what string, limit int) {
@@ -290,7 +252,7 @@ func (s *SLO) overflowed(value, what string, limit int) {
 // overflow sets Status.Overflow on the statuses of one objective.
 func overflow(sts []Status) {
 	for i := range sts {
-		if sts[i].Objective.GroupBy != "" && sts[i].Group == sli.OverflowGroup {
+		if sts[i].Group == sli.OverflowGroup { // never an ungrouped objective's
 			for j := range sts {
 				sts[j].Overflow = sts[i].Total()
 			}

@@ -37,18 +37,18 @@ func TestNewResolverErrors(t *testing.T) {
 	tr, _ := budget.New([]sli.Objective{availability("a"), availability("b"),
 		{Name: "by-model", Target: 0.99, GroupBy: "model"}, {Name: "by-route", Target: 0.99, GroupBy: "route"}})
 	all, errs := budget.NewResolver(tr, nil, []string{"route", "model"}, keepSet)
-	if len(all.Objectives()) != 4 || len(errs) != 0 {
-		t.Fatalf("every objective: %d, %v", len(all.Objectives()), errs)
+	if len(all.Get("x")) != 4 || len(errs) != 0 {
+		t.Fatalf("every objective: %d, %v", len(all.Get("x")), errs)
 	}
 	r, errs := budget.NewResolver(tr, []string{"b", "nope", "a", "b", "by-model", "by-route"}, []string{"route"}, keepSet)
 	var names []string
-	for _, s := range r.Objectives() {
+	for _, s := range r.Get("x") {
 		names = append(names, s.Objective().Name)
 	}
 	if strings.Join(names, ",") != "b,a,by-route" {
 		t.Errorf("resolved %v, want b, a, by-route", names)
 	}
-	want := []string{`no objective named "nope"`, `objective "b" is named more than once`, `objective "by-model" groups by "model"; this adapter fills "route" only`}
+	want := []string{`no objective named "nope"`, `objective "b" is named more than once`, `objective "by-model" groups by "model"; this adapter fills ["route"] only`}
 	if len(errs) != len(want) {
 		t.Fatalf("errors %v, want %d", errs, len(want))
 	}

@@ -45,11 +45,9 @@ func horizon(w sli.Window, rules []AlertRule) time.Duration {
 // Objective returns the declaration.
 func (s *SLO) Objective() sli.Objective { return s.decl }
 
-// Series returns the series for a group value, creating it while the
-// objective has fewer than MaxGroups groups; later values, and values longer
-// than sli.MaxGroupLen, share the sli.OverflowGroup series. For an ungrouped
-// objective it returns the one series whatever the value. Looking up a known
-// value takes no lock and allocates nothing.
+// Series returns the series for a group value, creating it while the rule
+// Resolver documents allows; for an ungrouped objective the one series
+// whatever the value. A known value takes no lock and allocates nothing.
 func (s *SLO) Series(group string) *Series {
 	if s.single != nil {
 		return s.single
@@ -74,7 +72,7 @@ func (s *SLO) create(group string) *Series {
 	if x, ok := s.groups.get(group); ok {
 		return x
 	}
-	full := s.groups.lenLocked() >= s.max
+	full := len(s.groups.load()) >= s.max
 	if group == sli.OverflowGroup || full {
 		if s.overflow == nil {
 			s.overflow = newSeries(s.tr, s, sli.OverflowGroup)

@@ -85,9 +85,8 @@ type Status struct {
 	// Latency summarises recent latencies for latency kinds; zero otherwise.
 	Latency Latency
 	// Overflow counts the events of the period (Good + Bad) that a grouped
-	// objective counted in its sli.OverflowGroup group: values past its
-	// MaxGroups, or longer than sli.MaxGroupLen (see Resolver). It is the
-	// same on every group's status; zero for an ungrouped objective.
+	// objective counted in its sli.OverflowGroup group (see Resolver), on
+	// every group's status; zero for an ungrouped objective.
 	Overflow int64
 	// Corrections are the corrections that overlap the period, and the
 	// next one to come, sorted by Start. A recurring correction appears as

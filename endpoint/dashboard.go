@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -169,7 +170,7 @@ func newPage(cfg *config, s *snapshot) page {
 		}
 		if st.Group == sli.OverflowGroup && st.Overflow > 0 {
 			o := &st.Objective
-			p.Overflows = append(p.Overflows, overflowView{Name: o.Name, Label: o.GroupBy, Events: formatCount(st.Overflow), Cap: formatCount(int64(maxGroups(o)))})
+			p.Overflows = append(p.Overflows, overflowView{Name: o.Name, Label: o.GroupBy, Events: formatCount(st.Overflow), Cap: formatCount(int64(cmp.Or(o.MaxGroups, sli.DefaultMaxGroups)))})
 		}
 		bd := s.burnDown(st.Objective.Name, st.Group)
 		c := newCard(i, st, &bd)

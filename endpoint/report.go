@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"cmp"
 	"strings"
 	"time"
 
@@ -73,14 +74,6 @@ type objectiveReport struct {
 type overflowJSON struct {
 	MaxGroups int   `json:"max_groups"`
 	Events    int64 `json:"events"`
-}
-
-// maxGroups returns the cap of a grouped objective's groups.
-func maxGroups(o *sli.Objective) int {
-	if o.MaxGroups > 0 {
-		return o.MaxGroups
-	}
-	return sli.DefaultMaxGroups
 }
 
 type groupJSON struct {
@@ -231,7 +224,7 @@ func newObjectiveReport(st *budget.Status) objectiveReport {
 	}
 	if o.GroupBy != "" {
 		or.Group = &groupJSON{Label: o.GroupBy, Value: st.Group}
-		or.Overflow = &overflowJSON{MaxGroups: maxGroups(o), Events: st.Overflow}
+		or.Overflow = &overflowJSON{MaxGroups: cmp.Or(o.MaxGroups, sli.DefaultMaxGroups), Events: st.Overflow}
 	}
 	for _, b := range st.BurnRates {
 		if p := or.BurnRates.field(b.Window); p != nil {

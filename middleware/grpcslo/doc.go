@@ -43,8 +43,9 @@
 // with an unknown-service handler (grpc.UnknownServiceHandler, a proxy)
 // does report them, and they all count under one group, sli.OverflowGroup
 // ("_OTHER"), as do RPCs that arrive before Register. A method or service
-// name longer than sli.MaxGroupLen bytes (256) counts in that group too, in
-// objectives grouped by it, as an httpslo route past MaxRouteLen does.
+// name longer than sli.MaxGroupLen bytes (256), and methods past an
+// objective's MaxGroups, count in that group too, in objectives grouped by
+// it: the rule every adapter shares (budget.Resolver).
 //
 // # What counts as bad
 //

@@ -46,25 +46,12 @@ type ServerHandler struct {
 	unused map[string]bool
 }
 
-// key is a method as a budget.Key: its labels are sli.GroupByMethod and
-// sli.GroupByService.
-type key struct{ method, service string }
+// key is a method as a budget.Key: its full name (sli.GroupByMethod), then
+// its service's (sli.GroupByService).
+type key [2]string
 
-func (k key) Label(i int) string {
-	if i == 0 {
-		return k.method
-	}
-	return k.service
-}
-
-func (k key) WithLabel(i int, v string) key {
-	if i == 0 {
-		k.method = v
-	} else {
-		k.service = v
-	}
-	return k
-}
+func (k key) Label(i int) string            { return k[i] }
+func (k key) WithLabel(i int, v string) key { k[i] = v; return k }
 
 type resolver = budget.Resolver[key, budget.Set]
 
@@ -141,12 +128,12 @@ func New(tr *budget.Tracker, opts ...Option) (*ServerHandler, error) {
 // servers sharing a handler.
 //
 // It resolves each method's series at once, in the order of their names, so
-// every method shows in the status from the start (with no data). The error
-// names the keys of WithMethodObjectives that match no method registered so
-// far, and the methods that share sli.OverflowGroup because an objective
-// grouped by method or service keeps too few groups, or because the name
-// (method or service) is longer than sli.MaxGroupLen bytes; the methods are
-// learned all the same.
+// every method shows in the status from the start (with no data); methods
+// past an objective's MaxGroups, or with a name longer than sli.MaxGroupLen,
+// share sli.OverflowGroup, by the rule every adapter shares (budget.Resolver:
+// logged once, counted in Status.Overflow). The error names the keys of
+// WithMethodObjectives that match no method registered so far; the methods
+// are learned all the same.
 func (h *ServerHandler) Register(srv ServiceInfoProvider) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -167,7 +154,6 @@ func (h *ServerHandler) Register(srv ServiceInfoProvider) error {
 		}
 	}
 	slices.SortFunc(added, func(a, b entry) int { return strings.Compare(a.full, b.full) })
-	var errs []error
 	for _, a := range added {
 		r, ok := h.perMethod[a.full]
 		if ok {
@@ -177,29 +163,13 @@ func (h *ServerHandler) Register(srv ServiceInfoProvider) error {
 		} else {
 			r = h.def
 		}
-		set := r.Get(key{a.full, a.svc})
-		for _, s := range set {
-			o := s.Objective()
-			if o.GroupBy == "" || s.Group() != sli.OverflowGroup {
-				continue
-			}
-			name := a.full
-			if o.GroupBy == sli.GroupByService {
-				name = a.svc
-			}
-			if len(name) > sli.MaxGroupLen {
-				errs = append(errs, fmt.Errorf("grpcslo: objective %q: %s %.64s… is longer than %d bytes and shares %s", o.Name, o.GroupBy, name, sli.MaxGroupLen, sli.OverflowGroup))
-				continue
-			}
-			errs = append(errs, fmt.Errorf("grpcslo: objective %q keeps too few groups (MaxGroups): method %s shares %s", o.Name, a.full, sli.OverflowGroup))
-		}
-		next[a.full] = &method{name: a.full, streaming: a.info.IsServerStream, set: set}
+		next[a.full] = &method{name: a.full, streaming: a.info.IsServerStream, set: r.Get(key{a.full, a.svc})}
 	}
 	h.methods.Store(&next)
 	if len(h.unused) > 0 {
-		errs = append(errs, fmt.Errorf("grpcslo: WithMethodObjectives: no registered method matches %q", slices.Sorted(maps.Keys(h.unused))))
+		return fmt.Errorf("grpcslo: WithMethodObjectives: no registered method matches %q", slices.Sorted(maps.Keys(h.unused)))
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // rpc is one RPC in flight: the context grpc-go uses for the rest of the

@@ -206,18 +206,6 @@ func TestErrors(t *testing.T) {
 	if err := h.Register(testServices); err == nil || !strings.Contains(err.Error(), "/chat.Chat/Typo") || strings.Contains(err.Error(), `"chat.Chat"`) {
 		t.Errorf("Register: error %v, want one naming /chat.Chat/Typo only", err)
 	}
-	// More methods than groups: the error says which method shares _OTHER.
-	small, err := budget.New([]sli.Objective{{Name: "per-method", Target: 0.99, GroupBy: sli.GroupByMethod, MaxGroups: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err = grpcslo.New(small)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Register(testServices); err == nil || !strings.Contains(err.Error(), "method /chat.Chat/Stream shares _OTHER") {
-		t.Errorf("Register: error %v, want one naming /chat.Chat/Stream", err)
-	}
 }
 
 // TestAllocs is acceptance test 5 for gRPC: recording an RPC's end

@@ -18,8 +18,9 @@ import (
 
 // A method or service name longer than sli.MaxGroupLen bytes (a generated
 // service, or an unknown-service handler that registers what callers send)
-// counts in the overflow group, as an httpslo route past MaxRouteLen does;
-// Register says why, not that MaxGroups is too small.
+// counts in the overflow group, by the rule every adapter shares
+// (budget.Resolver), and is logged: the error of Register is for wiring
+// mistakes only.
 func TestLongMethodOverflows(t *testing.T) {
 	clk := budgettest.NewClock(t0.Add(time.Second))
 	tr, err := budget.New([]sli.Objective{
@@ -38,8 +39,8 @@ func TestLongMethodOverflows(t *testing.T) {
 		longSvc:     {Methods: []grpc.MethodInfo{{Name: "Ask"}}},
 		"chat.Chat": {Methods: []grpc.MethodInfo{{Name: strings.Repeat("M", 300)}, {Name: "Ask"}}},
 	})
-	if err == nil || strings.Contains(err.Error(), "MaxGroups") || !strings.Contains(err.Error(), "longer than") {
-		t.Errorf("Register: %v, want an error that says the names are too long", err)
+	if err != nil {
+		t.Errorf("Register: %v", err)
 	}
 	call(h, "/"+longSvc+"/Ask", t0, 0, time.Millisecond, nil)
 	call(h, "/chat.Chat/"+strings.Repeat("M", 300), t0, 0, time.Millisecond, nil)
@@ -66,8 +67,8 @@ func TestLongMethodOverflows(t *testing.T) {
 }
 
 // Methods past an objective's MaxGroups share its _OTHER group, by the rule
-// every adapter shares (budget.Resolver): Register says which, the first is
-// logged once with the cap, and the status counts their RPCs.
+// every adapter shares (budget.Resolver): the first is logged once with the
+// cap, and the status counts their RPCs.
 func TestMethodOverflowIsNotSilent(t *testing.T) {
 	var logs bytes.Buffer
 	clk := budgettest.NewClock(t0.Add(time.Second))
@@ -85,8 +86,8 @@ func TestMethodOverflowIsNotSilent(t *testing.T) {
 		methods = append(methods, grpc.MethodInfo{Name: fmt.Sprintf("M%02d", i)})
 	}
 	err = h.Register(services{"s.S": {Methods: methods}})
-	if err == nil || strings.Count(err.Error(), "shares _OTHER") != 10 {
-		t.Errorf("Register: %v, want the 10 methods past the cap", err)
+	if err != nil {
+		t.Errorf("Register: %v", err)
 	}
 	for _, m := range methods {
 		call(h, "/s.S/"+m.Name, t0, 0, time.Millisecond, nil)

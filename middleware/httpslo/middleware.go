@@ -59,7 +59,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Middleware, error) {
 	// resolveNames resolves the objectives of one scope (the default, a
 	// route or method); nil names mean every objective.
 	resolveNames := func(where string, names []string) *resolver {
-		r, problems := newResolver(tr, names)
+		r, problems := budget.NewResolver(tr, names, []string{sli.GroupByRoute}, func(_ route, s budget.Set) budget.Set { return s })
 		for _, p := range problems {
 			bad("%s: %v", where, p)
 		}

@@ -1,6 +1,7 @@
 package inferenceslo
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -59,15 +60,13 @@ var labels = []string{sli.GroupByProvider, sli.GroupByOperation, sli.GroupByMode
 type targetKey struct{ provider, operation, model string }
 
 func (k targetKey) Label(i int) string {
-	switch {
-	case i == 0:
+	switch i {
+	case 0:
 		return k.provider
-	case i == 1:
+	case 1:
 		return k.operation
-	case k.model == "":
-		return UnknownModel
 	}
-	return k.model
+	return cmp.Or(k.model, UnknownModel)
 }
 
 func (k targetKey) WithLabel(i int, v string) targetKey {
@@ -76,7 +75,7 @@ func (k targetKey) WithLabel(i int, v string) targetKey {
 		k.provider = v
 	case i == 1:
 		k.operation = v
-	case k.model != "" || v != UnknownModel:
+	case v != k.Label(2): // "" stays "" for UnknownModel
 		k.model = v
 	}
 	return k
