@@ -90,6 +90,12 @@ func echo(r io.Reader, w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	pending := map[[2]string][]string{} // package, test → output so far
+	flush := func(k [2]string) {
+		for _, o := range pending[k] {
+			bw.WriteString(o)
+		}
+		delete(pending, k)
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<26)
 	for sc.Scan() {
@@ -117,10 +123,7 @@ func echo(r io.Reader, w io.Writer) error {
 				pending[k] = append(pending[k], e.Output)
 			}
 		case e.Action == "fail" && e.Test != "":
-			for _, o := range pending[k] {
-				bw.WriteString(o)
-			}
-			delete(pending, k)
+			flush(k)
 		case e.Action == "pass" || e.Action == "skip":
 			delete(pending, k)
 		case e.Action == "fail": // a package: what did not finish says why
@@ -132,10 +135,7 @@ func echo(r io.Reader, w io.Writer) error {
 			}
 			slices.Sort(unfinished)
 			for _, t := range unfinished {
-				for _, o := range pending[[2]string{e.Package, t}] {
-					bw.WriteString(o)
-				}
-				delete(pending, [2]string{e.Package, t})
+				flush([2]string{e.Package, t})
 			}
 		}
 		if e.Action != "output" && e.Action != "build-output" {
@@ -159,6 +159,9 @@ const (
 	// through them.
 	parentOf result = -1
 )
+
+// results maps the words of a step or an event to a result.
+var results = map[string]result{"pass": passed, "fail": failed, "skip": skipped}
 
 // outcome is one test (or package, with test "") across every pass.
 type outcome struct {
@@ -218,8 +221,7 @@ func summarizeFile(path string) (*summary, error) {
 			if len(fields) != 2 {
 				return nil, bad
 			}
-			r := map[string]result{"fail": failed, "pass": passed, "skip": skipped}[fields[0]]
-			s.other = append(s.other, otherStep{r, fields[1]})
+			s.other = append(s.other, otherStep{results[fields[0]], fields[1]})
 		default:
 			return nil, bad
 		}
@@ -253,7 +255,7 @@ func (s *summary) addPass(label string, rc int, r io.Reader) error {
 				pass[key{e.Package, e.Test}] = ran
 			}
 		case "pass", "fail", "skip":
-			res := map[string]result{"pass": passed, "fail": failed, "skip": skipped}[e.Action]
+			res := results[e.Action]
 			if e.Test != "" {
 				pass[key{e.Package, e.Test}] = res
 				continue
@@ -290,31 +292,12 @@ func (s *summary) addPass(label string, rc int, r io.Reader) error {
 	}
 	// Only the leaves count, and a parent that failed while none of its
 	// subtests did.
-	parents := map[key]bool{}
-	for k := range pass {
-		if i := strings.LastIndexByte(k.test, '/'); i > 0 {
-			for p := k.test[:i]; ; {
-				parents[key{k.pkg, p}] = true
-				j := strings.LastIndexByte(p, '/')
-				if j < 0 {
-					break
-				}
-				p = p[:j]
-			}
-		}
-	}
-	failedBelow := map[key]bool{}
+	parents, failedBelow := map[key]bool{}, map[key]bool{}
 	for k, res := range pass {
-		if res != failed {
-			continue
-		}
-		for p := k.test; ; {
-			j := strings.LastIndexByte(p, '/')
-			if j < 0 {
-				break
-			}
-			p = p[:j]
-			failedBelow[key{k.pkg, p}] = true
+		for p := k.test; strings.Contains(p, "/"); {
+			p = p[:strings.LastIndexByte(p, '/')]
+			parents[key{k.pkg, p}] = true
+			failedBelow[key{k.pkg, p}] = failedBelow[key{k.pkg, p}] || res == failed
 		}
 	}
 	failedTests := map[string]bool{} // packages with a failure in a test
@@ -388,23 +371,16 @@ func (s *summary) add(k key, res result, label, why string) {
 }
 
 func (s *summary) counts() (pass, fail, skip int) {
-	count := func(r result) {
-		switch r {
-		case passed:
-			pass++
-		case failed:
-			fail++
-		case skipped:
-			skip++
+	var n [failed + 1]int
+	for _, o := range s.tests {
+		if o.result != parentOf {
+			n[o.result]++
 		}
 	}
-	for _, o := range s.tests {
-		count(o.result)
-	}
 	for _, o := range s.other {
-		count(o.result)
+		n[o.result]++
 	}
-	return pass, fail, skip
+	return n[passed], n[failed], n[skipped]
 }
 
 func (s *summary) failed() int { _, f, _ := s.counts(); return f }
