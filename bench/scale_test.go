@@ -34,9 +34,34 @@ import (
 // benchmark, after the subject, with the same b.N).
 
 // scaleTracker is n series filled with a day of traffic in 5-minute
-// batches (one bad call in 50 on every fifth route).
-func scaleTracker(b *testing.B, n int) (*budget.Tracker, *budgettest.Clock) {
+// batches (one bad call in 50 on every fifth route). Each benchmark (key)
+// keeps its own across the runs testing makes while it sizes b.N: filling
+// 1,000 series takes a while, and a tracker read by an endpoint computes
+// burn-downs for every reader after (internal/sharedstatus).
+func scaleTracker(b *testing.B, key string, n int) (*budget.Tracker, *budgettest.Clock) {
 	b.Helper()
+	scaleTrackers.Lock()
+	defer scaleTrackers.Unlock()
+	k := fmt.Sprint(key, n)
+	if t, ok := scaleTrackers.m[k]; ok {
+		return t.tr, t.clk
+	}
+	tr, clk := fillScale(b, n)
+	scaleTrackers.m[k] = scaleEntry{tr, clk}
+	return tr, clk
+}
+
+type scaleEntry struct {
+	tr  *budget.Tracker
+	clk *budgettest.Clock
+}
+
+var scaleTrackers = struct {
+	sync.Mutex
+	m map[string]scaleEntry
+}{m: map[string]scaleEntry{}}
+
+func fillScale(b *testing.B, n int) (*budget.Tracker, *budgettest.Clock) {
 	clk := budgettest.NewClock(benchStart)
 	tr, err := budget.New([]sli.Objective{
 		{Name: "availability", Target: 0.999, GroupBy: "route", MaxGroups: n / 2},
@@ -119,7 +144,7 @@ func vsPeer(b *testing.B, peer *prometheus.Registry, subject func()) {
 func BenchmarkScaleOTelCollect(b *testing.B) {
 	for _, n := range []int{400, 1000} {
 		b.Run(fmt.Sprintf("series=%d", n), func(b *testing.B) {
-			tr, clk := scaleTracker(b, n)
+			tr, clk := scaleTracker(b, "otel", n)
 			peer := promPeer(n)
 			reader := sdkmetric.NewManualReader()
 			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader), sdkmetric.WithCardinalityLimit(8*n+1))
@@ -149,7 +174,7 @@ func BenchmarkScaleEndpoint(b *testing.B) {
 	const n = 400
 	for _, path := range []string{"/slo", "/slo/ui"} {
 		b.Run(fmt.Sprintf("%s/series=%d", path[1:], n), func(b *testing.B) {
-			tr, clk := scaleTracker(b, n)
+			tr, clk := scaleTracker(b, "endpoint", n)
 			peer := promPeer(n)
 			h := endpoint.New(tr)
 			mux := http.NewServeMux()
@@ -171,25 +196,23 @@ func BenchmarkScaleEndpoint(b *testing.B) {
 	}
 }
 
-// BenchmarkScaleStatusParts splits what one computation costs at 400
-// series: the statuses alone, and with the dashboard's burn-downs.
-func BenchmarkScaleStatusParts(b *testing.B) {
-	const n = 400
-	var once sync.Once
-	var tr *budget.Tracker
-	var clk *budgettest.Clock
-	for _, part := range []string{"status", "status+burndowns"} {
-		b.Run(part, func(b *testing.B) {
-			once.Do(func() { tr, clk = scaleTracker(b, n) })
-			b.ReportAllocs()
-			for b.Loop() {
-				now := clk.Advance(time.Second)
-				if part == "status" {
-					tr.StatusAt(now)
-				} else {
-					tr.StatusWithBurnDownsAt(now, 120)
-				}
-			}
-		})
+// BenchmarkScaleStatus is what stands under both: the status computation
+// alone (StatusAt), and with the dashboard's burn-downs, against the same
+// Gather.
+func BenchmarkScaleStatus(b *testing.B) {
+	for _, n := range []int{400, 1000} {
+		for _, part := range []string{"status", "status+burndowns"} {
+			b.Run(fmt.Sprintf("%s/series=%d", part, n), func(b *testing.B) {
+				tr, clk := scaleTracker(b, "status", n)
+				vsPeer(b, promPeer(n), func() {
+					now := clk.Advance(time.Second)
+					if part == "status" {
+						tr.StatusAt(now)
+					} else {
+						tr.StatusWithBurnDownsAt(now, 120)
+					}
+				})
+			})
+		}
 	}
 }
