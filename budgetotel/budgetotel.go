@@ -263,10 +263,34 @@ type seriesAttrs struct {
 	alerts    map[string]metric.MeasurementOption // by rule name
 }
 
+// complete reports whether a holds every set st needs.
+func (a *seriesAttrs) complete(st *budget.Status) bool {
+	if a.base == nil {
+		return false
+	}
+	if st == nil {
+		return true
+	}
+	for _, b := range st.BurnRates {
+		if a.windows[b.Window] == nil {
+			return false
+		}
+	}
+	for _, al := range st.Alerts {
+		if a.alerts[al.Rule.Name] == nil {
+			return false
+		}
+	}
+	return true
+}
+
 func (v *view) attrsFor(k seriesKey, st *budget.Status) *seriesAttrs {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	a := v.attrs[k]
+	if a != nil && a.complete(st) {
+		return a // every collection after the first: nothing to build
+	}
 	if a == nil {
 		a = &seriesAttrs{windows: map[string]metric.MeasurementOption{}, alerts: map[string]metric.MeasurementOption{}}
 		v.attrs[k] = a
