@@ -2,6 +2,7 @@ package openslo
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -109,17 +110,8 @@ func Unmarshal(data []byte, opts ...ReadOption) (Declarations, error) {
 	out := f.finish()
 	if len(d.probs) > 0 {
 		// In the order of the file; those without a line last.
-		slices.SortStableFunc(d.probs, func(a, b Problem) int {
-			switch {
-			case a.Line == b.Line:
-				return 0
-			case a.Line == 0:
-				return 1
-			case b.Line == 0:
-				return -1
-			}
-			return a.Line - b.Line
-		})
+		line := func(p Problem) uint { return uint(p.Line) - 1 } // 0 wraps to last
+		slices.SortStableFunc(d.probs, func(a, b Problem) int { return cmp.Compare(line(a), line(b)) })
 		return Declarations{}, &Error{Problems: d.probs}
 	}
 	return out, nil
@@ -262,17 +254,7 @@ func (f *file) object(n *yaml.Node) {
 		sf := d.mapping(spec, join(path, "spec"), "the Service's spec")
 		sf.get("description")
 		sf.finish("description")
-		orig := name
-		if a, ok := ann[AnnotationName]; ok {
-			orig = a.value
-			switch {
-			case strings.TrimSpace(orig) == "":
-				d.problem(a.node, join(path, "metadata.annotations."+AnnotationName), "blank: the service needs a name")
-			case Name(orig) != name:
-				d.problem(a.node, join(path, "metadata.annotations."+AnnotationName), "%q maps to %q, not to the object's name %q", orig, Name(orig), name)
-			}
-			delete(ann, AnnotationName)
-		}
+		orig := f.originalName(ann, path, name, "the service")
 		noRules := false
 		if a, ok := ann[AnnotationAlertRules]; ok {
 			if a.value != "none" {
@@ -327,6 +309,23 @@ func (f *file) annotations(md *fields) map[string]annotation {
 		}
 	}
 	return out
+}
+
+// originalName takes AnnotationName from ann: the name that label stands
+// for (label itself without the annotation); what names the owner.
+func (f *file) originalName(ann map[string]annotation, path, label, what string) string {
+	a, ok := ann[AnnotationName]
+	if !ok {
+		return label
+	}
+	delete(ann, AnnotationName)
+	switch p := join(path, "metadata.annotations."+AnnotationName); {
+	case strings.TrimSpace(a.value) == "":
+		f.d.problem(a.node, p, "blank: %s needs a name", what)
+	case Name(a.value) != label:
+		f.d.problem(a.node, p, "%q maps to %q, not to the object's name %q", a.value, Name(a.value), label)
+	}
+	return a.value
 }
 
 // noAnnotations reports errbudget annotations that have no meaning where

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -19,17 +18,7 @@ const maxAlertWindow = 72 * time.Hour
 // policy reads an AlertPolicy object.
 func (f *file) policy(n, spec *yaml.Node, path, label string, ann map[string]annotation) {
 	d := f.d
-	p := &policyDoc{node: n, label: label, original: label}
-	if a, ok := ann[AnnotationName]; ok {
-		p.original = a.value
-		switch {
-		case strings.TrimSpace(a.value) == "":
-			d.problem(a.node, join(path, "metadata.annotations."+AnnotationName), "blank: the alert rule needs a name")
-		case Name(a.value) != label:
-			d.problem(a.node, join(path, "metadata.annotations."+AnnotationName), "%q maps to %q, not to the object's name %q", a.value, Name(a.value), label)
-		}
-		delete(ann, AnnotationName)
-	}
+	p := &policyDoc{node: n, label: label, original: f.originalName(ann, path, label, "the alert rule")}
 	f.noAnnotations(ann, path)
 	sp := d.mapping(spec, join(path, "spec"), "the AlertPolicy's spec")
 	if !sp.ok {

@@ -213,9 +213,7 @@ func build(d Declarations) ([]object, Report, error) {
 
 	svc := object{APIVersion: APIVersion, Kind: "Service", Metadata: metadata{Name: label("Service", d.Service)},
 		Spec: serviceSpec{Description: "Declared by errbudget."}}
-	if svc.Metadata.Name != d.Service || (d.AlertRules != nil && len(d.AlertRules) == 0) {
-		svc.Metadata.Annotations = map[string]string{}
-	}
+	svc.Metadata.Annotations = map[string]string{} // omitted when empty
 	if svc.Metadata.Name != d.Service {
 		svc.Metadata.Annotations[AnnotationName] = d.Service
 	}
