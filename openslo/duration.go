@@ -3,6 +3,7 @@ package openslo
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -27,16 +28,10 @@ func shorthand(d time.Duration) (string, error) {
 // Y (months, quarters, years) have no fixed length; they return unit 'M',
 // 'Q' or 'Y' with n and a zero duration, for the caller to judge.
 func parseShorthand(s string) (d time.Duration, n int64, unit byte, err error) {
-	if len(s) < 2 {
+	if len(s) < 2 || strings.Trim(s[:len(s)-1], "0123456789") != "" {
 		return 0, 0, 0, fmt.Errorf("duration %q: want a whole number and one of m, h, d, w, M, Q, Y (\"30d\")", s)
 	}
-	unit = s[len(s)-1]
-	digits := s[:len(s)-1]
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return 0, 0, 0, fmt.Errorf("duration %q: want a whole number and one of m, h, d, w, M, Q, Y (\"30d\")", s)
-		}
-	}
+	unit, digits := s[len(s)-1], s[:len(s)-1]
 	n, err = strconv.ParseInt(digits, 10, 64)
 	if err != nil || n <= 0 {
 		return 0, 0, 0, fmt.Errorf("duration %q: want a positive whole number", s)

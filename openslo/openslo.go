@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/errbudget/errbudget/budget"
@@ -199,6 +198,3 @@ func Name(s string) string {
 	}
 	return out
 }
-
-// promString quotes s as a PromQL string literal.
-func promString(s string) string { return strconv.Quote(s) }

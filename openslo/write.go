@@ -343,7 +343,7 @@ func sloObject(o *sli.Objective, name, serviceLabel string, refs []policyRef) (o
 // queries returns the PromQL of an objective's good and total events over
 // the counter errbudget exports; excluded events are never in the total.
 func queries(o *sli.Objective) (good, total string) {
-	sel := "slo_events_total{slo_name=" + promString(o.Name) + ",slo_outcome="
+	sel := "slo_events_total{slo_name=" + strconv.Quote(o.Name) + ",slo_outcome="
 	sum := "sum("
 	if o.GroupBy != "" {
 		sum = "sum by (slo_group) ("
