@@ -27,7 +27,7 @@
 // score below MinScore is bad, so a model's degradation burns budget and
 // pages like an outage.
 // Objectives grouped by "model", "provider" or "operation" keep one budget
-// per value, bounded by the rule every adapter shares (budget.Resolver): an
+// per value (calls that name no model are in the group "unknown"), bounded by the rule every adapter shares (budget.Resolver): an
 // objective's MaxGroups, with "_OTHER" for the rest, and at most as many
 // (provider, operation, model) combinations as the largest MaxGroups (at
 // least sli.DefaultMaxGroups), in the series and the metrics' attributes

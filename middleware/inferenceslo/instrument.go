@@ -23,9 +23,9 @@ const defaultOperation = "chat"
 // InvalidOutput.
 const operationEmbeddings = "embeddings"
 
-// UnknownModel is the group value of calls that name no model, in objectives
+// unknownModel is the group value of calls that name no model, in objectives
 // grouped by model (the metrics then carry no gen_ai.request.model).
-const UnknownModel = "unknown"
+const unknownModel = "unknown"
 
 // Instrument turns calls to a model into events for a tracker's objectives
 // and into OpenTelemetry GenAI metrics. Create one with New when the
@@ -55,7 +55,7 @@ type Instrument struct {
 var labels = []string{sli.GroupByProvider, sli.GroupByOperation, sli.GroupByModel}
 
 // targetKey is a call's (provider, operation, model) as a budget.Key. A call
-// that names no model is in the group UnknownModel of the objectives
+// that names no model is in the group unknownModel of the objectives
 // grouped by model, though its key (and so its metrics) keeps no model.
 type targetKey struct{ provider, operation, model string }
 
@@ -66,7 +66,7 @@ func (k targetKey) Label(i int) string {
 	case 1:
 		return k.operation
 	}
-	return cmp.Or(k.model, UnknownModel)
+	return cmp.Or(k.model, unknownModel)
 }
 
 func (k targetKey) WithLabel(i int, v string) targetKey {
@@ -75,7 +75,7 @@ func (k targetKey) WithLabel(i int, v string) targetKey {
 		k.provider = v
 	case i == 1:
 		k.operation = v
-	case v != k.Label(2): // "" stays "" for UnknownModel
+	case v != k.Label(2): // "" stays "" for unknownModel
 		k.model = v
 	}
 	return k
