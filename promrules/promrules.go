@@ -127,10 +127,7 @@ func Period(o sli.Objective) time.Duration {
 	if o.Window.IsCalendar() {
 		return CalendarEquivalent
 	}
-	if o.Window.Rolling == 0 {
-		return sli.DefaultWindow
-	}
-	return o.Window.Rolling
+	return o.Window.MaxLength()
 }
 
 // Window writes d as a Prometheus duration in its largest whole unit: "5m",

@@ -53,11 +53,7 @@ func (w Window) Location() (*time.Location, error) {
 // means UTC.
 func (w Window) Bounds(now time.Time, loc *time.Location) (start, end time.Time) {
 	if !w.IsCalendar() {
-		d := w.Rolling
-		if d == 0 {
-			d = DefaultWindow
-		}
-		return now.Add(-d), now
+		return now.Add(-w.rolling()), now
 	}
 	if loc == nil {
 		loc = time.UTC
@@ -90,6 +86,11 @@ func (w Window) MaxLength() time.Duration {
 	if w.IsCalendar() {
 		return 31*24*time.Hour + time.Hour
 	}
+	return w.rolling()
+}
+
+// rolling is the length of a rolling window, DefaultWindow when unset.
+func (w Window) rolling() time.Duration {
 	if w.Rolling == 0 {
 		return DefaultWindow
 	}
@@ -106,11 +107,7 @@ func (w Window) String() string {
 		}
 		return string(w.Calendar) + " " + tz
 	}
-	d := w.Rolling
-	if d == 0 {
-		d = DefaultWindow
-	}
-	return d.String()
+	return w.rolling().String()
 }
 
 func (w Window) problems() []string {
