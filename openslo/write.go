@@ -315,10 +315,7 @@ func sloObject(o *sli.Objective, name, serviceLabel string, refs []policyRef) (o
 	}
 	good, total := queries(o)
 	src.Query = total
-	desc := o.Description
-	if len(desc) > maxDescription {
-		desc = truncate(desc, maxDescription)
-	}
+	desc := truncate(o.Description, maxDescription)
 	spec := sloSpec{
 		Description: desc,
 		// spec.service names the Service object, which carries the
@@ -353,7 +350,10 @@ func queries(o *sli.Objective) (good, total string) {
 
 // truncate cuts s to at most n bytes at a rune boundary.
 func truncate(s string, n int) string {
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
 		n--
 	}
 	return s[:n]
@@ -378,16 +378,17 @@ func alertObjects(r budget.AlertRule, name string, period time.Duration) (policy
 		ann[AnnotationMinShortEvents] = strconv.FormatInt(r.MinShortEvents, 10)
 	}
 	thr := r.BurnRate
-	desc := fmt.Sprintf("Fires when the burn rate is above %s over %s and over %s.", fmtFloat(roundThreshold(r.Threshold(period))), goDuration(r.LongWindow), goDuration(r.ShortWindow))
+	desc := fmt.Sprintf("Fires when the burn rate is above %s over %s and over %s", fmtFloat(roundThreshold(r.Threshold(period))), goDuration(r.LongWindow), goDuration(r.ShortWindow))
 	if r.BurnRate <= 0 {
 		// Only a derived threshold is rounded (14.4, not
 		// 14.399999999999999); a fixed one is written as given.
 		thr = roundThreshold(r.Threshold(period))
 		ann[AnnotationBudgetConsumed] = fmtFloat(r.BudgetConsumed)
 		ann[AnnotationThresholdPeriod] = goDuration(period)
-		desc = fmt.Sprintf("Fires when the burn rate is above %s over %s and over %s: %s%% of a %s budget spent in %s. errbudget scales the threshold to each objective's period.",
-			fmtFloat(roundThreshold(thr)), goDuration(r.LongWindow), goDuration(r.ShortWindow), fmtFloat(roundThreshold(r.BudgetConsumed*100)), goDuration(period), goDuration(r.LongWindow))
+		desc += fmt.Sprintf(": %s%% of a %s budget spent in %s. errbudget scales the threshold to each objective's period",
+			fmtFloat(roundThreshold(r.BudgetConsumed*100)), goDuration(period), goDuration(r.LongWindow))
 	}
+	desc += "."
 	cond = object{APIVersion: APIVersion, Kind: "AlertCondition", Metadata: metadata{Name: name, Annotations: ann},
 		Spec: conditionSpec{Description: desc, Severity: string(r.Severity),
 			Condition: burnAlert{Kind: "burnrate", Op: "gt", Threshold: thr, LookbackWindow: long, AlertAfter: "0m"}}}
