@@ -96,11 +96,15 @@ func echo(r io.Reader, w io.Writer) error {
 		}
 		delete(pending, k)
 	}
-	return events(r, func(e *event, line []byte) {
-		if e == nil {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var e event
+		if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &e) != nil {
 			fmt.Fprintf(bw, "%s\n", line) // the go command's own messages
 			bw.Flush()
-			return
+			continue
 		}
 		k := [2]string{e.Package, e.Test}
 		switch {
@@ -136,21 +140,6 @@ func echo(r io.Reader, w io.Writer) error {
 		}
 		if e.Action != "output" && e.Action != "build-output" {
 			bw.Flush()
-		}
-	})
-}
-
-// events calls each for every line of a `go test -json` stream, with its
-// event, or with nil for a line that is not one.
-func events(r io.Reader, each func(e *event, line []byte)) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	for sc.Scan() {
-		var e event
-		if line := sc.Bytes(); len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &e) != nil {
-			each(nil, line)
-		} else {
-			each(&e, line)
 		}
 	}
 	return sc.Err()
@@ -247,12 +236,16 @@ func (s *summary) addPass(label string, rc int, r io.Reader) error {
 	pkgDone := map[string]result{} // this pass's packages
 	pkgWhy := map[string]string{}
 	var lastText string // the last line that was not JSON: the go command's complaint
-	err := events(r, func(e *event, line []byte) {
-		if e == nil {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var e event
+		if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &e) != nil {
 			if t := strings.TrimSpace(string(line)); t != "" {
 				lastText = t
 			}
-			return
+			continue
 		}
 		switch e.Action {
 		case "build-fail":
@@ -265,15 +258,15 @@ func (s *summary) addPass(label string, rc int, r io.Reader) error {
 			res := results[e.Action]
 			if e.Test != "" {
 				pass[key{e.Package, e.Test}] = res
-				return
+				continue
 			}
 			pkgDone[e.Package] = res
 			if e.FailedBuild != "" {
 				pkgWhy[e.Package] = "build failed"
 			}
 		}
-	})
-	if err != nil {
+	}
+	if err := sc.Err(); err != nil {
 		return err
 	}
 
