@@ -294,12 +294,8 @@ func (f *fields) boolean(key string) (value, present bool) {
 	if v == nil {
 		return false, false
 	}
-	if v.Tag != "!!bool" {
-		f.d.problem(v, f.field(key), "want true or false, got %s", describe(v))
-		return false, false
-	}
 	b, err := strconv.ParseBool(strings.ToLower(v.Value))
-	if err != nil {
+	if v.Tag != "!!bool" || err != nil {
 		f.d.problem(v, f.field(key), "want true or false, got %s", describe(v))
 		return false, false
 	}
