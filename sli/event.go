@@ -21,28 +21,19 @@ const (
 	Bad
 )
 
+var outcomeNames = [...]string{"excluded", "good", "bad"}
+
 // String returns "excluded", "good" or "bad".
 func (o Outcome) String() string {
-	switch o {
-	case Good:
-		return "good"
-	case Bad:
-		return "bad"
-	case Excluded:
-		return "excluded"
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
 	}
 	return "Outcome(" + strconv.Itoa(int(o)) + ")"
 }
 
-// Event is one completed call as a middleware saw it. It is a plain value,
-// passed by value so that recording it never allocates.
-//
-// Time is the completion time the middleware read when the call ended;
-// recording never reads the clock again, and the event lands in the bucket of
-// that time. Outcome is the call's own verdict (did it succeed?), which
-// availability objectives take as is and latency objectives use to exclude
-// failed calls. The remaining fields are filled in where the middleware knows
-// them; zero means "not known".
+// Event is one completed call as a middleware saw it, passed by value so that
+// recording it never allocates. It counts at Time (recording never reads the
+// clock); a field the middleware does not know stays zero.
 type Event struct {
 	// Time is when the call completed.
 	Time time.Time
