@@ -24,35 +24,25 @@ func shorthand(d time.Duration) (string, error) {
 	return strconv.FormatInt(int64(d/time.Minute), 10) + "m", nil
 }
 
-// parseShorthand reads a shorthand duration of unit m, h, d or w. M, Q and
-// Y (months, quarters, years) have no fixed length; they return unit 'M',
-// 'Q' or 'Y' with n and a zero duration, for the caller to judge.
-func parseShorthand(s string) (d time.Duration, n int64, unit byte, err error) {
+// parseShorthand reads a shorthand duration of unit m, h, d or w; M, Q and Y
+// (months, quarters, years) have no fixed length and read as zero.
+func parseShorthand(s string) (time.Duration, error) {
 	if len(s) < 2 || strings.Trim(s[:len(s)-1], "0123456789") != "" {
-		return 0, 0, 0, fmt.Errorf("duration %q: want a whole number and one of m, h, d, w, M, Q, Y (\"30d\")", s)
+		return 0, fmt.Errorf("duration %q: want a whole number and one of m, h, d, w, M, Q, Y (\"30d\")", s)
 	}
 	unit, digits := s[len(s)-1], s[:len(s)-1]
-	n, err = strconv.ParseInt(digits, 10, 64)
+	n, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, 0, 0, fmt.Errorf("duration %q: want a positive whole number", s)
+		return 0, fmt.Errorf("duration %q: want a positive whole number", s)
 	}
-	var u time.Duration
-	switch unit {
-	case 'm':
-		u = time.Minute
-	case 'h':
-		u = time.Hour
-	case 'd':
-		u = day
-	case 'w':
-		u = 7 * day
-	case 'M', 'Q', 'Y':
-		return 0, n, unit, nil
-	default:
-		return 0, 0, 0, fmt.Errorf("duration %q: unknown unit %q (m, h, d, w, M, Q, Y)", s, unit)
+	u, ok := map[byte]time.Duration{'m': time.Minute, 'h': time.Hour, 'd': day, 'w': 7 * day}[unit]
+	switch {
+	case strings.IndexByte("MQY", unit) >= 0:
+		return 0, nil
+	case !ok:
+		return 0, fmt.Errorf("duration %q: unknown unit %q (m, h, d, w, M, Q, Y)", s, unit)
+	case n > int64(1<<62)/int64(u):
+		return 0, fmt.Errorf("duration %q is too long", s)
 	}
-	if n > int64(1<<62)/int64(u) {
-		return 0, 0, 0, fmt.Errorf("duration %q is too long", s)
-	}
-	return time.Duration(n) * u, n, unit, nil
+	return time.Duration(n) * u, nil
 }

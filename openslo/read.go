@@ -449,11 +449,11 @@ func (f *file) timeWindow(sp *fields, o *sli.Objective) {
 		if !durOK {
 			return
 		}
-		w, _, unit, err := parseShorthand(dur)
+		w, err := parseShorthand(dur)
 		switch {
 		case err != nil:
 			d.problem(dn, tw.field("duration"), "%v", err)
-		case unit == 'M' || unit == 'Q' || unit == 'Y':
+		case w == 0:
 			d.problem(dn, tw.field("duration"), "a rolling %q has no fixed length: write it in days (\"30d\")", dur)
 		case w < time.Hour || w > sli.MaxRolling:
 			d.problem(dn, tw.field("duration"), "a rolling window must be from 1h to %s, got %s", "92d", dur)

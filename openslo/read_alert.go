@@ -150,11 +150,11 @@ func (f *file) condition(n, spec *yaml.Node, path string, ann map[string]annotat
 		thrOK = false
 	}
 	if lb, ln, ok := cf.str("lookbackWindow", true); ok {
-		w, _, unit, err := parseShorthand(lb)
+		w, err := parseShorthand(lb)
 		switch {
 		case err != nil:
 			d.problem(ln, cf.field("lookbackWindow"), "%v", err)
-		case unit == 'M' || unit == 'Q' || unit == 'Y' || w > maxAlertWindow:
+		case w == 0 || w > maxAlertWindow:
 			d.problem(ln, cf.field("lookbackWindow"), "errbudget's alert windows are at most 3d, got %q", lb)
 		default:
 			r.LongWindow = w
