@@ -214,7 +214,7 @@ func BenchmarkScaleStatus(b *testing.B) {
 					if part == "status" {
 						tr.StatusAt(now)
 					} else {
-						tr.StatusWithBurnDownsAt(now, 120)
+						tr.StatusAt(now, budget.WithBurnDown(120))
 					}
 				})
 			})

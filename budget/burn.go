@@ -81,15 +81,12 @@ func BurnRate(good, bad int64, target float64) Float {
 	return some(float64(bad) * ppb / (float64(total) * float64(bp)))
 }
 
-// Consumed returns the fraction of the error budget that good and bad events
-// over the whole period have spent: their burn rate, occurrences-based, as
-// Sloth and Datadog report it. It exceeds 1 when the budget is overspent.
-func Consumed(good, bad int64, target float64) Float { return BurnRate(good, bad, target) }
-
-// Remaining returns 1 − Consumed: the fraction of the budget left, negative
-// when overspent.
+// Remaining returns the fraction of the budget left after good and bad
+// events over the whole period: 1 − their burn rate, which is the fraction
+// consumed (occurrences-based, as Sloth and Datadog report it). It is
+// negative when the budget is overspent.
 func Remaining(good, bad int64, target float64) Float {
-	c := Consumed(good, bad, target)
+	c := BurnRate(good, bad, target)
 	if !c.Valid {
 		return c
 	}
@@ -111,12 +108,12 @@ func ExhaustionETA(now time.Time, remaining, burn Float, period time.Duration) (
 	return now.Add(time.Duration(d)), true
 }
 
-// CalendarExhaustionETA is ExhaustionETA for a calendar window, whose
+// calendarExhaustionETA is ExhaustionETA for a calendar window, whose
 // budget is counted over the month so far: if the burn rate burn continues
 // with traffic as steady as over the elapsed part of the month, what
 // remains is spent after elapsed × remaining / (burn − 1). It reports false
 // when burn is at most 1 or nothing remains.
-func CalendarExhaustionETA(now time.Time, elapsed time.Duration, remaining, burn Float) (time.Time, bool) {
+func calendarExhaustionETA(now time.Time, elapsed time.Duration, remaining, burn Float) (time.Time, bool) {
 	if !remaining.Valid || !burn.Valid || burn.Value <= 1 || remaining.Value <= 0 || elapsed <= 0 {
 		return time.Time{}, false
 	}

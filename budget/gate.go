@@ -32,7 +32,8 @@ type GateReason struct {
 	Remaining Float
 }
 
-// GateOf returns the release decision that statuses imply.
+// GateOf returns the release decision that statuses imply: Gate without
+// computing them again.
 func GateOf(statuses []Status) Gate {
 	g := Gate{Allowed: true, Reasons: []GateReason{}, Unjudged: []Unjudged{}}
 	for i := range statuses {
@@ -48,5 +49,9 @@ func GateOf(statuses []Status) Gate {
 	return g
 }
 
-// ReleaseAllowedAt returns the release decision at now.
-func (t *Tracker) ReleaseAllowedAt(now time.Time) Gate { return GateOf(t.StatusAt(now)) }
+// Gate returns the release decision at the tracker's clock.
+func (t *Tracker) Gate() Gate { return t.GateAt(t.now()) }
+
+// GateAt returns the release decision at now. A caller that already holds
+// the statuses (an endpoint serving both) uses GateOf instead.
+func (t *Tracker) GateAt(now time.Time) Gate { return GateOf(t.StatusAt(now)) }

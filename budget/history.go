@@ -24,16 +24,12 @@ import (
 // that reaches back that far, and the points are spread over that span
 // rather than drawn flat for most of the period.
 type BurnDown struct {
-	// Objective and Group name the series.
-	Objective, Group string
-	// PeriodStart is the start of the SLO period.
+	// PeriodStart is the start of the SLO period (Status.PeriodStart).
 	PeriodStart time.Time
 	// Start is the first instant drawn: PeriodStart, or later when the
 	// events begin later. End is now (a rolling period ends now, a calendar
 	// one is drawn month to date).
 	Start, End time.Time
-	// Good and Bad count the period's events, as Status does.
-	Good, Bad int64
 	// Points run from Start (remaining 1) to End (remaining
 	// Status.Remaining). All are invalid without events in the period.
 	Points []BurnDownPoint
@@ -53,22 +49,12 @@ type BurnDownPoint struct {
 // can show buys nothing.
 const maxBurnDownPoints = 10_000
 
-// BurnDownAt returns the burn-down of the series' period at now, sampled at
-// n+1 instants (n intervals, from 1 to 10,000). The counts come from the
-// bucket tiers (coarse for the whole period, finer when the events begin
-// recently), so each point is exact to within one bucket width.
-//
-// It takes the series' mutex for a pass or two over a tier; it never runs on
-// the recording path.
-func (s *Series) BurnDownAt(now time.Time, n int) BurnDown {
-	clock := s.tr.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advanceLocked(now, clock)
-	return s.burnDownLocked(now, n)
-}
-
-// burnDownLocked is BurnDownAt with s.mu held and the stripes flushed.
+// burnDownLocked returns the burn-down of the series' period at now,
+// sampled at n+1 instants (n intervals, from 1 to 10,000), with s.mu held and
+// the stripes flushed (statusLocked). The counts come from the bucket tiers
+// (coarse for the whole period, finer when the events begin recently), so
+// each point is exact to within one bucket width. It makes a pass or two
+// over a tier, under the lock; it never runs on the recording path.
 func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 	n = min(max(n, 1), maxBurnDownPoints)
 	o := s.obj
@@ -77,7 +63,7 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 	if periodEnd.Before(end) {
 		end = periodEnd
 	}
-	bd := BurnDown{Objective: o.Name, Group: s.group, PeriodStart: start, Start: start, End: end}
+	bd := BurnDown{PeriodStart: start, Start: start, End: end}
 	endNS := now.UnixNano()
 
 	// The tier and the first bucket Status sums for the period.
@@ -119,6 +105,7 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 
 	// One pass: per-bucket bad counts, accumulated into the point whose
 	// interval holds the bucket's end.
+	var good, bad int64
 	cumBad := make([]int64, n+1)
 	span := end.Sub(bd.Start)
 	for b := from; b <= to; b++ {
@@ -126,8 +113,8 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 		if !ok {
 			continue
 		}
-		bd.Good = addCount(bd.Good, c.Good)
-		bd.Bad = addCount(bd.Bad, c.Bad)
+		good = addCount(good, c.Good)
+		bad = addCount(bad, c.Bad)
 		if c.Bad == 0 {
 			continue
 		}
@@ -149,45 +136,8 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 		bd.Points[k] = BurnDownPoint{
 			Time:      bd.Start.Add(time.Duration(float64(span) * float64(k) / float64(n))),
 			Bad:       acc,
-			Remaining: Remaining(bd.Good+bd.Bad-acc, acc, o.Target),
+			Remaining: Remaining(good+bad-acc, acc, o.Target),
 		}
 	}
 	return bd
-}
-
-// StatusWithBurnDownsAt is StatusAt and BurnDownsAt together: each series'
-// burn-down is drawn from the counts its status was computed from, under the
-// same lock, so that the curve ends at exactly the status's Remaining even
-// while events are being recorded.
-func (t *Tracker) StatusWithBurnDownsAt(now time.Time, n int) ([]Status, []BurnDown) {
-	var out []Status
-	var bds []BurnDown
-	var trs []numbered
-	defer func() { t.deliver(trs) }()
-	for _, slo := range t.slos {
-		first := len(out)
-		for _, s := range slo.AllSeries() {
-			clock, stepBack := t.lockSeries(s, now)
-			var st Status
-			st, trs = s.statusLocked(now, clock, stepBack, trs)
-			bds = append(bds, s.burnDownLocked(now, n))
-			s.mu.Unlock()
-			out = append(out, st)
-		}
-		overflow(out[first:])
-	}
-	return out, bds
-}
-
-// BurnDownsAt returns the burn-down of every series at now, in the order of
-// StatusAt, each sampled at n+1 instants. Unlike StatusAt it detects no
-// transitions.
-func (t *Tracker) BurnDownsAt(now time.Time, n int) []BurnDown {
-	var out []BurnDown
-	for _, slo := range t.slos {
-		for _, s := range slo.AllSeries() {
-			out = append(out, s.BurnDownAt(now, n))
-		}
-	}
-	return out
 }

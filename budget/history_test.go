@@ -23,10 +23,10 @@ func TestBurnDown(t *testing.T) {
 	budgettest.Traffic{Rate: 1}.Run(clk, s, 20*24*time.Hour-time.Hour)
 	now := clk.Now()
 
-	bd := s.BurnDownAt(now, 30)
-	st := tr.StatusAt(now)[0]
-	if bd.Good != st.Good || bd.Bad != st.Bad || bd.Bad != 360 {
-		t.Fatalf("burn-down counts %d/%d, status %d/%d", bd.Good, bd.Bad, st.Good, st.Bad)
+	st := tr.StatusAt(now, budget.WithBurnDown(30))[0]
+	bd := st.BurnDown
+	if last := bd.Points[len(bd.Points)-1].Bad; last != st.Bad || last != 360 {
+		t.Fatalf("burn-down bad %d, status %d", last, st.Bad)
 	}
 	if !bd.Start.Equal(st.PeriodStart) || !bd.PeriodStart.Equal(st.PeriodStart) || !bd.End.Equal(now) || len(bd.Points) != 31 {
 		t.Fatalf("burn-down spans %v–%v in %d points", bd.Start, bd.End, len(bd.Points))
@@ -48,9 +48,6 @@ func TestBurnDown(t *testing.T) {
 	if last := bd.Points[30].Remaining; last != st.Remaining {
 		t.Errorf("last point %v, status %v", last, st.Remaining)
 	}
-	if all := tr.BurnDownsAt(now, 30); len(all) != 1 || all[0].Points[30] != bd.Points[30] {
-		t.Errorf("BurnDownsAt: %+v", all)
-	}
 }
 
 func TestBurnDownNoData(t *testing.T) {
@@ -59,8 +56,7 @@ func TestBurnDownNoData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := tr.Series("m", "")
-	bd := s.BurnDownAt(clk.Now(), 0)
+	bd := tr.Status(budget.WithBurnDown(0))[0].BurnDown
 	if len(bd.Points) != 2 || bd.Points[0].Remaining.Valid || bd.Points[1].Remaining.Valid {
 		t.Fatalf("no data: %+v", bd.Points)
 	}
@@ -85,13 +81,13 @@ func TestBurnDownRecentStart(t *testing.T) {
 	budgettest.Traffic{Rate: 2, ErrorRatio: 0.1}.Run(clk, s, 5*time.Minute)
 	budgettest.Traffic{Rate: 2}.Run(clk, s, 5*time.Minute)
 	now := clk.Now()
-	st := tr.StatusAt(now)[0]
-	bd := s.BurnDownAt(now, 20)
+	st := tr.StatusAt(now, budget.WithBurnDown(20))[0]
+	bd := st.BurnDown
 	if !bd.PeriodStart.Equal(now.Add(-30*24*time.Hour)) || !bd.Start.Equal(start) || !bd.End.Equal(now) {
 		t.Fatalf("spans %v–%v, period from %v", bd.Start, bd.End, bd.PeriodStart)
 	}
-	if bd.Good != st.Good || bd.Bad != st.Bad || bd.Bad != 60 {
-		t.Fatalf("counts %d/%d, status %d/%d", bd.Good, bd.Bad, st.Good, st.Bad)
+	if last := bd.Points[len(bd.Points)-1].Bad; last != st.Bad || last != 60 {
+		t.Fatalf("burn-down bad %d, status %d", last, st.Bad)
 	}
 	// One point a minute: nothing spent for ten minutes, then 12 bad calls
 	// a minute against a budget of 24 (1% of 2,400), then nothing. The

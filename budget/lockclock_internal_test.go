@@ -78,8 +78,8 @@ func TestClockNeverReadUnderLock(t *testing.T) {
 		{"record too far back", func() { set.Record(ev(w.now.Add(-100 * 24 * time.Hour))) }},
 		{"Status", func() { tr.Status() }},
 		{"StatusAt ahead", func() { tr.StatusAt(w.now.Add(time.Hour)) }},
-		{"StatusWithBurnDownsAt", func() { tr.StatusWithBurnDownsAt(w.now, 10) }},
-		{"BurnDownsAt", func() { tr.BurnDownsAt(w.now, 10) }},
+		{"StatusAt with burn-downs", func() { tr.StatusAt(w.now, WithBurnDown(10)) }},
+		{"Gate", func() { tr.Gate() }},
 		{"AddCorrection", func() {
 			if err := tr.AddCorrection(Correction{ID: "c", Reason: "r", Start: w.now.Add(-time.Hour), End: w.now.Add(-time.Minute)}); err != nil {
 				t.Fatal(err)

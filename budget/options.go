@@ -50,12 +50,10 @@ func WithPolicy(p Policy) Option {
 }
 
 // OnTransition adds a function called for every transition, outside any
-// lock, one transition at a time and in the order they were detected: each
-// series' transitions in the order they happened, whichever goroutine
-// computed them. It runs in the goroutine that computed the status, or in
-// the one that delivers an earlier transition still on its way when a
-// concurrent status found it (see Status). It may call back into the
-// tracker. Several may be added.
+// lock, one at a time, in the order the transitions happened. It runs in a
+// goroutine computing a status (the caller of Status, Run, the endpoint),
+// not always the one that detected the transition (see StatusAt). It may
+// call back into the tracker. Several may be added.
 func OnTransition(f func(Transition)) Option {
 	return optionFunc(func(t *Tracker) { t.handlers = append(t.handlers, f) })
 }

@@ -98,15 +98,10 @@ const (
 	ReasonBudgetAvailable    = "budget_available"    // healthy: budget to spare
 )
 
-// State applies the policy to the period's events, the remaining budget and
-// whether a page alert fires.
-func (p Policy) State(events int64, remaining Float, paging bool) PolicyState {
-	s, _ := p.Explain(events, remaining, paging)
-	return s
-}
-
-// Explain is State with the reason for it, one of the Reason constants: a
-// budget overspent in its first few events stays healthy, and says why.
+// Explain applies the policy to the period's events, the remaining budget
+// and whether a page alert fires: the state, and the reason for it (one of
+// the Reason constants). A budget overspent in its first few events stays
+// healthy, and says why.
 func (p Policy) Explain(events int64, remaining Float, paging bool) (PolicyState, string) {
 	if events < p.minEvents() || !remaining.Valid {
 		return Healthy, ReasonInsufficientEvents

@@ -240,9 +240,9 @@ func TestRecordNHugeCountsBurnDownSaturates(t *testing.T) {
 		api.RecordN(sli.Event{Time: t0.Add(time.Duration(i) * time.Hour), Outcome: sli.Bad}, budget.MaxCount)
 		clk.Set(t0.Add(time.Duration(i) * time.Hour))
 	}
-	bd := api.BurnDownAt(clk.Now(), 10)
-	if bd.Bad != budget.MaxCount || bd.Points[len(bd.Points)-1].Bad != budget.MaxCount {
-		t.Fatalf("burn-down bad %d, last point %d; want %d", bd.Bad, bd.Points[len(bd.Points)-1].Bad, int64(budget.MaxCount))
+	st := tr.Status(budget.WithBurnDown(10))[0]
+	if bd := st.BurnDown; st.Bad != budget.MaxCount || bd.Points[len(bd.Points)-1].Bad != budget.MaxCount {
+		t.Fatalf("status bad %d, last point %d; want %d", st.Bad, bd.Points[len(bd.Points)-1].Bad, int64(budget.MaxCount))
 	}
 }
 

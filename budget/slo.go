@@ -33,7 +33,7 @@ type SLO struct {
 // Rolling(4h) objective still reports, and alerts on, its 3d window).
 func horizon(w sli.Window, rules []AlertRule) time.Duration {
 	d := w.MaxLength()
-	for _, sw := range StandardWindows {
+	for _, sw := range standardWindows {
 		d = max(d, sw.Duration)
 	}
 	for _, r := range rules {

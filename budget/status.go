@@ -6,9 +6,9 @@ import (
 	"github.com/errbudget/errbudget/sli"
 )
 
-// StandardWindows are the windows whose burn rates every status reports,
+// standardWindows are the windows whose burn rates every status reports,
 // with the names the endpoint uses; the period follows them as "period".
-var StandardWindows = []struct {
+var standardWindows = [...]struct {
 	Name     string
 	Duration time.Duration
 }{
@@ -62,7 +62,8 @@ type Status struct {
 	// Consumed and Remaining are fractions of the period's error budget.
 	// Remaining goes negative when the budget is overspent.
 	Consumed, Remaining Float
-	// BurnRates are the burn rates over StandardWindows, then the period.
+	// BurnRates are the burn rates over 5m, 30m, 1h, 2h, 6h, 1d and 3d,
+	// then the period ("period", whose Rate is Consumed).
 	BurnRates []WindowBurn
 	// Alerts are the alert rules' states, in the tracker's rule order.
 	Alerts []Alert
@@ -78,7 +79,7 @@ type Status struct {
 	// budget is exhausted and it is not advisory.
 	ReleaseAllowed bool
 	// ExhaustionETA is when the budget runs out at the current 1h burn rate
-	// (ExhaustionETA; CalendarExhaustionETA for a calendar window); zero
+	// (ExhaustionETA; for a calendar window, with traffic as steady as over the month so far); zero
 	// when it will not (burn ≤ 1, no budget left, no data, or not within a
 	// calendar month).
 	ExhaustionETA time.Time
@@ -88,6 +89,9 @@ type Status struct {
 	// objective counted in its sli.OverflowGroup group (see Resolver), on
 	// every group's status; zero for an ungrouped objective.
 	Overflow int64
+	// BurnDown is how the period's budget was spent, when StatusAt was
+	// asked for it (WithBurnDown); zero otherwise.
+	BurnDown BurnDown
 	// Corrections are the corrections that overlap the period, and the
 	// next one to come, sorted by Start. A recurring correction appears as
 	// occurrences, each with its own Start and End: its last three within
@@ -149,13 +153,13 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	}
 	st.Good, st.Bad = pc.good, pc.bad
 	st.SLI = SLI(pc.good, pc.bad)
-	st.Consumed = Consumed(pc.good, pc.bad, o.Target)
+	st.Consumed = BurnRate(pc.good, pc.bad, o.Target) // over the period: the budget consumed
 	st.Remaining = Remaining(pc.good, pc.bad, o.Target)
 
-	st.BurnRates = make([]WindowBurn, 0, len(StandardWindows)+1)
+	st.BurnRates = make([]WindowBurn, 0, len(standardWindows)+1)
 	var burn1h Float
-	std := make(map[time.Duration]counts, len(StandardWindows))
-	for _, w := range StandardWindows {
+	std := make(map[time.Duration]counts, len(standardWindows))
+	for _, w := range standardWindows {
 		c, nh := win(w.Duration)
 		std[w.Duration] = c
 		br := WindowBurn{Window: w.Name, Duration: w.Duration, Good: c.good, Bad: c.bad, Rate: BurnRate(c.good, c.bad, o.Target), NotHeld: nh}
@@ -219,7 +223,7 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	if o.Window.IsCalendar() {
 		// The month's budget is counted over the month so far: what the
 		// steady burn does to that ratio, and only within the month.
-		if eta, ok := CalendarExhaustionETA(now, now.Sub(st.PeriodStart), st.Remaining, burn1h); ok && eta.Before(st.PeriodEnd) {
+		if eta, ok := calendarExhaustionETA(now, now.Sub(st.PeriodStart), st.Remaining, burn1h); ok && eta.Before(st.PeriodEnd) {
 			st.ExhaustionETA = eta
 		}
 	} else if eta, ok := ExhaustionETA(now, st.Remaining, burn1h, period); ok {

@@ -264,7 +264,7 @@ func TestDeclarationChanges(t *testing.T) {
 	if counts(ra) != counts(rb) {
 		t.Errorf("retarget: counts %v, want %v", counts(ra), counts(rb))
 	}
-	if want := budget.Consumed(rb.Good, rb.Bad, 0.999); ra.Consumed != want || ra.Consumed == rb.Consumed {
+	if want := budget.BurnRate(rb.Good, rb.Bad, 0.999); ra.Consumed != want || ra.Consumed == rb.Consumed {
 		t.Errorf("retarget: consumed %v, want %v (was %v)", ra.Consumed, want, rb.Consumed)
 	}
 	// The window shrank to 7 days: six idle hours (the grouped traffic), a

@@ -177,9 +177,9 @@ func (h *handler) snapshot() *snapshot {
 	if h.last != nil && h.last.src == src {
 		return h.last
 	}
-	s := &snapshot{src: src, now: src.Now, statuses: src.Statuses, burnDowns: make(map[seriesKey]budget.BurnDown, len(src.BurnDowns))}
-	for _, bd := range src.BurnDowns {
-		s.burnDowns[seriesKey{bd.Objective, bd.Group}] = bd
+	s := &snapshot{src: src, now: src.Now, statuses: src.Statuses, burnDowns: make(map[seriesKey]budget.BurnDown, len(src.Statuses))}
+	for _, st := range src.Statuses {
+		s.burnDowns[seriesKey{st.Objective.Name, st.Group}] = st.BurnDown
 	}
 	s.export = h.shared.Export()
 	h.last = s

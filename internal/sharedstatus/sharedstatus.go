@@ -25,11 +25,9 @@ type Snapshot struct {
 	// the export's slo.events.
 	Counted []Counted
 	// Dashboard is set when the snapshot carries what the dashboard
-	// draws: burn-downs of Points+1 instants from the counts each status
-	// was computed from, in the order of Statuses.
+	// draws: each status's BurnDown, of Points+1 instants.
 	Dashboard bool
 	Points    int
-	BurnDowns []budget.BurnDown
 }
 
 // Counted is one series' count of this process's lifetime.
@@ -118,7 +116,7 @@ func (s *Shared) compute(tr *budget.Tracker, now time.Time) *Snapshot {
 	x := &Snapshot{Now: now}
 	if n := int(s.points.Load()); n > 0 {
 		x.Dashboard, x.Points = true, n
-		x.Statuses, x.BurnDowns = tr.StatusWithBurnDownsAt(now, n)
+		x.Statuses = tr.StatusAt(now, budget.WithBurnDown(n))
 	} else {
 		x.Statuses = tr.StatusAt(now)
 	}

@@ -51,8 +51,8 @@ func TestIntervalsAndNeeds(t *testing.T) {
 	}
 	s.WantDashboard(120)
 	d := s.Get(time.Second, true)
-	if !d.Dashboard || d.Points != 120 || len(d.BurnDowns) != 1 || s.Computations() != 3 {
-		t.Errorf("dashboard snapshot: %v %d %d, %d computations", d.Dashboard, d.Points, len(d.BurnDowns), s.Computations())
+	if !d.Dashboard || d.Points != 120 || len(d.Statuses[0].BurnDown.Points) != 121 || s.Computations() != 3 {
+		t.Errorf("dashboard snapshot: %v %d %d, %d computations", d.Dashboard, d.Points, len(d.Statuses[0].BurnDown.Points), s.Computations())
 	}
 	if s.Get(time.Second, false) != d {
 		t.Error("a reader without needs refused the dashboard's snapshot")
