@@ -7,15 +7,29 @@ import (
 	"time"
 )
 
-// Severity says who an alert is for.
-type Severity string
+// Severity says who an alert is for. The zero value is no severity, which
+// no rule may have.
+type Severity uint8
 
 const (
 	// Page alerts wake someone up.
-	Page Severity = "page"
+	Page Severity = iota + 1
 	// Ticket alerts can wait for working hours.
-	Ticket Severity = "ticket"
+	Ticket
 )
+
+var severityNames = []string{Page: "page", Ticket: "ticket"}
+
+// String returns "page" or "ticket".
+func (s Severity) String() string { return enumString(severityNames, uint8(s), "Severity") }
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Severity) UnmarshalText(b []byte) error {
+	return enumParse(severityNames, b, "severity", (*uint8)(s))
+}
 
 // AlertRule is one multi-window burn-rate alert: it fires when the burn rate
 // over both its long and its short window exceeds its threshold, and each

@@ -30,7 +30,7 @@ import (
 // event that is being recorded at the very instant a correction for its own
 // time is declared may escape it. Counts once removed stay removed, even if
 // the correction is removed later. The lifetime totals (Series.Lifetime, the
-// slo.events counter) never go down; removed events add to Status.Excluded.
+// slo.events counter) never go down; removed events add to Status.LifetimeExcluded.
 // The latency percentiles of the last hour (Status.Latency) keep them.
 //
 // # Recurrence

@@ -70,8 +70,8 @@ func TestMaintenanceWindow(t *testing.T) {
 		st := tr.Status()[0]
 		// Everything in the window is excluded: the outage and the clean
 		// minutes around it (5 before, 20 after).
-		if st.Bad != 0 || st.Remaining.Value != 1 || st.Excluded < outageEvents+25*60*10 {
-			t.Errorf("bad %d, remaining %v, excluded %d; want 0, 1, %d", st.Bad, st.Remaining, st.Excluded, outageEvents+25*60*10)
+		if st.Bad != 0 || st.Remaining.Value != 1 || st.LifetimeExcluded < outageEvents+25*60*10 {
+			t.Errorf("bad %d, remaining %v, excluded %d; want 0, 1, %d", st.Bad, st.Remaining, st.LifetimeExcluded, outageEvents+25*60*10)
 		}
 		if f := fired(*trs); len(f) != 0 || len(st.Firing()) != 0 {
 			t.Errorf("alerts fired during maintenance: %v", f)
@@ -127,8 +127,8 @@ func TestMaintenanceWindow(t *testing.T) {
 		if lost < 0 || lost > 2*10*10 {
 			t.Errorf("%d clean calls removed with the outage, want at most two buckets' (200)", lost)
 		}
-		if st.Excluded != before.Excluded+outageEvents+lost {
-			t.Errorf("excluded %d, want %d", st.Excluded, before.Excluded+outageEvents+lost)
+		if st.LifetimeExcluded != before.LifetimeExcluded+outageEvents+lost {
+			t.Errorf("excluded %d, want %d", st.LifetimeExcluded, before.LifetimeExcluded+outageEvents+lost)
 		}
 		for _, w := range st.BurnRates {
 			if w.Bad != 0 {
@@ -188,8 +188,8 @@ func TestCorrectionDeclaredAfterwardsOlder(t *testing.T) {
 			if lost < 0 || lost > 2*int64(c.width/time.Second) {
 				t.Errorf("%d good events removed with the outage, want at most %d", lost, 2*int64(c.width/time.Second))
 			}
-			if st.Excluded != before.Bad+lost {
-				t.Errorf("excluded %d, want %d", st.Excluded, before.Bad+lost)
+			if st.LifetimeExcluded != before.Bad+lost {
+				t.Errorf("excluded %d, want %d", st.LifetimeExcluded, before.Bad+lost)
 			}
 		})
 	}
@@ -210,8 +210,8 @@ func TestCorrectionEdgesExact(t *testing.T) {
 		budget.Set{api, other}.Record(sli.Event{Time: at, Outcome: sli.Bad})
 	}
 	sts := tr.Status()
-	if sts[0].Bad != 2 || sts[0].Excluded != 2 {
-		t.Errorf("api: bad %d excluded %d, want 2 and 2", sts[0].Bad, sts[0].Excluded)
+	if sts[0].Bad != 2 || sts[0].LifetimeExcluded != 2 {
+		t.Errorf("api: bad %d excluded %d, want 2 and 2", sts[0].Bad, sts[0].LifetimeExcluded)
 	}
 	if sts[1].Bad != 4 || len(sts[1].Corrections) != 0 {
 		t.Errorf("other: bad %d, corrections %v; want 4 and none", sts[1].Bad, sts[1].Corrections)
@@ -359,8 +359,8 @@ func TestCorrectionsPersist(t *testing.T) {
 	s, _ := tr.Series("api", "")
 	budgettest.Traffic{Rate: 1, ErrorRatio: 0.5}.Run(clk, s, 48*time.Hour)
 	want := tr.Status()[0]
-	if want.Excluded != 2*3600 || want.Total() != 46*3600 {
-		t.Fatalf("excluded %d, counted %d; want two nightly hours out", want.Excluded, want.Total())
+	if want.LifetimeExcluded != 2*3600 || want.Total() != 46*3600 {
+		t.Fatalf("excluded %d, counted %d; want two nightly hours out", want.LifetimeExcluded, want.Total())
 	}
 	if err := tr.Close(); err != nil {
 		t.Fatal(err)
@@ -373,8 +373,8 @@ func TestCorrectionsPersist(t *testing.T) {
 		t.Errorf("corrections after restore and redeclaration: %+v", cs)
 	}
 	got := tr2.Status()[0]
-	if got.Good != want.Good || got.Bad != want.Bad || got.Excluded != want.Excluded {
-		t.Errorf("after restore %d/%d/%d, want %d/%d/%d", got.Good, got.Bad, got.Excluded, want.Good, want.Bad, want.Excluded)
+	if got.Good != want.Good || got.Bad != want.Bad || got.LifetimeExcluded != want.LifetimeExcluded {
+		t.Errorf("after restore %d/%d/%d, want %d/%d/%d", got.Good, got.Bad, got.LifetimeExcluded, want.Good, want.Bad, want.LifetimeExcluded)
 	}
 	s2, _ := tr2.Series("api", "")
 	at := time.Date(t0.Year(), t0.Month(), t0.Day()+2, 23, 30, 0, 0, time.UTC)

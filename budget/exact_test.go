@@ -99,8 +99,8 @@ func TestExactUnderConcurrencyAcrossRotations(t *testing.T) {
 			}
 		}
 	}
-	if st[1].Good != latGood || st[1].Bad != latBad || st[1].Excluded != wantBad {
-		t.Errorf("latency counted %d/%d/%d good/bad/excluded, want %d/%d/%d", st[1].Good, st[1].Bad, st[1].Excluded, latGood, latBad, wantBad)
+	if st[1].Good != latGood || st[1].Bad != latBad || st[1].LifetimeExcluded != wantBad {
+		t.Errorf("latency counted %d/%d/%d good/bad/excluded, want %d/%d/%d", st[1].Good, st[1].Bad, st[1].LifetimeExcluded, latGood, latBad, wantBad)
 	}
 	if st[1].Latency.Count != latGood+latBad {
 		t.Errorf("latency histogram holds %d values, want %d", st[1].Latency.Count, latGood+latBad)

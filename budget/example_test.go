@@ -37,7 +37,7 @@ func ExampleTracker() {
 	}
 	for _, st := range tr.Status() {
 		fmt.Printf("%s: %d good, %d bad, SLI %.4f, budget remaining %.2f, policy %s, releases allowed %v\n",
-			st.Objective.Name, st.Good, st.Bad, st.SLI.Value, st.Remaining.Value, st.Policy, st.ReleaseAllowed)
+			st.Objective.Name, st.Good, st.Bad, st.SLI.Value, st.Remaining.Value, st.PolicyState, st.ReleaseAllowed)
 	}
 	// Output:
 	// checkout: 1999 good, 1 bad, SLI 0.9995, budget remaining 0.50, policy healthy, releases allowed true

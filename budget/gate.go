@@ -40,7 +40,7 @@ func GateOf(statuses []Status) Gate {
 		st := &statuses[i]
 		if !st.ReleaseAllowed {
 			g.Allowed = false
-			g.Reasons = append(g.Reasons, GateReason{Objective: st.Objective.Name, Group: st.Group, State: st.Policy, Remaining: st.Remaining})
+			g.Reasons = append(g.Reasons, GateReason{Objective: st.Objective.Name, Group: st.Group, State: st.PolicyState, Remaining: st.Remaining})
 		}
 		if st.PolicyReason == ReasonInsufficientEvents && !st.Objective.Advisory {
 			g.Unjudged = append(g.Unjudged, Unjudged{Objective: st.Objective.Name, Group: st.Group, Events: st.Total(), EventsNeeded: st.PolicyMinEvents})

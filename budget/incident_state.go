@@ -56,7 +56,7 @@ func putDetection(e *wire.Encoder, x *Detection) {
 	e.Str(x.Objective)
 	e.Str(x.Group)
 	e.Str(x.Rule.Name)
-	e.Str(string(x.Rule.Severity))
+	e.Str(x.Rule.Severity.String())
 	e.Varint(int64(x.Rule.LongWindow))
 	e.Varint(int64(x.Rule.ShortWindow))
 	putFloat(e, some(x.Threshold))
@@ -68,7 +68,8 @@ func putDetection(e *wire.Encoder, x *Detection) {
 
 func getDetection(d *wire.Decoder) Detection {
 	x := Detection{Objective: d.Str(), Group: d.Str()}
-	x.Rule.Name, x.Rule.Severity = d.Str(), Severity(d.Str())
+	x.Rule.Name = d.Str()
+	_ = x.Rule.Severity.UnmarshalText([]byte(d.Str())) // an unknown one stays zero
 	x.Rule.LongWindow, x.Rule.ShortWindow = time.Duration(d.Varint()), time.Duration(d.Varint())
 	x.Threshold = getFloat(d).Value
 	x.LongBurn, x.ShortBurn = getFloat(d), getFloat(d)

@@ -104,8 +104,8 @@ func TestStateFile7daad9cLoads(t *testing.T) {
 	}
 	for _, st := range sts {
 		k := st.Objective.Name + "/" + st.Group
-		if got := [3]int64{st.Good, st.Bad, st.Excluded}; got != want[k] || st.Policy != Exhausted {
-			t.Errorf("%s: good, bad, excluded %v, policy %v; want %v, exhausted", k, got, st.Policy, want[k])
+		if got := [3]int64{st.Good, st.Bad, st.LifetimeExcluded}; got != want[k] || st.PolicyState != Exhausted {
+			t.Errorf("%s: good, bad, excluded %v, policy %v; want %v, exhausted", k, got, st.PolicyState, want[k])
 		}
 	}
 	if in := tr.Incidents(); len(in) != 1 || in[0].State != IncidentOpen || len(in[0].Series) != 4 ||

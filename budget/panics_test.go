@@ -53,7 +53,7 @@ func TestRecoveredPanicsCountedAndLoggedOnce(t *testing.T) {
 	if !strings.Contains(out, "panics_test.go") {
 		t.Errorf("the log has no stack that names the panicking function:\n%s", out)
 	}
-	if st := tr.Status()[0]; st.Excluded != 3 {
-		t.Errorf("excluded %d, want the 3 events whose Classify panicked", st.Excluded)
+	if st := tr.Status()[0]; st.LifetimeExcluded != 3 {
+		t.Errorf("excluded %d, want the 3 events whose Classify panicked", st.LifetimeExcluded)
 	}
 }

@@ -20,28 +20,17 @@ const (
 	Exhausted
 )
 
-var policyNames = [...]string{"healthy", "at_risk", "exhausted"}
+var policyNames = []string{"healthy", "at_risk", "exhausted"}
 
 // String returns "healthy", "at_risk" or "exhausted".
-func (s PolicyState) String() string {
-	if int(s) < len(policyNames) {
-		return policyNames[s]
-	}
-	return fmt.Sprintf("PolicyState(%d)", uint8(s))
-}
+func (s PolicyState) String() string { return enumString(policyNames, uint8(s), "PolicyState") }
 
 // MarshalText implements encoding.TextMarshaler.
 func (s PolicyState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *PolicyState) UnmarshalText(b []byte) error {
-	for i, n := range policyNames {
-		if n == string(b) {
-			*s = PolicyState(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("budget: unknown policy state %q", b)
+	return enumParse(policyNames, b, "policy state", (*uint8)(s))
 }
 
 // Policy is the error-budget policy: when an objective counts as at risk or
@@ -88,21 +77,61 @@ func (p Policy) validate() error {
 	return errors.Join(errs...)
 }
 
-// Why a policy state holds, as Policy.Explain gives it and the endpoint
-// writes it.
+// PolicyReason says why a policy state holds, as Policy.Explain gives it.
+type PolicyReason uint8
+
 const (
-	ReasonInsufficientEvents = "insufficient_events" // healthy: too few events in the period to judge
-	ReasonBudgetExhausted    = "budget_exhausted"    // exhausted: nothing remains
-	ReasonBudgetLow          = "budget_low"          // at risk: at most AtRiskBelow remains
-	ReasonPageAlert          = "page_alert"          // at risk: a page alert fires
-	ReasonBudgetAvailable    = "budget_available"    // healthy: budget to spare
+	ReasonInsufficientEvents PolicyReason = iota + 1 // healthy: too few events in the period to judge
+	ReasonBudgetExhausted                            // exhausted: nothing remains
+	ReasonBudgetLow                                  // at risk: at most AtRiskBelow remains
+	ReasonPageAlert                                  // at risk: a page alert fires
+	ReasonBudgetAvailable                            // healthy: budget to spare
 )
+
+var reasonNames = []string{
+	ReasonInsufficientEvents: "insufficient_events",
+	ReasonBudgetExhausted:    "budget_exhausted",
+	ReasonBudgetLow:          "budget_low",
+	ReasonPageAlert:          "page_alert",
+	ReasonBudgetAvailable:    "budget_available",
+}
+
+// String returns the name the endpoint writes: "insufficient_events",
+// "budget_exhausted", "budget_low", "page_alert" or "budget_available".
+func (r PolicyReason) String() string { return enumString(reasonNames, uint8(r), "PolicyReason") }
+
+// MarshalText implements encoding.TextMarshaler.
+func (r PolicyReason) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (r *PolicyReason) UnmarshalText(b []byte) error {
+	return enumParse(reasonNames, b, "policy reason", (*uint8)(r))
+}
+
+// enumString names v, an enumeration's value, from names.
+func enumString(names []string, v uint8, typ string) string {
+	if int(v) < len(names) && names[v] != "" {
+		return names[v]
+	}
+	return fmt.Sprintf("%s(%d)", typ, v)
+}
+
+// enumParse sets *v to the value names gives the name b.
+func enumParse(names []string, b []byte, what string, v *uint8) error {
+	for i, n := range names {
+		if n != "" && n == string(b) {
+			*v = uint8(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("budget: unknown %s %q", what, b)
+}
 
 // Explain applies the policy to the period's events, the remaining budget
 // and whether a page alert fires: the state, and the reason for it (one of
 // the Reason constants). A budget overspent in its first few events stays
 // healthy, and says why.
-func (p Policy) Explain(events int64, remaining Float, paging bool) (PolicyState, string) {
+func (p Policy) Explain(events int64, remaining Float, paging bool) (PolicyState, PolicyReason) {
 	if events < p.minEvents() || !remaining.Valid {
 		return Healthy, ReasonInsufficientEvents
 	}

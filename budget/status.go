@@ -54,9 +54,11 @@ type Status struct {
 	// PeriodStart and PeriodEnd bound the SLO period: [now − window, now]
 	// for a rolling window, the calendar month for a calendar one.
 	PeriodStart, PeriodEnd time.Time
-	// Good, Bad and Excluded count the events of the period so far (Excluded
-	// over the series' lifetime).
-	Good, Bad, Excluded int64
+	// Good and Bad count the events of the period so far.
+	Good, Bad int64
+	// LifetimeExcluded counts the excluded events over the series' lifetime
+	// (restored state included), not the period's.
+	LifetimeExcluded int64
 	// SLI is Good / (Good + Bad); invalid without events.
 	SLI Float
 	// Consumed and Remaining are fractions of the period's error budget.
@@ -67,10 +69,10 @@ type Status struct {
 	BurnRates []WindowBurn
 	// Alerts are the alert rules' states, in the tracker's rule order.
 	Alerts []Alert
-	// Policy is the error-budget policy state, PolicyReason why (one of the
-	// Reason constants).
-	Policy       PolicyState
-	PolicyReason string
+	// PolicyState is where the objective stands under the tracker's Policy,
+	// PolicyReason why.
+	PolicyState  PolicyState
+	PolicyReason PolicyReason
 	// PolicyMinEvents is the fewest events in the period the policy judges
 	// (Policy.MinEvents or its default): with fewer, Policy is Healthy for
 	// ReasonInsufficientEvents.
@@ -134,7 +136,7 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	s.advanceLocked(now, clock)
 	o := s.obj
 	end := now.UnixNano()
-	st := Status{Objective: *o, Group: s.group, Time: now, Excluded: s.excAll}
+	st := Status{Objective: *o, Group: s.group, Time: now, LifetimeExcluded: s.excAll}
 	st.PeriodStart, st.PeriodEnd = o.Window.Bounds(now, s.slo.loc)
 	period := st.PeriodEnd.Sub(st.PeriodStart)
 
@@ -212,13 +214,13 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 		st.Alerts[i] = a
 	}
 
-	st.Policy, st.PolicyReason = s.tr.policy.Explain(pc.total(), st.Remaining, paging)
+	st.PolicyState, st.PolicyReason = s.tr.policy.Explain(pc.total(), st.Remaining, paging)
 	st.PolicyMinEvents = s.tr.policy.minEvents()
-	if advance && st.Policy != s.policy {
-		trs = append(trs, numbered{seq: s.tr.seq.Add(1), tr: Transition{Kind: PolicyChanged, Time: now, Objective: o.Name, Group: s.group, From: s.policy, To: st.Policy}})
-		s.policy = st.Policy
+	if advance && st.PolicyState != s.policy {
+		trs = append(trs, numbered{seq: s.tr.seq.Add(1), tr: Transition{Kind: PolicyChanged, Time: now, Objective: o.Name, Group: s.group, From: s.policy, To: st.PolicyState}})
+		s.policy = st.PolicyState
 	}
-	st.ReleaseAllowed = st.Policy != Exhausted || o.Advisory
+	st.ReleaseAllowed = st.PolicyState != Exhausted || o.Advisory
 
 	if o.Window.IsCalendar() {
 		// The month's budget is counted over the month so far: what the

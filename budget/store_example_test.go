@@ -92,7 +92,7 @@ func ExampleTracker_AddCorrection() {
 	s.RecordN(sli.Event{Time: time.Date(2026, 3, 15, 3, 0, 0, 0, berlin), Outcome: sli.Bad}, 500)
 
 	st := tr.Status()[0]
-	fmt.Printf("bad %d, excluded %d\n", st.Bad, st.Excluded)
+	fmt.Printf("bad %d, excluded %d\n", st.Bad, st.LifetimeExcluded)
 	for _, c := range st.Corrections {
 		fmt.Println(c.ID, c.Start.Format("Mon Jan 2 15:04 MST"), "to", c.End.Format("15:04"), c.Reason)
 	}

@@ -106,7 +106,7 @@ func TestRestoreRoundTrip(t *testing.T) {
 	}
 	clk.Advance(30 * time.Second)
 	want := summary(tr.Status())
-	if len(want[0].Firing()) == 0 || want[0].Policy == budget.Healthy {
+	if len(want[0].Firing()) == 0 || want[0].PolicyState == budget.Healthy {
 		t.Fatalf("the workload should fire alerts and move the policy: %+v", want[0].Alerts)
 	}
 	if err := tr.Close(); err != nil {
@@ -453,7 +453,7 @@ func TestBadStateFile(t *testing.T) {
 			if err != nil {
 				t.Fatalf("New failed on a bad state file: %v", err)
 			}
-			if st := tr.Status(); st[0].Total() != 0 || st[0].Policy != budget.Healthy {
+			if st := tr.Status(); st[0].Total() != 0 || st[0].PolicyState != budget.Healthy {
 				t.Errorf("did not start fresh: %d events", st[0].Total())
 			}
 			l := logs.String()

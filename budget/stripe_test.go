@@ -79,8 +79,8 @@ func TestStripesExactWhenGOMAXPROCSGrows(t *testing.T) {
 	if st[0].Good != wantGood || st[0].Bad != wantBad {
 		t.Errorf("availability: good %d bad %d, want %d and %d", st[0].Good, st[0].Bad, wantGood, wantBad)
 	}
-	if got := st[1].Good + st[1].Bad; got != wantGood || st[1].Excluded != wantBad {
-		t.Errorf("latency: %d counted, %d excluded; want the %d good calls counted, the %d failed excluded", got, st[1].Excluded, wantGood, wantBad)
+	if got := st[1].Good + st[1].Bad; got != wantGood || st[1].LifetimeExcluded != wantBad {
+		t.Errorf("latency: %d counted, %d excluded; want the %d good calls counted, the %d failed excluded", got, st[1].LifetimeExcluded, wantGood, wantBad)
 	}
 	if got := st[1].Latency.Count; got != wantGood {
 		t.Errorf("latency distribution of the last hour holds %d calls, want %d", got, wantGood)

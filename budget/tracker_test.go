@@ -21,7 +21,7 @@ func TestNewReportsEveryProblem(t *testing.T) {
 		{Name: "", Target: 0.99},
 		{Name: "chat", Target: 0.99},
 		{Name: "slow", Kind: sli.Latency, Target: 0.99},
-	}, budget.WithAlertRules([]budget.AlertRule{{Name: "odd", Severity: "sms", LongWindow: time.Minute, ShortWindow: time.Hour}}))
+	}, budget.WithAlertRules([]budget.AlertRule{{Name: "odd", Severity: 9, LongWindow: time.Minute, ShortWindow: time.Hour}}))
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -105,11 +105,11 @@ func TestBudgetExhaustedFreezesReleasesUnlessAdvisory(t *testing.T) {
 	// 999 good and 1 bad at 0.999 spend the budget exactly.
 	budgettest.Traffic{Rate: 1, ErrorRatio: 0.001}.Run(clk, set, 1000*time.Second)
 	st := tr.Status()
-	if st[0].Remaining.Value != 0 || st[0].Policy != budget.Exhausted || st[0].ReleaseAllowed || st[0].PolicyReason != budget.ReasonBudgetExhausted {
-		t.Fatalf("remaining %v policy %v release %v, want exactly 0, exhausted, frozen", st[0].Remaining, st[0].Policy, st[0].ReleaseAllowed)
+	if st[0].Remaining.Value != 0 || st[0].PolicyState != budget.Exhausted || st[0].ReleaseAllowed || st[0].PolicyReason != budget.ReasonBudgetExhausted {
+		t.Fatalf("remaining %v policy %v release %v, want exactly 0, exhausted, frozen", st[0].Remaining, st[0].PolicyState, st[0].ReleaseAllowed)
 	}
-	if !st[1].ReleaseAllowed || st[1].Policy != budget.Exhausted {
-		t.Errorf("advisory objective: policy %v release %v, want exhausted but allowed", st[1].Policy, st[1].ReleaseAllowed)
+	if !st[1].ReleaseAllowed || st[1].PolicyState != budget.Exhausted {
+		t.Errorf("advisory objective: policy %v release %v, want exhausted but allowed", st[1].PolicyState, st[1].ReleaseAllowed)
 	}
 	g := budget.GateOf(st)
 	if g.Allowed || len(g.Reasons) != 1 || g.Reasons[0].Objective != "api" {
@@ -157,11 +157,11 @@ func TestCalendarExhaustionETAMatchesTheBurn(t *testing.T) {
 		t.Fatalf("ETA in %v, want about 11h", d)
 	}
 	burn3.Run(clk, s, eta.Sub(clk.Now())-10*time.Minute)
-	if p := tr.Status()[0].Policy; p == budget.Exhausted {
+	if p := tr.Status()[0].PolicyState; p == budget.Exhausted {
 		t.Fatalf("exhausted 10 minutes before the ETA")
 	}
 	burn3.Run(clk, s, 20*time.Minute)
-	if p := tr.Status()[0].Policy; p != budget.Exhausted {
+	if p := tr.Status()[0].PolicyState; p != budget.Exhausted {
 		t.Fatalf("policy %v 10 minutes after the ETA, want exhausted", p)
 	}
 }
@@ -187,8 +187,8 @@ func TestPanickingClassifierIsContained(t *testing.T) {
 	if st[0].Good != 1 || st[0].Bad != 1 {
 		t.Errorf("availability %d/%d, want 1/1: the panic must not stop the other objectives", st[0].Good, st[0].Bad)
 	}
-	if st[1].Good != 1 || st[1].Bad != 0 || st[1].Excluded != 1 {
-		t.Errorf("custom %d/%d/%d, want 1 good, the panicking event excluded", st[1].Good, st[1].Bad, st[1].Excluded)
+	if st[1].Good != 1 || st[1].Bad != 0 || st[1].LifetimeExcluded != 1 {
+		t.Errorf("custom %d/%d/%d, want 1 good, the panicking event excluded", st[1].Good, st[1].Bad, st[1].LifetimeExcluded)
 	}
 	if got := wiring.UserPanics(tr) - before; got != 1 {
 		t.Errorf("%d panics counted, want 1", got)

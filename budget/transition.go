@@ -163,7 +163,7 @@ func (t *Tracker) log(tr Transition) {
 		}
 		attrs = append(attrs,
 			slog.String("alert", tr.Alert.Rule.Name),
-			slog.String("severity", string(tr.Alert.Rule.Severity)),
+			slog.String("severity", tr.Alert.Rule.Severity.String()),
 			slog.Float64("long_burn", tr.Alert.LongBurn.Value),
 			slog.Float64("short_burn", tr.Alert.ShortBurn.Value),
 			slog.Float64("threshold", tr.Alert.Threshold))

@@ -150,8 +150,8 @@ func TestLoneBadEventInIdleHourPagesNobody(t *testing.T) {
 	if f := st.Firing(); len(f) != 0 {
 		t.Fatalf("a single bad event fires %v", f)
 	}
-	if st.Policy != budget.Healthy || !st.ReleaseAllowed || st.PolicyReason != budget.ReasonInsufficientEvents {
-		t.Fatalf("policy %v (%s), release %v after one event; want healthy (insufficient_events), allowed", st.Policy, st.PolicyReason, st.ReleaseAllowed)
+	if st.PolicyState != budget.Healthy || !st.ReleaseAllowed || st.PolicyReason != budget.ReasonInsufficientEvents {
+		t.Fatalf("policy %v (%s), release %v after one event; want healthy (insufficient_events), allowed", st.PolicyState, st.PolicyReason, st.ReleaseAllowed)
 	}
 }
 
@@ -168,8 +168,8 @@ func TestNoTrafficIsNoData(t *testing.T) {
 				t.Errorf("%s: burn %s = %v without traffic", st.Objective.Name, b.Window, b.Rate.Value)
 			}
 		}
-		if !st.ExhaustionETA.IsZero() || st.Policy != budget.Healthy || !st.ReleaseAllowed {
-			t.Errorf("%s: eta %v policy %v release %v without traffic", st.Objective.Name, st.ExhaustionETA, st.Policy, st.ReleaseAllowed)
+		if !st.ExhaustionETA.IsZero() || st.PolicyState != budget.Healthy || !st.ReleaseAllowed {
+			t.Errorf("%s: eta %v policy %v release %v without traffic", st.Objective.Name, st.ExhaustionETA, st.PolicyState, st.ReleaseAllowed)
 		}
 	}
 }

@@ -316,7 +316,7 @@ func (v *view) attrsFor(k seriesKey, st *budget.Status) *seriesAttrs {
 		}
 		for _, al := range st.Alerts {
 			if a.alerts[al.Rule.Name] == nil {
-				a.alerts[al.Rule.Name] = with(AlertNameKey.String(al.Rule.Name), AlertSeverityKey.String(string(al.Rule.Severity)))
+				a.alerts[al.Rule.Name] = with(AlertNameKey.String(al.Rule.Name), AlertSeverityKey.String(al.Rule.Severity.String()))
 			}
 		}
 	}

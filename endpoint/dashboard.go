@@ -160,7 +160,7 @@ func newPage(cfg *config, s *snapshot) page {
 	for i := range s.statuses {
 		st := &s.statuses[i]
 		p.Firing += len(st.Firing())
-		switch st.Policy {
+		switch st.PolicyState {
 		case budget.Healthy:
 			p.Healthy++
 		case budget.AtRisk:
@@ -206,8 +206,8 @@ func newCard(i int, st *budget.Status, bd *budget.BurnDown) card {
 		Good:        formatCount(st.Good),
 		Bad:         formatCount(st.Bad),
 		Total:       formatCount(st.Total()),
-		Excluded:    formatCount(st.Excluded),
-		Policy:      strings.ReplaceAll(st.Policy.String(), "_", " "),
+		Excluded:    formatCount(st.LifetimeExcluded),
+		Policy:      strings.ReplaceAll(st.PolicyState.String(), "_", " "),
 		PolNote:     policyNote(st),
 		Release:     st.ReleaseAllowed,
 		NoData:      !st.SLI.Valid,
@@ -227,7 +227,7 @@ func newCard(i int, st *budget.Status, bd *budget.BurnDown) card {
 		c.SLIClass = "ok"
 	}
 	c.RemClass = remainingClass(st)
-	c.PolClass = map[budget.PolicyState]string{budget.Healthy: "ok", budget.AtRisk: "warn", budget.Exhausted: "bad"}[st.Policy]
+	c.PolClass = map[budget.PolicyState]string{budget.Healthy: "ok", budget.AtRisk: "warn", budget.Exhausted: "bad"}[st.PolicyState]
 	if !st.ExhaustionETA.IsZero() {
 		c.ETA = "in " + formatSpan(st.ExhaustionETA.Sub(st.Time)) + " · " + st.ExhaustionETA.UTC().Format("Jan 2 15:04 UTC")
 	}
@@ -244,7 +244,7 @@ func newCard(i int, st *budget.Status, bd *budget.BurnDown) card {
 	for _, a := range st.Alerts {
 		row := alertRow{
 			Name:       a.Rule.Name,
-			Severity:   string(a.Rule.Severity),
+			Severity:   a.Rule.Severity.String(),
 			Windows:    formatDuration(a.Rule.LongWindow) + " / " + formatDuration(a.Rule.ShortWindow),
 			Threshold:  formatRate(budget.Float{Value: a.Threshold, Valid: true}),
 			Long:       formatRate(a.LongBurn),
@@ -301,9 +301,9 @@ func remainingClass(st *budget.Status) string {
 	switch {
 	case !st.Remaining.Valid:
 		return "none"
-	case st.Remaining.Value <= 0 || st.Policy == budget.Exhausted:
+	case st.Remaining.Value <= 0 || st.PolicyState == budget.Exhausted:
 		return "bad"
-	case st.Policy == budget.AtRisk || st.Remaining.Value <= budget.DefaultAtRiskBelow:
+	case st.PolicyState == budget.AtRisk || st.Remaining.Value <= budget.DefaultAtRiskBelow:
 		return "warn"
 	}
 	return "ok"

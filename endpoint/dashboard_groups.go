@@ -54,7 +54,7 @@ func foldGroups(cards []card, sts []budget.Status) []card {
 		f := &groupFold{ID: "fold-" + strconv.Itoa(i), Name: sts[i].Objective.Name, Label: sts[i].Objective.GroupBy,
 			Groups: formatCount(int64(j - i)), Class: cards[order[0]].RemClass}
 		for n, k := range order {
-			switch sts[k].Policy {
+			switch sts[k].PolicyState {
 			case budget.Healthy:
 				f.Healthy++
 			case budget.AtRisk:
@@ -86,7 +86,7 @@ func foldGroups(cards []card, sts []budget.Status) []card {
 // healthy; within a state, less budget remaining first; no data last.
 func worse(a, b *budget.Status) int {
 	rank := func(s *budget.Status) int {
-		switch s.Policy {
+		switch s.PolicyState {
 		case budget.Exhausted:
 			return 0
 		case budget.AtRisk:

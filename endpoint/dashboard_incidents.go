@@ -63,7 +63,7 @@ func incidentRows(ins []budget.Incident, now time.Time) []incidentRow {
 			ID: in.ID, State: in.State.String(), Open: in.State != budget.IncidentClosed,
 			Onset:     timeUTC(in.Onset),
 			Duration:  formatSpan(end.Sub(in.Onset)),
-			Detection: in.Detection.Rule.Name + " (" + string(in.Detection.Rule.Severity) + ") at " + timeUTC(in.Detection.ClockTime),
+			Detection: in.Detection.Rule.Name + " (" + in.Detection.Rule.Severity.String() + ") at " + timeUTC(in.Detection.ClockTime),
 		}
 		if in.Resolved.IsZero() {
 			r.Duration += " so far"

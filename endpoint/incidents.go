@@ -148,7 +148,7 @@ func timePtr(t time.Time) *time.Time {
 
 func newDetectionJSON(d budget.Detection) detectionJSON {
 	return detectionJSON{
-		Objective: d.Objective, Group: d.Group, Alert: d.Rule.Name, Severity: string(d.Rule.Severity),
+		Objective: d.Objective, Group: d.Group, Alert: d.Rule.Name, Severity: d.Rule.Severity.String(),
 		LongWindow: d.Rule.LongWindow.String(), ShortWindow: d.Rule.ShortWindow.String(), Threshold: d.Threshold,
 		LongBurnRate: d.LongBurn, ShortBurnRate: d.ShortBurn, MetricTime: d.MetricTime.UTC(), ClockTime: d.ClockTime.UTC(),
 	}

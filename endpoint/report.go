@@ -207,11 +207,11 @@ func newObjectiveReport(st *budget.Status) objectiveReport {
 		Kind:        o.Kind.String(),
 		Target:      o.Target,
 		Window:      newWindow(o.Window, st),
-		Events:      eventsJSON{Good: st.Good, Bad: st.Bad, Total: st.Total(), Excluded: st.Excluded},
+		Events:      eventsJSON{Good: st.Good, Bad: st.Bad, Total: st.Total(), Excluded: st.LifetimeExcluded},
 		SLI:         st.SLI,
 		ErrorBudget: errorBudget{Consumed: st.Consumed, Remaining: st.Remaining},
 		Alerts:      make([]alertJSON, len(st.Alerts)),
-		Policy:      policyJSON{State: st.Policy.String(), ReleaseAllowed: st.ReleaseAllowed, Reason: st.PolicyReason, MinEvents: st.PolicyMinEvents},
+		Policy:      policyJSON{State: st.PolicyState.String(), ReleaseAllowed: st.ReleaseAllowed, Reason: st.PolicyReason.String(), MinEvents: st.PolicyMinEvents},
 		Corrections: make([]correction, len(st.Corrections)),
 		Advisory:    o.Advisory,
 		Period:      periodJSON{Start: st.PeriodStart.UTC(), End: st.PeriodEnd.UTC()},
@@ -240,7 +240,7 @@ func newObjectiveReport(st *budget.Status) objectiveReport {
 	for i, a := range st.Alerts {
 		aj := alertJSON{
 			Name:              a.Rule.Name,
-			Severity:          string(a.Rule.Severity),
+			Severity:          a.Rule.Severity.String(),
 			LongWindow:        formatDuration(a.Rule.LongWindow),
 			ShortWindow:       formatDuration(a.Rule.ShortWindow),
 			BurnRateThreshold: a.Threshold,

@@ -128,10 +128,9 @@ func (f *file) condition(n, spec *yaml.Node, path string, ann map[string]annotat
 	sp.get("description")
 	sev, sn, ok := sp.str("severity", true)
 	if ok {
-		if sev != string(budget.Page) && sev != string(budget.Ticket) {
+		if r.Severity.UnmarshalText([]byte(sev)) != nil {
 			d.problem(sn, sp.field("severity"), "errbudget's severities are %q and %q, got %q", budget.Page, budget.Ticket, sev)
 		}
-		r.Severity = budget.Severity(sev)
 	}
 	cf := sp.sub("condition", "a burn-rate condition", true)
 	if !cf.ok {

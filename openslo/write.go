@@ -390,7 +390,7 @@ func alertObjects(r budget.AlertRule, name string, period time.Duration) (policy
 	}
 	desc += "."
 	cond = object{APIVersion: APIVersion, Kind: "AlertCondition", Metadata: metadata{Name: name, Annotations: ann},
-		Spec: conditionSpec{Description: desc, Severity: string(r.Severity),
+		Spec: conditionSpec{Description: desc, Severity: r.Severity.String(),
 			Condition: burnAlert{Kind: "burnrate", Op: "gt", Threshold: thr, LookbackWindow: long, AlertAfter: "0m"}}}
 	pann := map[string]string(nil)
 	if r.Name != name {
@@ -402,8 +402,8 @@ func alertObjects(r budget.AlertRule, name string, period time.Duration) (policy
 			AlertWhenResolved:  true,
 			AlertWhenBreaching: true,
 			Conditions:         []conditionRef{{ConditionRef: name}},
-			NotificationTargets: []inlineTarget{{Kind: "AlertNotificationTarget", Metadata: metadata{Name: "errbudget-" + Name(string(r.Severity))},
-				Spec: targetSpec{Target: string(r.Severity), Description: "errbudget delivers transitions to the tracker's OnTransition functions and its log."}}},
+			NotificationTargets: []inlineTarget{{Kind: "AlertNotificationTarget", Metadata: metadata{Name: "errbudget-" + Name(r.Severity.String())},
+				Spec: targetSpec{Target: r.Severity.String(), Description: "errbudget delivers transitions to the tracker's OnTransition functions and its log."}}},
 		}}
 	return policy, cond, nil
 }

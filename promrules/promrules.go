@@ -307,7 +307,7 @@ func objectiveGroups(o sli.Objective, cfg *Config) []Group {
 		}, "\nand\n")
 		// The objective's labels, already on the series, make each alert
 		// rule unique in the file (promtool lints duplicates).
-		labels := with(LabelSeverity, string(r.Severity), LabelAlertName, r.Name)
+		labels := with(LabelSeverity, r.Severity.String(), LabelAlertName, r.Name)
 		if r.Severity == budget.Ticket {
 			maps.Copy(labels, cfg.TicketLabels)
 		} else {
@@ -319,7 +319,7 @@ func objectiveGroups(o sli.Objective, cfg *Config) []Group {
 			Labels: labels,
 			Annotations: map[string]string{
 				"summary": "{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is over expected.",
-				"title":   "(" + string(r.Severity) + ") {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.",
+				"title":   "(" + r.Severity.String() + ") {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.",
 				"description": fmt.Sprintf("errbudget rule %s: the burn rate over %s and over %s is above %s (%s of the %s budget in %s), with at least %d and %d events.",
 					r.Name, long, short, th, percent(r, period), Window(period), long, minLong, minShort),
 			},

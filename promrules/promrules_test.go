@@ -30,7 +30,7 @@ func TestGenerateReportsEveryProblem(t *testing.T) {
 		Labels:     map[string]string{"0bad": "x", "sloth_id": "y"},
 		Matchers:   `{job="x"}`,
 		Metric:     "slo events",
-		AlertRules: []budget.AlertRule{{Name: "x", Severity: "sev1", LongWindow: time.Hour, ShortWindow: 5 * time.Minute, BudgetConsumed: 0.02}},
+		AlertRules: []budget.AlertRule{{Name: "x", Severity: 7, LongWindow: time.Hour, ShortWindow: 5 * time.Minute, BudgetConsumed: 0.02}},
 	})
 	if err == nil {
 		t.Fatal("no error")

@@ -126,7 +126,7 @@ type verdict struct {
 	remaining        budget.Float
 	period           string
 	state            budget.PolicyState
-	reason           string
+	reason           budget.PolicyReason
 	pages            []string // the page alerts firing
 	advisory         bool
 }

@@ -285,7 +285,7 @@ func printTable(out io.Writer, statuses []budget.Status) {
 			firing = []string{"-"}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.4g%%\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", name, st.Objective.Kind, st.Objective.Target*100,
-			st.Good, st.Bad, pct(st.SLI, 3), pct(st.Remaining, 1), num(st.BurnRateOf("1h")), st.Policy, strings.Join(firing, ","))
+			st.Good, st.Bad, pct(st.SLI, 3), pct(st.Remaining, 1), num(st.BurnRateOf("1h")), st.PolicyState, strings.Join(firing, ","))
 	}
 	tw.Flush()
 }

@@ -54,7 +54,7 @@ func Example() {
 	srv.Stop()
 
 	for _, st := range tr.Status() {
-		fmt.Printf("%s %s: good %d, bad %d, excluded %d\n", st.Objective.Name, st.Group, st.Good, st.Bad, st.Excluded)
+		fmt.Printf("%s %s: good %d, bad %d, excluded %d\n", st.Objective.Name, st.Group, st.Good, st.Bad, st.LifetimeExcluded)
 	}
 	// Output:
 	// rpc-availability /grpc.health.v1.Health/Check: good 2, bad 0, excluded 1

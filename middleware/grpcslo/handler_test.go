@@ -170,7 +170,7 @@ func TestOptions(t *testing.T) {
 	call(h, "/other.Svc/M", t0, 0, time.Millisecond, nil) // unregistered: the defaults
 	got := map[string][3]int64{}
 	for _, st := range tr.Status() {
-		got[st.Objective.Name] = [3]int64{st.Good, st.Bad, st.Excluded}
+		got[st.Objective.Name] = [3]int64{st.Good, st.Bad, st.LifetimeExcluded}
 	}
 	want := map[string][3]int64{"api": {2, 0, 0}, "streams": {1, 0, 0}, "asks": {0, 1, 1}}
 	for name, w := range want {

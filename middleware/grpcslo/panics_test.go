@@ -45,8 +45,8 @@ func TestPanickingClassifierIsContained(t *testing.T) {
 		call(h, "/chat.Chat/Ask", t0, 0, time.Millisecond, status.Error(codes.Internal, "boom"))
 	}()
 	st := tr.Status()[0]
-	if st.Good != 1 || st.Bad != 0 || st.Excluded != 1 {
-		t.Errorf("good/bad/excluded %d/%d/%d, want 1/0/1", st.Good, st.Bad, st.Excluded)
+	if st.Good != 1 || st.Bad != 0 || st.LifetimeExcluded != 1 {
+		t.Errorf("good/bad/excluded %d/%d/%d, want 1/0/1", st.Good, st.Bad, st.LifetimeExcluded)
 	}
 	if got := wiring.UserPanics(tr); got != 1 {
 		t.Errorf("UserPanics = %d, want 1", got)

@@ -151,7 +151,7 @@ type counts struct{ good, bad, excluded int64 }
 func countsOf(tr *budget.Tracker, objective, group string) counts {
 	for _, st := range tr.Status() {
 		if st.Objective.Name == objective && st.Group == group {
-			return counts{st.Good, st.Bad, st.Excluded}
+			return counts{st.Good, st.Bad, st.LifetimeExcluded}
 		}
 	}
 	return counts{}

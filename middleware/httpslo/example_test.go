@@ -31,7 +31,7 @@ func printStatus(tr *budget.Tracker) {
 		if st.Group != "" {
 			name += " " + st.Group
 		}
-		fmt.Printf("%-28s good %d, bad %d, excluded %d\n", name, st.Good, st.Bad, st.Excluded)
+		fmt.Printf("%-28s good %d, bad %d, excluded %d\n", name, st.Good, st.Bad, st.LifetimeExcluded)
 	}
 }
 

@@ -67,7 +67,7 @@ func countsOf(t testing.TB, tr *budget.Tracker, objective, group string) counts 
 	t.Helper()
 	for _, st := range tr.Status() {
 		if st.Objective.Name == objective && st.Group == group {
-			return counts{st.Good, st.Bad, st.Excluded}
+			return counts{st.Good, st.Bad, st.LifetimeExcluded}
 		}
 	}
 	return counts{}

@@ -26,7 +26,7 @@ func TestWithObjectivesTwiceReplaces(t *testing.T) {
 	if st := r.status(t, "avail", ""); st.Good != 1 {
 		t.Errorf("avail: good %d, want 1", st.Good)
 	}
-	if st := r.status(t, "latency", ""); st.Good+st.Bad+st.Excluded != 0 {
+	if st := r.status(t, "latency", ""); st.Good+st.Bad+st.LifetimeExcluded != 0 {
 		t.Errorf("latency counted %+v; the first WithObjectives should be replaced", st)
 	}
 }

@@ -71,8 +71,8 @@ func TestEndTellsHTTPSLOTheResponseIsComplete(t *testing.T) {
 			resp.Body.Close()
 			wg.Wait()
 			st := r.status(t, "http-avail", "")
-			if st.Good != c.wantAvail || st.Good+st.Excluded != 1 {
-				t.Errorf("http availability good/bad/excluded %d/%d/%d, want %d good of 1", st.Good, st.Bad, st.Excluded, c.wantAvail)
+			if st.Good != c.wantAvail || st.Good+st.LifetimeExcluded != 1 {
+				t.Errorf("http availability good/bad/excluded %d/%d/%d, want %d good of 1", st.Good, st.Bad, st.LifetimeExcluded, c.wantAvail)
 			}
 		})
 	}

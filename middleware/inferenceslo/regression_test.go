@@ -59,8 +59,8 @@ func TestRegressionCloseWhileReading(t *testing.T) {
 	waitParked(t, "inferenceslo_test.blockedRead")
 	resp.Body.Close()
 	<-readErr
-	if st := r.status(t, "avail", ""); st.Bad != 0 || st.Good+st.Excluded != 1 {
-		t.Errorf("avail good/bad/excluded = %d/%d/%d; an abandoned stream must not be bad", st.Good, st.Bad, st.Excluded)
+	if st := r.status(t, "avail", ""); st.Bad != 0 || st.Good+st.LifetimeExcluded != 1 {
+		t.Errorf("avail good/bad/excluded = %d/%d/%d; an abandoned stream must not be bad", st.Good, st.Bad, st.LifetimeExcluded)
 	}
 }
 
@@ -133,8 +133,8 @@ func TestRegressionCloseWhileReadingDeterministic(t *testing.T) {
 		synctest.Wait() // the Read is blocked
 		resp.Body.Close()
 		<-readErr
-		if st := r.status(t, "avail", ""); st.Bad != 0 || st.Good+st.Excluded != 1 {
-			t.Errorf("avail good/bad/excluded = %d/%d/%d; an abandoned stream must not be bad", st.Good, st.Bad, st.Excluded)
+		if st := r.status(t, "avail", ""); st.Bad != 0 || st.Good+st.LifetimeExcluded != 1 {
+			t.Errorf("avail good/bad/excluded = %d/%d/%d; an abandoned stream must not be bad", st.Good, st.Bad, st.LifetimeExcluded)
 		}
 	})
 }

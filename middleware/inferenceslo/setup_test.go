@@ -74,8 +74,8 @@ func (r *rig) status(t testing.TB, name, group string) budget.Status {
 func (r *rig) counts(t testing.TB, name string, good, bad, excluded int64) {
 	t.Helper()
 	st := r.status(t, name, "")
-	if st.Good != good || st.Bad != bad || st.Excluded != excluded {
-		t.Errorf("%s: good/bad/excluded = %d/%d/%d, want %d/%d/%d", name, st.Good, st.Bad, st.Excluded, good, bad, excluded)
+	if st.Good != good || st.Bad != bad || st.LifetimeExcluded != excluded {
+		t.Errorf("%s: good/bad/excluded = %d/%d/%d, want %d/%d/%d", name, st.Good, st.Bad, st.LifetimeExcluded, good, bad, excluded)
 	}
 }
 
