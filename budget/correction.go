@@ -3,9 +3,12 @@ package budget
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/errbudget/errbudget/internal/rrule"
 )
 
 // Correction excludes a period from the budget of one objective, or of all:
@@ -36,7 +39,7 @@ import (
 // # Recurrence
 //
 // A correction with a Recurrence repeats [Start, End) by an iCalendar rule
-// (see the subset below, under "Recurring corrections" in the source):
+// (the subset is described in internal/rrule):
 // "FREQ=WEEKLY;BYDAY=SU;BYHOUR=2" with Start at 02:00 and End at 04:00 is
 // a two-hour window every Sunday at 2 a.m. in TimeZone.
 //
@@ -68,7 +71,7 @@ func (c Correction) Recurring() bool { return c.Recurrence != "" }
 // compiled is a validated correction ready for matching.
 type compiled struct {
 	Correction
-	rec *recurrence // nil for a one-off correction
+	rec *rrule.Rule // nil for a one-off correction
 }
 
 // compile checks c against the declared objectives and parses its rule,
@@ -106,7 +109,7 @@ func (t *Tracker) compile(c Correction) (compiled, error) {
 		}
 		out.Correction = c
 		if len(errs) == 0 {
-			r, err := parseRecurrence(c.Recurrence, c.Start, c.End, loc)
+			r, err := rrule.Parse(c.Recurrence, c.Start, c.End, loc)
 			if err != nil {
 				bad("recurrence %q: %v", c.Recurrence, err)
 			}
@@ -250,8 +253,8 @@ func (t *Tracker) removeCounted(x compiled, now time.Time) {
 			spans = append(spans, [2]int64{x.Start.UnixNano(), x.End.UnixNano()})
 		}
 	} else {
-		x.rec.each(now.Add(-t.retention()).UnixNano(), end, func(s int64) bool {
-			spans = append(spans, [2]int64{s, s + x.rec.dur})
+		x.rec.Each(now.Add(-t.retention()).UnixNano(), end, func(s int64) bool {
+			spans = append(spans, [2]int64{s, s + x.rec.Duration()})
 			return true
 		})
 	}
@@ -333,14 +336,14 @@ const recentOccurrences = 3
 // nextLookahead is how far past the period's end a status looks for a
 // recurring correction's next occurrence: rules that recur less than
 // monthly show none.
-const nextLookahead = 35 * day
+const nextLookahead = 35 * 24 * time.Hour
 
 // appendOccurrences appends the last recentOccurrences occurrences of c
 // overlapping [from, to], and the next one starting after to.
 func appendOccurrences(out []Correction, c compiled, from, to int64) []Correction {
 	occurrence := func(s int64) Correction {
 		o := c.Correction
-		o.Start, o.End = time.Unix(0, s).In(c.rec.loc), time.Unix(0, s+c.rec.dur).In(c.rec.loc)
+		o.Start, o.End = time.Unix(0, s).In(c.rec.Location()), time.Unix(0, s+c.rec.Duration()).In(c.rec.Location())
 		return o
 	}
 	// Look back from to over a span that doubles until it holds enough
@@ -353,7 +356,7 @@ func appendOccurrences(out []Correction, c compiled, from, to int64) []Correctio
 			lo = to - span
 		}
 		last = last[:0]
-		c.rec.each(lo, satAdd(to, 1), func(s int64) bool {
+		c.rec.Each(lo, satAdd(to, 1), func(s int64) bool {
 			if len(last) == recentOccurrences {
 				last = append(last[:0], last[1:]...)
 			}
@@ -367,7 +370,7 @@ func appendOccurrences(out []Correction, c compiled, from, to int64) []Correctio
 	for _, s := range last {
 		out = append(out, occurrence(s))
 	}
-	c.rec.each(satAdd(to, 1), satAdd(to, int64(nextLookahead)), func(s int64) bool {
+	c.rec.Each(satAdd(to, 1), satAdd(to, int64(nextLookahead)), func(s int64) bool {
 		if s <= to {
 			return true // the current one, listed above
 		}
@@ -375,4 +378,19 @@ func appendOccurrences(out []Correction, c compiled, from, to int64) []Correctio
 		return false
 	})
 	return out
+}
+
+// minNanoTime and maxNanoTime bound the instants Unix nanoseconds can hold
+// (1677 to 2262).
+var (
+	minNanoTime = time.Unix(0, math.MinInt64)
+	maxNanoTime = time.Unix(0, math.MaxInt64)
+)
+
+// satAdd adds without overflowing past math.MaxInt64.
+func satAdd(a, b int64) int64 {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }

@@ -84,7 +84,7 @@ func TestCorrectionEdgesMatchDeclarations(t *testing.T) {
 			if x.Objective != "" && x.Objective != objective {
 				continue
 			}
-			if x.rec != nil && x.rec.covers(ns) || x.rec == nil && x.Start.UnixNano() <= ns && ns < x.End.UnixNano() {
+			if x.rec != nil && x.rec.Covers(ns) || x.rec == nil && x.Start.UnixNano() <= ns && ns < x.End.UnixNano() {
 				return true
 			}
 		}

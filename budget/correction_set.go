@@ -103,7 +103,7 @@ func (t *Tracker) coversOutside(objective string, ns int64) bool {
 			continue
 		}
 		if x.rec != nil {
-			if x.rec.covers(ns) {
+			if x.rec.Covers(ns) {
 				return true
 			}
 		} else if x.Start.UnixNano() <= ns && ns < x.End.UnixNano() {
@@ -122,8 +122,8 @@ func (x *compiled) spans(from, until int64, fn func(start, end int64)) {
 		}
 		return
 	}
-	x.rec.each(from, until, func(s int64) bool {
-		fn(max(s, from), min(satAdd(s, x.rec.dur), until))
+	x.rec.Each(from, until, func(s int64) bool {
+		fn(max(s, from), min(satAdd(s, x.rec.Duration()), until))
 		return true
 	})
 }

@@ -1,15 +1,5 @@
-package budget
-
-import (
-	"errors"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
-)
-
-// Recurring corrections.
+// Package rrule reads the recurrence rules of budget's recurring
+// corrections and lists their occurrences.
 //
 // A recurring correction repeats its first occurrence [Start, End) by a rule
 // in the iCalendar form (RFC 5545 RRULE) that calendars, Google Cloud and
@@ -42,6 +32,18 @@ import (
 //		TimeZone:   "Europe/Berlin",
 //		Reason:     "weekly database maintenance",
 //	}
+package rrule
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/errbudget/errbudget/internal/window"
+)
 
 const (
 	maxRecurDays     = 100 * 366 // how far COUNT may reach
@@ -50,9 +52,9 @@ const (
 	day              = 24 * time.Hour
 )
 
-// recurrence is a parsed rule. It is immutable once built; occurrence tests
+// Rule is a parsed rule. It is immutable once built; occurrence tests
 // allocate nothing, so the recording path may use them.
-type recurrence struct {
+type Rule struct {
 	weekly   bool
 	interval int64
 	days     uint8 // bit per time.Weekday
@@ -72,10 +74,10 @@ var weekdayCodes = map[string]time.Weekday{
 	"TH": time.Thursday, "FR": time.Friday, "SA": time.Saturday,
 }
 
-// parseRecurrence parses rule for a first occurrence [start, end) read in loc.
+// Parse parses rule for a first occurrence [start, end) read in loc.
 // It reports every problem at once.
-func parseRecurrence(rule string, start, end time.Time, loc *time.Location) (*recurrence, error) {
-	r := &recurrence{interval: 1, wkst: time.Monday, loc: loc, dur: int64(end.Sub(start)), first: start.UnixNano(), last: maxInt64}
+func Parse(rule string, start, end time.Time, loc *time.Location) (*Rule, error) {
+	r := &Rule{interval: 1, wkst: time.Monday, loc: loc, dur: int64(end.Sub(start)), first: start.UnixNano(), last: maxInt64}
 	ls := start.In(loc)
 	r.second = ls.Second()
 	r.day0 = civilDay(ls.Date())
@@ -187,7 +189,7 @@ func parseRecurrence(rule string, start, end time.Time, loc *time.Location) (*re
 	// that never matches (DAILY;INTERVAL=7 with a BYDAY other than Start's
 	// weekday) would otherwise be searched for ever.
 	n, last := 0, int64(0)
-	r.each(r.first, satAdd(r.first, int64(maxRecurDays+8)*int64(day)), func(s int64) bool {
+	r.Each(r.first, satAdd(r.first, int64(maxRecurDays+8)*int64(day)), func(s int64) bool {
 		n++
 		last = s
 		return n < max(count, 1)
@@ -233,6 +235,14 @@ var (
 	maxNanoTime = time.Unix(0, maxInt64)
 )
 
+// Duration returns how long each occurrence lasts, in nanoseconds.
+func (r *Rule) Duration() int64 { return r.dur }
+
+// Location returns the zone the rule's days and hours are read in.
+func (r *Rule) Location() *time.Location { return r.loc }
+
+func floorDiv(a, b int64) int64 { return window.FloorDiv(a, b) }
+
 // civilDay numbers calendar dates consecutively (days since 1970-01-01).
 func civilDay(y int, m time.Month, d int) int64 {
 	return floorDiv(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix(), 86400)
@@ -253,7 +263,7 @@ func satAdd(a, b int64) int64 {
 
 // matchesDay reports whether the rule has occurrences on the civil day cd,
 // whose weekday is wd.
-func (r *recurrence) matchesDay(cd int64, wd time.Weekday) bool {
+func (r *Rule) matchesDay(cd int64, wd time.Weekday) bool {
 	if cd < r.day0 {
 		return false
 	}
@@ -271,9 +281,9 @@ func (r *recurrence) matchesDay(cd int64, wd time.Weekday) bool {
 	return (floorDiv(cd+off, 7)-floorDiv(r.day0+off, 7))%r.interval == 0
 }
 
-// each calls fn with the start (ns) of every occurrence that overlaps
+// Each calls fn with the start (ns) of every occurrence that overlaps
 // [from, to), in order, until fn returns false.
-func (r *recurrence) each(from, to int64, fn func(start int64) bool) {
+func (r *Rule) Each(from, to int64, fn func(start int64) bool) {
 	if to <= r.first || from >= satAdd(r.last, r.dur) {
 		return
 	}
@@ -318,9 +328,9 @@ func (r *recurrence) each(from, to int64, fn func(start int64) bool) {
 	}
 }
 
-// covers reports whether an occurrence contains the instant ns. It
+// Covers reports whether an occurrence contains the instant ns. It
 // allocates nothing.
-func (r *recurrence) covers(ns int64) bool {
+func (r *Rule) Covers(ns int64) bool {
 	if ns < r.first || ns >= satAdd(r.last, r.dur) {
 		return false
 	}

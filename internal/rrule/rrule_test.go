@@ -1,4 +1,4 @@
-package budget
+package rrule
 
 import (
 	"math/rand/v2"
@@ -17,9 +17,9 @@ func mustLoad(t *testing.T, name string) *time.Location {
 }
 
 // starts lists the occurrence starts in [from, to) as local "2006-01-02 15:04".
-func starts(r *recurrence, from, to time.Time) []string {
+func starts(r *Rule, from, to time.Time) []string {
 	var out []string
-	r.each(from.UnixNano(), to.UnixNano(), func(s int64) bool {
+	r.Each(from.UnixNano(), to.UnixNano(), func(s int64) bool {
 		out = append(out, time.Unix(0, s).In(r.loc).Format("2006-01-02 15:04 Mon"))
 		return true
 	})
@@ -71,7 +71,7 @@ func TestRecurrenceOccurrences(t *testing.T) {
 			"2025-12-20 00:00 Sat|2026-01-04 00:00 Sun|2026-01-19 00:00 Mon|2026-02-03 00:00 Tue|2026-02-18 00:00 Wed"},
 	}
 	for _, c := range cases {
-		r, err := parseRecurrence(c.rule, c.start, c.start.Add(c.dur), c.start.Location())
+		r, err := Parse(c.rule, c.start, c.start.Add(c.dur), c.start.Location())
 		if err != nil {
 			t.Errorf("%s: %v", c.rule, err)
 			continue
@@ -100,13 +100,13 @@ func TestRecurrenceErrors(t *testing.T) {
 		"FREQ":                                  "NAME=VALUE",
 		"FREQ=WEEKLY;COUNT=10000;INTERVAL=1000": "years ahead",
 	} {
-		_, err := parseRecurrence(rule, start, start.Add(time.Hour), time.UTC)
+		_, err := Parse(rule, start, start.Add(time.Hour), time.UTC)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: err %v, want one mentioning %q", rule, err, want)
 		}
 	}
 	// Every problem at once.
-	_, err := parseRecurrence("FREQ=YEARLY;BYHOUR=99", start, start.Add(8*24*time.Hour), time.UTC)
+	_, err := Parse("FREQ=YEARLY;BYHOUR=99", start, start.Add(8*24*time.Hour), time.UTC)
 	if err == nil || !strings.Contains(err.Error(), "YEARLY") || !strings.Contains(err.Error(), "BYHOUR") || !strings.Contains(err.Error(), "more than") {
 		t.Errorf("err %v, want all three problems", err)
 	}
@@ -127,14 +127,14 @@ func TestRecurrenceCoversAgreesWithEach(t *testing.T) {
 	start := time.Date(2026, 2, 1, 2, 0, 0, 0, berlin)
 	for _, rule := range rules {
 		for _, dur := range []time.Duration{time.Minute, 2 * time.Hour, 50 * time.Hour} {
-			r, err := parseRecurrence(rule, start, start.Add(dur), berlin)
+			r, err := Parse(rule, start, start.Add(dur), berlin)
 			if err != nil {
 				t.Fatal(err)
 			}
 			from := start.Add(-30 * 24 * time.Hour).UnixNano()
 			to := start.Add(200 * 24 * time.Hour).UnixNano()
 			var spans [][2]int64
-			r.each(from, to, func(s int64) bool { spans = append(spans, [2]int64{s, s + r.dur}); return true })
+			r.Each(from, to, func(s int64) bool { spans = append(spans, [2]int64{s, s + r.dur}); return true })
 			if len(spans) == 0 {
 				t.Fatalf("%s: no occurrences", rule)
 			}
@@ -145,7 +145,7 @@ func TestRecurrenceCoversAgreesWithEach(t *testing.T) {
 						want = true
 					}
 				}
-				if got := r.covers(ns); got != want {
+				if got := r.Covers(ns); got != want {
 					t.Errorf("%s (%v): covers(%v) = %v, want %v", rule, dur, time.Unix(0, ns).In(berlin), got, want)
 				}
 			}

@@ -1,4 +1,4 @@
-package budget
+package rrule
 
 import (
 	"testing"
@@ -13,7 +13,7 @@ func TestRegressionCountWithoutOccurrencesDoesNotHang(t *testing.T) {
 	start := time.Date(2026, 3, 3, 2, 0, 0, 0, time.UTC) // a Tuesday
 	// A parse that never returns fails at go test's -timeout, which names
 	// this test: no margin of our own to miss on a loaded machine.
-	_, err := parseRecurrence("FREQ=DAILY;INTERVAL=7;BYDAY=MO;COUNT=2", start, start.Add(time.Hour), time.UTC)
+	_, err := Parse("FREQ=DAILY;INTERVAL=7;BYDAY=MO;COUNT=2", start, start.Add(time.Hour), time.UTC)
 	t.Logf("parse returned %v", err)
 }
 
@@ -25,7 +25,7 @@ func TestRegressionRFC5545WeeklyWkst(t *testing.T) {
 		"FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=MO": "1997-08-05 09:00 Tue|1997-08-10 09:00 Sun|1997-08-19 09:00 Tue|1997-08-24 09:00 Sun",
 		"FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=SU": "1997-08-05 09:00 Tue|1997-08-17 09:00 Sun|1997-08-19 09:00 Tue|1997-08-31 09:00 Sun",
 	} {
-		r, err := parseRecurrence(rule, start, start.Add(time.Hour), ny)
+		r, err := Parse(rule, start, start.Add(time.Hour), ny)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,13 +49,13 @@ func TestRegressionRFC5545WeeklyWkst(t *testing.T) {
 func TestRegressionSpringForwardNoDuplicates(t *testing.T) {
 	berlin := mustLoad(t, "Europe/Berlin")
 	start := time.Date(2026, 3, 28, 2, 30, 0, 0, berlin)
-	r, err := parseRecurrence("FREQ=DAILY;BYHOUR=2,3;BYMINUTE=0,30;COUNT=6", start, start.Add(10*time.Minute), berlin)
+	r, err := Parse("FREQ=DAILY;BYHOUR=2,3;BYMINUTE=0,30;COUNT=6", start, start.Add(10*time.Minute), berlin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var prev int64
 	n := 0
-	r.each(start.UnixNano(), start.AddDate(0, 0, 5).UnixNano(), func(s int64) bool {
+	r.Each(start.UnixNano(), start.AddDate(0, 0, 5).UnixNano(), func(s int64) bool {
 		n++
 		if s <= prev {
 			t.Errorf("occurrence %v not after the previous one %v", time.Unix(0, s).In(berlin), time.Unix(0, prev).In(berlin))

@@ -1,11 +1,11 @@
-package budget
+package rrule
 
 import (
 	"testing"
 	"time"
 )
 
-// FuzzParseRecurrence feeds the recurrence-rule parser arbitrary rules,
+// FuzzParse feeds the recurrence-rule parser arbitrary rules,
 // starts, durations and zones (a rule comes from outside: a declaration
 // file, an API call, a saved state). It must never panic; a rule it
 // accepts must describe occurrences that each lists in order, within
@@ -13,8 +13,8 @@ import (
 // with, instant by instant, at the edges of every occurrence listed in a
 // three-week span.
 //
-//	go test ./budget -run '^$' -fuzz FuzzParseRecurrence -fuzztime 2m
-func FuzzParseRecurrence(f *testing.F) {
+//	go test ./internal/rrule -run '^$' -fuzz FuzzParse -fuzztime 2m
+func FuzzParse(f *testing.F) {
 	for _, rule := range []string{
 		"FREQ=DAILY", "FREQ=WEEKLY", "RRULE:FREQ=WEEKLY;BYDAY=SU;BYHOUR=2",
 		"FREQ=DAILY;INTERVAL=2;COUNT=3", "FREQ=DAILY;BYDAY=MO,FR;BYHOUR=6,18;BYMINUTE=30",
@@ -46,7 +46,7 @@ func FuzzParseRecurrence(f *testing.F) {
 		if dur <= 0 {
 			dur = time.Second
 		}
-		r, err := parseRecurrence(rule, start, start.Add(dur), loc)
+		r, err := Parse(rule, start, start.Add(dur), loc)
 		if err != nil {
 			if r != nil {
 				t.Fatalf("error %v with a recurrence", err)
@@ -64,7 +64,7 @@ func FuzzParseRecurrence(f *testing.F) {
 			to := from + 21*int64(day)
 			prev := int64(-1 << 63)
 			n := 0
-			r.each(from, to, func(s int64) bool {
+			r.Each(from, to, func(s int64) bool {
 				n++
 				if s <= prev {
 					t.Fatalf("%q: occurrence %v listed after %v", rule, time.Unix(0, s), time.Unix(0, prev))
@@ -77,7 +77,7 @@ func FuzzParseRecurrence(f *testing.F) {
 					t.Fatalf("%q: occurrence %v does not overlap the span asked for", rule, time.Unix(0, s))
 				}
 				for _, ns := range []int64{s, s + r.dur - 1} {
-					if !r.covers(ns) {
+					if !r.Covers(ns) {
 						t.Fatalf("%q (start %v, %v, %v): covers(%v) = false inside an occurrence", rule, start.In(loc), dur, loc, time.Unix(0, ns).In(loc))
 					}
 				}
@@ -90,7 +90,7 @@ func FuzzParseRecurrence(f *testing.F) {
 			// instant before each start and after each end, unless another
 			// occurrence listed covers it.
 			var spans [][2]int64
-			r.each(from, to, func(s int64) bool { spans = append(spans, [2]int64{s, s + r.dur}); return true })
+			r.Each(from, to, func(s int64) bool { spans = append(spans, [2]int64{s, s + r.dur}); return true })
 			inAny := func(ns int64) bool {
 				for _, sp := range spans {
 					if sp[0] <= ns && ns < sp[1] {
@@ -104,8 +104,8 @@ func FuzzParseRecurrence(f *testing.F) {
 					if ns < from || ns >= to {
 						continue // an occurrence not listed may cover it
 					}
-					if r.covers(ns) != inAny(ns) {
-						t.Fatalf("%q (start %v, %v, %v): covers(%v) = %v, the occurrences listed say %v", rule, start.In(loc), dur, loc, time.Unix(0, ns).In(loc), r.covers(ns), inAny(ns))
+					if r.Covers(ns) != inAny(ns) {
+						t.Fatalf("%q (start %v, %v, %v): covers(%v) = %v, the occurrences listed say %v", rule, start.In(loc), dur, loc, time.Unix(0, ns).In(loc), r.Covers(ns), inAny(ns))
 					}
 				}
 			}
