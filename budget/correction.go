@@ -28,7 +28,7 @@ import (
 // counts of that period out of the window ring. The ring keeps counts per
 // bucket, so the span removed is rounded out to whole buckets of the finest
 // tier that still holds it: 10 seconds for the last 6.4 hours, 5 minutes for
-// the last 76 hours, 15 minutes beyond (see BucketWidths). Each tier loses
+// the last 76 hours, 15 minutes beyond. Each tier loses
 // exactly the counts the finest tier removed, so every window agrees. An
 // event that is being recorded at the very instant a correction for its own
 // time is declared may escape it. Counts once removed stay removed, even if

@@ -6,12 +6,12 @@ import (
 	"github.com/errbudget/errbudget/internal/window"
 )
 
-// LatencyWindow is the span the status's latency percentiles cover.
-const LatencyWindow = window.LatencyWindow
+// latencyWindow is the span the status's latency percentiles cover.
+const latencyWindow = window.LatencyWindow
 
 // Latency summarises the latency distribution of recent events.
 type Latency struct {
-	// Window is the span the figures cover (LatencyWindow, to 5 minutes).
+	// Window is the span the figures cover (the last hour, to 5 minutes).
 	Window time.Duration
 	// Count is the number of events measured.
 	Count int64
@@ -22,8 +22,8 @@ type Latency struct {
 
 func latencyOf(q window.Quantiles) Latency {
 	if q.Count == 0 {
-		return Latency{Window: LatencyWindow}
+		return Latency{Window: latencyWindow}
 	}
 	sec := func(us int64) Float { return some(float64(us) / 1e6) }
-	return Latency{LatencyWindow, q.Count, sec(q.P50), sec(q.P90), sec(q.P99), sec(q.Max)}
+	return Latency{latencyWindow, q.Count, sec(q.P50), sec(q.P90), sec(q.P99), sec(q.Max)}
 }

@@ -116,9 +116,9 @@ func floorDiv(a, b int64) int64 { return window.FloorDiv(a, b) }
 
 const fineWidth = window.FineWidth
 
-// BucketWidths are the widths of the fine, medium and coarse tiers. A window
+// bucketWidths are the widths of the fine, medium and coarse tiers. A window
 // edge is off by less than the width of the tier that serves it.
-var BucketWidths = [3]time.Duration{time.Duration(window.FineWidth), time.Duration(window.MediumWidth), time.Duration(window.CoarseWidth)}
+var bucketWidths = [3]time.Duration{time.Duration(window.FineWidth), time.Duration(window.MediumWidth), time.Duration(window.CoarseWidth)}
 
 // counts are exact good/bad counts over some span.
 type counts struct{ good, bad int64 }

@@ -17,7 +17,7 @@ func (t *Tracker) capture(dst *state.State) {
 	now := t.now()
 	t.refreshCorrections(now)
 	dst.Taken = now
-	dst.BucketWidths = append(dst.BucketWidths[:0], BucketWidths[:]...)
+	dst.BucketWidths = append(dst.BucketWidths[:0], bucketWidths[:]...)
 	dst.DroppedPast, dst.DroppedFuture = t.droppedPast.Load(), t.droppedFuture.Load()
 	dst.Corrections = dst.Corrections[:0]
 	for _, c := range t.Corrections() {
@@ -53,7 +53,7 @@ func (s *Series) captureLocked(dst *state.Series) {
 	for i, a := range s.alerts {
 		dst.Alerts = append(dst.Alerts, state.Alert{Rule: s.tr.rules[i].Name, Firing: a.firing, Since: a.since})
 	}
-	dst.Tiers = reuse(dst.Tiers, len(BucketWidths))
+	dst.Tiers = reuse(dst.Tiers, len(bucketWidths))
 	for i := range dst.Tiers {
 		dst.Tiers[i] = slices.AppendSeq(dst.Tiers[i][:0], s.ring.Buckets(i))
 	}
@@ -68,12 +68,12 @@ func (s *Series) captureLocked(dst *state.Series) {
 // tracker is shared.
 func (t *Tracker) applyState(st *state.State, now time.Time, log *slog.Logger) {
 	log.Info("errbudget: restoring saved state", "taken", st.Taken, "age", now.Sub(st.Taken).Round(time.Second).String(), "objectives", len(st.Objectives))
-	if len(st.BucketWidths) != len(BucketWidths) {
-		log.Error("errbudget: saved state has another number of tiers; starting fresh", "widths", st.BucketWidths, "want", BucketWidths)
+	if len(st.BucketWidths) != len(bucketWidths) {
+		log.Error("errbudget: saved state has another number of tiers; starting fresh", "widths", st.BucketWidths, "want", bucketWidths)
 		return
 	}
-	if !slices.Equal(st.BucketWidths, BucketWidths[:]) {
-		log.Warn("errbudget: saved with other bucket widths; counts restored into this build's buckets by time", "from", st.BucketWidths, "to", BucketWidths)
+	if !slices.Equal(st.BucketWidths, bucketWidths[:]) {
+		log.Warn("errbudget: saved with other bucket widths; counts restored into this build's buckets by time", "from", st.BucketWidths, "to", bucketWidths)
 	}
 	t.droppedPast.Add(st.DroppedPast)
 	t.droppedFuture.Add(st.DroppedFuture)
@@ -168,7 +168,7 @@ func (s *Series) restoreLocked(ss *state.Series, widths []time.Duration, now tim
 	lo := now.Add(-s.slo.horizon).UnixNano()
 	hi := now.UnixNano()
 	for i, bs := range ss.Tiers[:min(len(ss.Tiers), len(widths))] {
-		w, own := int64(widths[i]), int64(BucketWidths[i])
+		w, own := int64(widths[i]), int64(bucketWidths[i])
 		for _, x := range bs {
 			if w != own { // saved with other widths: the bucket holding its start
 				x.N = floorDiv(x.N*w, own)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/internal/window"
 )
 
 // Phase is one stretch of a script for Detect: Traffic for Duration.
@@ -140,7 +141,7 @@ func (p *player) call(clk *Clock, at time.Time) {
 		p.rec.Record(p.tr.event(failed, at))
 		return
 	}
-	slot := at.UnixNano() / int64(budget.BucketWidths[0])
+	slot := at.UnixNano() / window.FineWidth // the 10-second buckets
 	if p.run > 0 && (failed != p.runBad || slot != p.runSlot || p.tr.Latency != p.runTr.Latency) {
 		p.flush(clk)
 	}
