@@ -83,3 +83,68 @@ func Example_outageTest() {
 	// Output:
 	// page-1h fires
 }
+
+// New checks the declarations and the options, and reports every problem at
+// once.
+func ExampleNew() {
+	_, err := budget.New([]sli.Objective{
+		{Name: "checkout", Target: 99.9}, // a percentage, not a ratio
+		{Name: "search", Target: 0.99, Window: sli.Rolling(-time.Hour)},
+	}, budget.WithService(" "))
+	fmt.Println(err)
+	// Output:
+	// sli: objective "checkout": target must be in (0,1), got 99.9
+	// sli: objective "search": window must be positive, got -1h0m0s
+	// budget: WithService: the service name is empty
+}
+
+// A status can carry the burn-down curve: how the period's budget was
+// spent, as the dashboard draws it.
+func ExampleWithBurnDown() {
+	clk := budgettest.NewClock(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+	tr, _ := budget.New([]sli.Objective{{Name: "api", Target: 0.99, Window: sli.Rolling(4 * time.Hour)}}, budget.WithClock(clk.Now))
+	api, _ := tr.Series("api", "")
+	budgettest.Traffic{Rate: 10}.Run(clk, api, 2*time.Hour)
+	budgettest.Traffic{Rate: 10, ErrorRatio: 0.02}.Run(clk, api, time.Hour)
+	budgettest.Traffic{Rate: 10}.Run(clk, api, time.Hour)
+
+	st := tr.Status(budget.WithBurnDown(4))[0]
+	for _, p := range st.BurnDown.Points {
+		fmt.Printf("%s %.2f\n", p.Time.Format("15:04"), p.Remaining.Value)
+	}
+	fmt.Printf("status: %.2f remaining\n", st.Remaining.Value)
+	// Output:
+	// 00:00 1.00
+	// 01:00 1.00
+	// 02:00 1.00
+	// 03:00 0.50
+	// 04:00 0.50
+	// status: 0.50 remaining
+}
+
+// The gate answers whether releases may go out: not while a non-advisory
+// objective's budget is exhausted.
+func ExampleTracker_Gate() {
+	clk := budgettest.NewClock(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+	tr, _ := budget.New([]sli.Objective{
+		{Name: "checkout", Target: 0.999},
+		{Name: "search", Target: 0.99, Advisory: true}, // watched, never freezes
+	}, budget.WithClock(clk.Now))
+	checkout, _ := tr.Series("checkout", "")
+	search, _ := tr.Series("search", "")
+
+	budgettest.Traffic{Rate: 1}.Run(clk, checkout, time.Hour)
+	fmt.Println("allowed:", tr.Gate().Allowed)
+
+	calls := budget.Set{checkout, search}
+	budgettest.Traffic{Rate: 1, ErrorRatio: 0.05}.Run(clk, calls, time.Hour)
+	g := tr.Gate()
+	for _, r := range g.Reasons {
+		fmt.Printf("frozen by %s: %s, %.1f remaining\n", r.Objective, r.State, r.Remaining.Value)
+	}
+	fmt.Println("allowed:", g.Allowed)
+	// Output:
+	// allowed: true
+	// frozen by checkout: exhausted, -24.0 remaining
+	// allowed: false
+}
