@@ -301,11 +301,16 @@ type LatencySlot = state.LatencySlot
 
 // each calls f with every slot the ring holds, oldest first.
 func (r *LatencyRing) each(f func(n, max int64, counts *[HistLen]int64)) {
+	var c *[HistLen]int64 // one scratch for every packed slot: f escapes it
 	for b := r.cur - latencySlots + 1; b < r.cur; b++ {
 		if o := &r.old[slotOf(b)]; o.n == b {
-			var c [HistLen]int64
-			unpack(o.data, &c)
-			f(b, o.max, &c)
+			if c == nil {
+				c = new([HistLen]int64)
+			} else {
+				*c = [HistLen]int64{}
+			}
+			unpack(o.data, c)
+			f(b, o.max, c)
 		}
 	}
 	if r.cur != none {
