@@ -75,17 +75,11 @@ const (
 	IncidentClosed
 )
 
+var incidentStateNames = []string{IncidentOpen: "open", IncidentResolved: "resolved", IncidentClosed: "closed"}
+
 // String returns "open", "resolved" or "closed".
 func (s IncidentState) String() string {
-	switch s {
-	case IncidentOpen:
-		return "open"
-	case IncidentResolved:
-		return "resolved"
-	case IncidentClosed:
-		return "closed"
-	}
-	return fmt.Sprintf("IncidentState(%d)", uint8(s))
+	return enumString(incidentStateNames, uint8(s), "IncidentState")
 }
 
 // IncidentEventKind says what happened to an incident.
@@ -97,21 +91,15 @@ const (
 	// IncidentUpdated: a series joined, an alert fired or resolved, the
 	// incident was mitigated, resolved or reopened.
 	IncidentUpdated
-	// IncidentClosed: the quiet period passed.
+	// IncidentEnded: the quiet period passed (the incident closed).
 	IncidentEnded
 )
 
+var incidentEventNames = []string{IncidentOpened: "opened", IncidentUpdated: "updated", IncidentEnded: "closed"}
+
 // String returns "opened", "updated" or "closed".
 func (k IncidentEventKind) String() string {
-	switch k {
-	case IncidentOpened:
-		return "opened"
-	case IncidentUpdated:
-		return "updated"
-	case IncidentEnded:
-		return "closed"
-	}
-	return fmt.Sprintf("IncidentEventKind(%d)", uint8(k))
+	return enumString(incidentEventNames, uint8(k), "IncidentEventKind")
 }
 
 // IncidentEvent is one change of an incident, with the incident as it

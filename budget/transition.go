@@ -21,17 +21,11 @@ const (
 	PolicyChanged
 )
 
+var transitionNames = []string{AlertFired: "alert_fired", AlertResolved: "alert_resolved", PolicyChanged: "policy_changed"}
+
 // String returns "alert_fired", "alert_resolved" or "policy_changed".
 func (k TransitionKind) String() string {
-	switch k {
-	case AlertFired:
-		return "alert_fired"
-	case AlertResolved:
-		return "alert_resolved"
-	case PolicyChanged:
-		return "policy_changed"
-	}
-	return fmt.Sprintf("TransitionKind(%d)", uint8(k))
+	return enumString(transitionNames, uint8(k), "TransitionKind")
 }
 
 // Transition is a change of alert or policy state, seen when the status was
