@@ -91,15 +91,18 @@ func waitParked(t *testing.T, fn string) {
 }
 
 // slowCloseBody is a streamed body whose Close, like HTTP/2's, wakes a
-// blocked Read at once and returns only after some cleanup.
+// blocked Read at once and returns only after some cleanup: here, until
+// the test closes release, so that the woken Read is known to have
+// returned before Close does, with no real-time margin.
 type slowCloseBody struct {
-	pr *io.PipeReader
+	pr      *io.PipeReader
+	release <-chan struct{}
 }
 
 func (b slowCloseBody) Read(p []byte) (int, error) { return b.pr.Read(p) }
 func (b slowCloseBody) Close() error {
 	b.pr.CloseWithError(io.ErrClosedPipe)
-	time.Sleep(20 * time.Millisecond)
+	<-b.release // the cleanup, as long as the test says
 	return nil
 }
 
@@ -115,9 +118,10 @@ func TestRegressionCloseWhileReadingDeterministic(t *testing.T) {
 		r := newRig(t, objectives())
 		pr, pw := io.Pipe()
 		go func() { io.WriteString(pw, "data: a\n\n") }()
+		release := make(chan struct{})
 		base := rtFunc(func(req *http.Request) (*http.Response, error) {
 			h := http.Header{"Content-Type": {"text/event-stream"}}
-			return &http.Response{StatusCode: 200, Header: h, Body: slowCloseBody{pr}, Request: req}, nil
+			return &http.Response{StatusCode: 200, Header: h, Body: slowCloseBody{pr, release}, Request: req}, nil
 		})
 		client := &http.Client{Transport: r.inst.Transport(base)}
 		resp, err := client.Get("http://provider.test/")
@@ -131,8 +135,11 @@ func TestRegressionCloseWhileReadingDeterministic(t *testing.T) {
 		readErr := make(chan error)
 		go blockedRead(resp.Body, readErr)
 		synctest.Wait() // the Read is blocked
-		resp.Body.Close()
-		<-readErr
+		closed := make(chan error)
+		go func() { closed <- resp.Body.Close() }()
+		<-readErr      // the Read, woken by Close, has returned...
+		close(release) // ...before Close's cleanup ends
+		<-closed
 		if st := r.status(t, "avail", ""); st.Bad != 0 || st.Good+st.LifetimeExcluded != 1 {
 			t.Errorf("avail good/bad/excluded = %d/%d/%d; an abandoned stream must not be bad", st.Good, st.Bad, st.LifetimeExcluded)
 		}
