@@ -11,43 +11,13 @@ import (
 	"time"
 
 	"github.com/errbudget/errbudget/budget"
-	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/endpoint"
-	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/internal/fixture"
 )
 
-// incidentsStart is when the incidents scenario's traffic begins.
-var incidentsStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
-
-// incidentsTracker plays issue 16's first scenario (a clean day at 10
-// events/s, 10 minutes of errors, 7 clean hours: one incident, closed),
-// then a second outage that is still going on (open), the status evaluated
-// every 10 s as Run would. Two changes are marked before the first outage,
-// one 10 minutes before it with markup in its text.
-func incidentsTracker(t *testing.T) *budget.Tracker {
-	t.Helper()
-	clk := budgettest.NewClock(incidentsStart)
-	obj := sli.Objective{Name: "api", Kind: sli.Availability, Target: 0.999, Window: sli.Rolling(30 * 24 * time.Hour)}
-	tr, err := budget.New([]sli.Objective{obj}, budget.WithClock(clk.Now), budget.WithService("shop"), budget.WithVersion("v1.4.2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr.MarkChangeAt(incidentsStart.Add(22*time.Hour), "config push: pool size 64")
-	tr.MarkChangeAt(incidentsStart.Add(24*time.Hour-10*time.Minute), "flag checkout-v2 on <b>")
-	s, _ := tr.Series("api", "")
-	budgettest.Traffic{Rate: 10}.Run(clk, s, 24*time.Hour)
-	tr.Status()
-	step := func(d time.Duration, ratio float64) {
-		for end := clk.Now().Add(d); clk.Now().Before(end); {
-			budgettest.Traffic{Rate: 10, ErrorRatio: ratio}.Run(clk, s, 10*time.Second)
-			tr.Status()
-		}
-	}
-	step(10*time.Minute, 1)
-	step(7*time.Hour, 0)
-	step(5*time.Minute, 1)
-	return tr
-}
+// incidentsTracker is issue 16's first scenario followed by a second
+// outage that is still going on (fixture.Incidents).
+func incidentsTracker(t *testing.T) *budget.Tracker { return fixture.Incidents(t, "", true) }
 
 // Issue 16: the dashboard shows incidents as shaded spans on the burn-down
 // chart and changes as markers, and lists the incidents with links to their
@@ -64,7 +34,7 @@ func TestDashboardIncidentsInBrowser(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	now := tr.Now()
-	chartSpan := now.Sub(incidentsStart) // the chart runs from the first events to now
+	chartSpan := now.Sub(fixture.IncidentsStart) // the chart runs from the first events to now
 
 	for _, width := range []int{1400, 400} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
@@ -115,7 +85,7 @@ func TestDashboardIncidentsInBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 			x := func(at time.Time) float64 {
-				return v.PlotLeft + float64(at.Sub(incidentsStart))/float64(chartSpan)*v.PlotWidth
+				return v.PlotLeft + float64(at.Sub(fixture.IncidentsStart))/float64(chartSpan)*v.PlotWidth
 			}
 			ins := tr.Incidents()
 			if len(v.Spans) != 2 || len(ins) != 2 {

@@ -8,45 +8,18 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/errbudget/errbudget/budget"
-	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/endpoint"
-	"github.com/errbudget/errbudget/sli"
+	"github.com/errbudget/errbudget/internal/fixture"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files")
 
-// outage is the issue's first scenario: a clean day at 10 events/s, 10
-// minutes of 100% errors, then clean traffic until the incident closes,
-// the status evaluated every 10 s as Run would.
+// outage is issue 16's first scenario (fixture.Incidents) behind an
+// endpoint.
 func outage(t *testing.T, group string) (*budget.Tracker, http.Handler) {
-	t.Helper()
-	clk := budgettest.NewClock(t0)
-	obj := sli.Objective{Name: "api", Kind: sli.Availability, Target: 0.999, Window: sli.Rolling(30 * 24 * time.Hour)}
-	if group != "" {
-		obj.GroupBy = "route"
-	}
-	tr, err := budget.New([]sli.Objective{obj}, budget.WithClock(clk.Now), budget.WithService("shop"), budget.WithVersion("v1.4.2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Two changes: one 10 minutes before the outage (a candidate), one 2
-	// hours before (not).
-	tr.MarkChangeAt(t0.Add(22*time.Hour), "config push: pool size 64")
-	tr.MarkChangeAt(t0.Add(24*time.Hour-10*time.Minute), "flag checkout-v2 on <b>")
-	s, _ := tr.Series("api", group)
-	budgettest.Traffic{Rate: 10}.Run(clk, s, 24*time.Hour)
-	tr.Status()
-	step := func(d time.Duration, ratio float64) {
-		for end := clk.Now().Add(d); clk.Now().Before(end); {
-			budgettest.Traffic{Rate: 10, ErrorRatio: ratio}.Run(clk, s, 10*time.Second)
-			tr.Status()
-		}
-	}
-	step(10*time.Minute, 1)
-	step(7*time.Hour, 0)
+	tr := fixture.Incidents(t, group, false)
 	return tr, endpoint.New(tr, endpoint.WithInterval(0))
 }
 
