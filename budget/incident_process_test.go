@@ -76,6 +76,7 @@ func incidentChild(mode, path string) int {
 		for in.State != budget.IncidentClosed { // bounded by go test's -timeout
 			tr.Status()
 			in = first()
+			// Real time is inherent: a real child process, on the real clock, polled like Run's ticker.
 			time.Sleep(50 * time.Millisecond) // Run's ticker, faster
 		}
 		_, bad := in.Events()

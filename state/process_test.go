@@ -126,6 +126,7 @@ func stateChild(mode, path, wait string) int {
 			if err := tr.Snapshot(); err == nil {
 				fmt.Printf("snapshot %d\n", base+n)
 			}
+			// Real time is inherent: a real child process snapshotting on the real clock until the parent kills it.
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
@@ -288,6 +289,7 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 		}
 		c.expect("snapshot")
 		// Kill at a random moment, often in the middle of a write.
+		// Real time on purpose: a random kill moment of a real process is what this tests.
 		time.Sleep(time.Duration(rng.IntN(120)) * time.Millisecond)
 		c.signal(syscall.SIGKILL)
 		_, rest := c.wait()
