@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/errbudget/errbudget/internal/window"
 	"github.com/errbudget/errbudget/internal/wire"
 )
 
@@ -309,7 +310,7 @@ func (t *Tracker) MarkFalsePositive(id int64, reason string) error {
 	if end.IsZero() {
 		end = t.now()
 	}
-	end = time.Unix(0, (floorDiv(end.UnixNano(), fineWidth)+1)*fineWidth).UTC()
+	end = time.Unix(0, (window.FloorDiv(end.UnixNano(), window.FineWidth)+1)*window.FineWidth).UTC()
 	var errs []error
 	done := map[string]bool{}
 	for i, s := range in.Series {

@@ -3,6 +3,8 @@ package budget
 import (
 	"math"
 	"time"
+
+	"github.com/errbudget/errbudget/internal/window"
 )
 
 // BurnDown is how the error budget of the current period was spent: the
@@ -68,7 +70,7 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 
 	// The tier and the first bucket Status sums for the period.
 	t := s.ring.Tier(2)
-	from, to := floorDiv(start.UnixNano(), t.Width()), floorDiv(endNS, t.Width())
+	from, to := window.FloorDiv(start.UnixNano(), t.Width()), window.FloorDiv(endNS, t.Width())
 	if !o.Window.IsCalendar() {
 		t, from, to = s.ring.TierFor(endNS-int64(periodEnd.Sub(start)), endNS)
 	}
@@ -89,7 +91,7 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 		if ft == t || ft.Width() > t.Width() {
 			break
 		}
-		ff, ft2 := floorDiv(startNS, ft.Width()), floorDiv(endNS, ft.Width())
+		ff, ft2 := window.FloorDiv(startNS, ft.Width()), window.FloorDiv(endNS, ft.Width())
 		if !ft.Serves(ff, ft2) {
 			continue
 		}
@@ -113,8 +115,8 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 		if !ok {
 			continue
 		}
-		good = addCount(good, c.Good)
-		bad = addCount(bad, c.Bad)
+		good = window.AddCount(good, c.Good)
+		bad = window.AddCount(bad, c.Bad)
 		if c.Bad == 0 {
 			continue
 		}
@@ -124,12 +126,12 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 			k = int(math.Ceil(float64(bEnd.Sub(bd.Start)) * float64(n) / float64(span)))
 			k = min(max(k, 0), n)
 		}
-		cumBad[k] = addCount(cumBad[k], c.Bad)
+		cumBad[k] = window.AddCount(cumBad[k], c.Bad)
 	}
 	bd.Points = make([]BurnDownPoint, n+1)
 	var acc int64
 	for k := 0; k <= n; k++ {
-		acc = addCount(acc, cumBad[k])
+		acc = window.AddCount(acc, cumBad[k])
 		// acc of the period's good+bad events were bad by Time: that spends
 		// acc / ((1 − target) × total) of the budget, which is the burn rate
 		// of (total − acc) good and acc bad events.

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/errbudget/errbudget/internal/window"
 )
 
 // Incidents.
@@ -233,7 +235,7 @@ func (in Incident) TimeToDetect() (metric, clock time.Duration) {
 // Events returns the good and bad events of all its series.
 func (in Incident) Events() (good, bad int64) {
 	for _, s := range in.Series {
-		good, bad = addCount(good, s.Good), addCount(bad, s.Bad)
+		good, bad = window.AddCount(good, s.Good), window.AddCount(bad, s.Bad)
 	}
 	return good, bad
 }
@@ -496,7 +498,7 @@ func (s *Series) observeLocked(now time.Time, st *Status, trs []numbered) []numb
 // bucket of the resolution: closing earlier (a quiet period shorter than a
 // bucket) would leave its last events out.
 func (rec *openIncident) countedThroughResolution() bool {
-	rb := floorDiv(rec.Resolved.UnixNano(), fineWidth)
+	rb := window.FloorDiv(rec.Resolved.UnixNano(), window.FineWidth)
 	for _, m := range rec.members {
 		if m.next <= rb {
 			return false
@@ -532,7 +534,7 @@ func (s *Series) joinLocked(rec *openIncident, a Alert, now time.Time) *member {
 		Detection: det, Alerts: []string{a.Rule.Name}, Firing: []string{a.Rule.Name},
 		RemainingAtOnset: s.remainingAtLocked(onset),
 	}
-	m := &member{i: len(rec.Series), next: floorDiv(onset.UnixNano(), fineWidth), firing: map[string]bool{a.Rule.Name: true}}
+	m := &member{i: len(rec.Series), next: window.FloorDiv(onset.UnixNano(), window.FineWidth), firing: map[string]bool{a.Rule.Name: true}}
 	rec.Series = append(rec.Series, is)
 	rec.members[s] = m
 	if rec.Onset.IsZero() || onset.Before(rec.Onset) {
@@ -572,18 +574,18 @@ func (s *Series) onsetLocked(r AlertRule, now time.Time) (time.Time, time.Durati
 // window.
 func (s *Series) crossedLocked(r AlertRule, now time.Time) time.Time {
 	end := now.UnixNano()
-	nb := floorDiv(end, fineWidth)
+	nb := window.FloorDiv(end, window.FineWidth)
 	period := s.periodAt(now)
 	first := nb
-	for b := nb - 1; b >= nb-int64(r.ShortWindow)/fineWidth; b-- {
-		e := (b+1)*fineWidth - 1
+	for b := nb - 1; b >= nb-int64(r.ShortWindow)/window.FineWidth; b-- {
+		e := (b+1)*window.FineWidth - 1
 		a := r.evaluate(countsOf(s.ring.Window(r.LongWindow, e)), countsOf(s.ring.Window(r.ShortWindow, e)), s.obj.Target, period)
 		if !a.Firing {
 			break
 		}
 		first = b
 	}
-	return time.Unix(0, first*fineWidth).In(now.Location())
+	return time.Unix(0, first*window.FineWidth).In(now.Location())
 }
 
 func (s *Series) periodAt(now time.Time) time.Duration {
@@ -610,16 +612,16 @@ func (s *Series) remainingAtLocked(at time.Time) Float {
 // status' figures.
 func (s *Series) countLocked(rec *openIncident, m *member, now time.Time, st *Status) {
 	is := &rec.Series[m.i]
-	hi := floorDiv(now.UnixNano(), fineWidth) - 1
+	hi := window.FloorDiv(now.UnixNano(), window.FineWidth) - 1
 	if rec.State == IncidentResolved {
-		hi = min(hi, floorDiv(rec.Resolved.UnixNano(), fineWidth))
+		hi = min(hi, window.FloorDiv(rec.Resolved.UnixNano(), window.FineWidth))
 	}
-	if span := int64(maxAlertWindow) / fineWidth * 2; m.next < hi-span {
+	if span := int64(maxAlertWindow) / window.FineWidth * 2; m.next < hi-span {
 		m.next = hi - span // a restored cursor from a damaged file: the ring holds nothing older
 	}
 	if hi >= m.next {
 		c := countsOf(s.ring.FineRange(m.next, hi))
-		is.Good, is.Bad = addCount(is.Good, c.good), addCount(is.Bad, c.bad)
+		is.Good, is.Bad = window.AddCount(is.Good, c.good), window.AddCount(is.Bad, c.bad)
 		m.next = hi + 1
 	}
 	m.burn5m = st.BurnRateOf("5m")

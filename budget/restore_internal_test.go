@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/errbudget/errbudget/internal/window"
 	"github.com/errbudget/errbudget/sli"
 	"github.com/errbudget/errbudget/state"
 )
@@ -141,7 +142,7 @@ func TestRestoreOtherBucketWidths(t *testing.T) {
 	for i, bs := range st.Objectives[0].Series[0].Tiers {
 		var out []state.Bucket
 		for _, x := range bs {
-			x.N = floorDiv(x.N, 2)
+			x.N = window.FloorDiv(x.N, 2)
 			if n := len(out); n > 0 && out[n-1].N == x.N {
 				out[n-1].Good += x.Good
 				out[n-1].Bad += x.Bad

@@ -110,12 +110,6 @@ func (s *Series) RecordN(e sli.Event, n int64) {
 // around to a negative number.
 const MaxCount = window.MaxCount
 
-func addCount(a, b int64) int64 { return window.AddCount(a, b) }
-
-func floorDiv(a, b int64) int64 { return window.FloorDiv(a, b) }
-
-const fineWidth = window.FineWidth
-
 // bucketWidths are the widths of the fine, medium and coarse tiers. A window
 // edge is off by less than the width of the tier that serves it.
 var bucketWidths = [3]time.Duration{time.Duration(window.FineWidth), time.Duration(window.MediumWidth), time.Duration(window.CoarseWidth)}
@@ -149,7 +143,7 @@ func (s *Series) record(e *sli.Event, n int64) {
 	if s.latRng == nil || v == sli.Excluded {
 		us = -1
 	}
-	if b := floorDiv(ns, fineWidth); b != s.cur.Load() || n > maxStripeAdd {
+	if b := window.FloorDiv(ns, window.FineWidth); b != s.cur.Load() || n > maxStripeAdd {
 		s.slow(e, v, us, b, n)
 		return
 	}
@@ -162,7 +156,7 @@ func (s *Series) record(e *sli.Event, n int64) {
 func (s *Series) recordLatency(us, n int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.latRng.Record(&s.stripes, s.stripes.Index(), us, n, s.cur.Load()*fineWidth)
+	s.latRng.Record(&s.stripes, s.stripes.Index(), us, n, s.cur.Load()*window.FineWidth)
 }
 
 // classify returns o.Verdict(*e) and the latency o.Measure(*e) reports, in
@@ -259,7 +253,7 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 		}
 		s.tr.refreshCorrections(now) // keeps recurring corrections listed (correction.go)
 		// Latencies fold when their 5-minute slot changes, or at a read.
-		s.flushStripesLocked(floorDiv(b*fineWidth, window.LatencySlotWidth) != floorDiv(cur*fineWidth, window.LatencySlotWidth))
+		s.flushStripesLocked(window.FloorDiv(b*window.FineWidth, window.LatencySlotWidth) != window.FloorDiv(cur*window.FineWidth, window.LatencySlotWidth))
 		s.cur.Store(b)
 		cur = b
 	}
@@ -270,29 +264,29 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 		case sli.Bad:
 			s.addLocked(b, 0, n)
 		default:
-			s.excAll = addCount(s.excAll, n)
+			s.excAll = window.AddCount(s.excAll, n)
 			return
 		}
 		if n > maxStripeAdd {
 			if us >= 0 {
-				s.latRng.Add(cur*fineWidth, us, n)
+				s.latRng.Add(cur*window.FineWidth, us, n)
 			}
 			return
 		}
 		if !s.stripes.AddLatency(s.stripes.Index(), us, n) {
-			s.latRng.Record(&s.stripes, s.stripes.Index(), us, n, cur*fineWidth)
+			s.latRng.Record(&s.stripes, s.stripes.Index(), us, n, cur*window.FineWidth)
 		}
 		return
 	}
 	if !s.stripes.Add(s.stripes.Index(), v, us, n) {
-		s.latRng.Record(&s.stripes, s.stripes.Index(), us, n, cur*fineWidth)
+		s.latRng.Record(&s.stripes, s.stripes.Index(), us, n, cur*window.FineWidth)
 	}
 }
 
 func (s *Series) addLocked(b, good, bad int64) {
 	if s.ring.Add(b, good, bad) {
-		s.life.good = addCount(s.life.good, good)
-		s.life.bad = addCount(s.life.bad, bad)
+		s.life.good = window.AddCount(s.life.good, good)
+		s.life.bad = window.AddCount(s.life.bad, bad)
 	} else {
 		s.tr.droppedPast.Add(good + bad)
 	}
@@ -306,13 +300,13 @@ func (s *Series) flushLocked() { s.flushStripesLocked(true) }
 // unless latency is set.
 func (s *Series) flushStripesLocked(latency bool) {
 	d, excl := s.stripes.Flush()
-	s.excAll = addCount(s.excAll, excl)
+	s.excAll = window.AddCount(s.excAll, excl)
 	cur := s.cur.Load()
 	if d.Good != 0 || d.Bad != 0 {
 		s.addLocked(cur, d.Good, d.Bad)
 	}
 	if s.latRng != nil && latency {
-		s.latRng.Flush(&s.stripes, cur*fineWidth)
+		s.latRng.Flush(&s.stripes, cur*window.FineWidth)
 	}
 }
 
@@ -324,7 +318,7 @@ func (s *Series) advanceLocked(now, clock time.Time) {
 	if now.After(clock) {
 		now = clock // a status asked ahead of the clock must not move cur there
 	}
-	if b := floorDiv(now.UnixNano(), fineWidth); b > s.cur.Load() {
+	if b := window.FloorDiv(now.UnixNano(), window.FineWidth); b > s.cur.Load() {
 		s.cur.Store(b)
 	}
 }
@@ -334,7 +328,7 @@ func (s *Series) advanceLocked(now, clock time.Time) {
 // most a minute ahead of the clock, and moves cur there only until the next
 // one at the clock), or the reading is stale (recheckClockLocked).
 func (s *Series) aheadOf(clock time.Time) bool {
-	return s.cur.Load() > floorDiv(clock.UnixNano(), fineWidth)+1
+	return s.cur.Load() > window.FloorDiv(clock.UnixNano(), window.FineWidth)+1
 }
 
 // recheckClockLocked reads the clock again for a caller holding s.mu whose
@@ -358,7 +352,7 @@ func (s *Series) recheckClockLocked() (clock time.Time, fresh bool) {
 // the lock-free path again.
 func (s *Series) followClockLocked(clock time.Time) {
 	at := clock.UnixNano()
-	cb := floorDiv(at, fineWidth)
+	cb := window.FloorDiv(at, window.FineWidth)
 	s.flushLocked()
 	s.ring.Rewind(at)
 	if s.latRng != nil {

@@ -171,7 +171,7 @@ func (s *Series) restoreLocked(ss *state.Series, widths []time.Duration, now tim
 		w, own := int64(widths[i]), int64(bucketWidths[i])
 		for _, x := range bs {
 			if w != own { // saved with other widths: the bucket holding its start
-				x.N = floorDiv(x.N*w, own)
+				x.N = window.FloorDiv(x.N*w, own)
 			}
 			if !s.ring.Restore(i, x, lo, hi) && i == len(ss.Tiers)-1 {
 				outside += x.Good + x.Bad
