@@ -29,6 +29,11 @@ func init() {
 	wiring.RecoveredPanic = func(tr any, place string, v any) { tr.(*Tracker).recoveredPanic(place, v) }
 	wiring.UserPanics = func(tr any) int64 { return tr.(*Tracker).panics.n.Load() }
 	wiring.RealClock = func(tr any) bool { return !tr.(*Tracker).clockSet }
+	wiring.Shared = func(tr any, newShared func() any) any {
+		t := tr.(*Tracker)
+		t.sharedOnce.Do(func() { t.shared = newShared() })
+		return t.shared
+	}
 }
 
 // recoveredPanic counts a panic recovered from the application's code on the

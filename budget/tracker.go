@@ -55,6 +55,9 @@ type Tracker struct {
 
 	persist persistence // the state store (store.go)
 
+	sharedOnce sync.Once
+	shared     any // what its readers share (internal/wiring.Shared)
+
 	seq        atomic.Uint64 // numbers transitions as they are detected
 	evalMu     sync.Mutex    // guards queue, next and delivering
 	queue      []numbered    // detected, not yet delivered; ascending

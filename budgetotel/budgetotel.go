@@ -213,7 +213,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Registration, error) {
 
 	// The status is the tracker's shared computation: a scrape and a GET
 	// of the endpoint in the same interval compute it once.
-	v.shared, v.tr, v.interval = sharedstatus.For(tr), tr, cfg.interval
+	v.shared, v.interval = sharedstatus.For(tr), cfg.interval
 	reg, err := m.RegisterCallback(v.observe, v.events, v.objective, v.sli, v.remaining, v.burn, v.firing)
 	if err != nil {
 		return nil, err
@@ -237,7 +237,6 @@ type view struct {
 	firing    metric.Int64ObservableGauge
 
 	shared   *sharedstatus.Shared
-	tr       *budget.Tracker // held strongly: shared holds it weakly
 	interval time.Duration
 
 	mu    sync.Mutex // guards attrs: readers may collect concurrently

@@ -6,14 +6,13 @@
 package sharedstatus
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/internal/statuscache"
+	"github.com/errbudget/errbudget/internal/wiring"
 )
 
 // Snapshot is one status computation and what its readers derive from the
@@ -53,35 +52,14 @@ type ExportReport struct {
 	Overflow func() (limit int, streams map[string]int)
 }
 
-var registry struct {
-	sync.Mutex
-	m map[weak.Pointer[budget.Tracker]]*Shared
-}
-
-// For returns tr's shared computation, made on first use. It holds tr
-// weakly: it goes when tr does.
+// For returns tr's shared computation, made on first use and kept by tr.
 func For(tr *budget.Tracker) *Shared {
-	k := weak.Make(tr)
-	registry.Lock()
-	defer registry.Unlock()
-	if s := registry.m[k]; s != nil {
+	return wiring.Shared(tr, func() any {
+		s := &Shared{}
+		s.cache = statuscache.New(tr.Now, statuscache.DefaultInterval,
+			func(now time.Time) *Snapshot { return s.compute(tr, now) })
 		return s
-	}
-	if registry.m == nil {
-		registry.m = map[weak.Pointer[budget.Tracker]]*Shared{}
-	}
-	s := &Shared{}
-	// The cache's functions hold tr weakly too, or the registry would keep
-	// it alive; whoever calls Get holds it strongly.
-	s.cache = statuscache.New(func() time.Time { return k.Value().Now() }, statuscache.DefaultInterval,
-		func(now time.Time) *Snapshot { return s.compute(k.Value(), now) })
-	registry.m[k] = s
-	runtime.AddCleanup(tr, func(k weak.Pointer[budget.Tracker]) {
-		registry.Lock()
-		delete(registry.m, k)
-		registry.Unlock()
-	}, k)
-	return s
+	}).(*Shared)
 }
 
 // WantDashboard asks every later computation to carry the dashboard's

@@ -14,4 +14,8 @@ var (
 	// then may a duration come from the monotonic reading of a start time
 	// (a fake clock's times can carry one too).
 	RealClock func(tr any) bool
+	// Shared returns the value tr keeps for its readers (the endpoint and
+	// the OpenTelemetry export share one status computation), made by newShared
+	// on first use; tr holds it as long as tr lives.
+	Shared func(tr any, newShared func() any) any
 )
