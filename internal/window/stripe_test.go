@@ -11,31 +11,18 @@ import (
 func TestStripeIndexStickyAndSpread(t *testing.T) {
 	s := NewStripes(16, false)
 	const goroutines = 8
-	idx := make([]int, goroutines)
-	var ready, done sync.WaitGroup
-	ready.Add(goroutines)
-	done.Add(goroutines)
-	release := make(chan struct{})
-	for g := range goroutines {
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-release // every goroutine is alive, each on its own stack
-			// A stack that grows moves, and the stripe with it: a goroutine
-			// keeps its stripe between moves, which are rare.
-			first := s.Index()
-			idx[g] = first
-			for range 100 {
-				if i := s.Index(); i != first {
-					t.Errorf("goroutine %d wrote stripe %d, then %d", g, first, i)
-					return
-				}
+	idx := liveIndexes(goroutines, func(g int) int {
+		// A stack that grows moves, and the stripe with it: a goroutine
+		// keeps its stripe between moves, which are rare.
+		first := s.Index()
+		for range 100 {
+			if i := s.Index(); i != first {
+				t.Errorf("goroutine %d wrote stripe %d, then %d", g, first, i)
+				break
 			}
-		}()
-	}
-	ready.Wait()
-	close(release)
-	done.Wait()
+		}
+		return first
+	})
 	seen := map[int]bool{}
 	for _, i := range idx {
 		if i < 0 || i >= s.Len() {
@@ -64,22 +51,7 @@ func TestStripeCount(t *testing.T) {
 func TestStripeIndexEven(t *testing.T) {
 	const goroutines, stripes = 256, 16
 	s := NewStripes(stripes, false)
-	idx := make([]int, goroutines)
-	var ready, done sync.WaitGroup
-	ready.Add(goroutines)
-	done.Add(goroutines)
-	release := make(chan struct{})
-	for g := range goroutines {
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-release // every goroutine is alive, each on its own stack
-			idx[g] = s.Index()
-		}()
-	}
-	ready.Wait()
-	close(release)
-	done.Wait()
+	idx := liveIndexes(goroutines, func(int) int { return s.Index() })
 	hits := make([]int, stripes)
 	for _, i := range idx {
 		hits[i]++
@@ -91,4 +63,26 @@ func TestStripeIndexEven(t *testing.T) {
 			break
 		}
 	}
+}
+
+// liveIndexes starts n goroutines and, once every one is alive (each on
+// its own stack), has each pick its stripe; it returns what they picked.
+func liveIndexes(n int, pick func(g int) int) []int {
+	idx := make([]int, n)
+	var ready, done sync.WaitGroup
+	ready.Add(n)
+	done.Add(n)
+	release := make(chan struct{})
+	for g := range n {
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-release
+			idx[g] = pick(g)
+		}()
+	}
+	ready.Wait()
+	close(release)
+	done.Wait()
+	return idx
 }
