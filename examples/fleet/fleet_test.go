@@ -129,6 +129,7 @@ func TestFleet(t *testing.T) {
 		return v == truthTotal, fmt.Sprintf("scraped %v of %v", v, truthTotal)
 	})
 	for time.Since(promReady) < 17*time.Second {
+		// Real time is inherent: a real Prometheus scraping real processes on the wall clock.
 		time.Sleep(200 * time.Millisecond) // until the window holds 15 s of samples
 	}
 	const tolerance = 0.02
@@ -548,6 +549,7 @@ func (f *fleet) eventually(what string, cond func() (bool, string)) {
 		if bounded && time.Now().After(deadline) {
 			f.t.Fatalf("%s: not before the test's deadline: %s", what, why)
 		}
+		// Real time is inherent: polling real processes and a real Prometheus over HTTP.
 		time.Sleep(200 * time.Millisecond)
 	}
 }

@@ -227,6 +227,7 @@ func (d *demo) settled() map[string]objective {
 		if !at.Before(mark) {
 			return m
 		}
+		// Real time is inherent: the demo is a real subprocess whose endpoint caches on the wall clock.
 		time.Sleep(100 * time.Millisecond) // between attempts; no limit
 	}
 }

@@ -82,6 +82,7 @@ func TestDemoOpenAISDKStreamsCountGood(t *testing.T) {
 		if avail.total() >= streams && ttft.total() >= streams || patience.Err() != nil {
 			break
 		}
+		// Real time is inherent: the demo is a real subprocess over real HTTP, its cache on the wall clock.
 		time.Sleep(200 * time.Millisecond) // polling the endpoint's 1 s cache
 	}
 	if avail.Good != streams || avail.Bad != 0 || avail.Excluded != 0 {
@@ -157,6 +158,7 @@ func TestDemoStreamAbandonedMidwayExcluded(t *testing.T) {
 		if avail.total() >= streams && ttft.total() >= streams || patience.Err() != nil {
 			break
 		}
+		// Real time is inherent: the demo is a real subprocess over real HTTP, its cache on the wall clock.
 		time.Sleep(200 * time.Millisecond) // polling the endpoint's 1 s cache
 	}
 	if avail != (sloEvents{Excluded: streams}) {
