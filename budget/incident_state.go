@@ -97,7 +97,7 @@ func getNames(d *wire.Decoder) []string {
 func putIncident(e *wire.Encoder, in *Incident) {
 	var r wire.Encoder
 	putIncidentFields(&r, in)
-	e.Str(string(r.Buf))
+	e.Bytes(r.Buf)
 }
 
 func putIncidentFields(e *wire.Encoder, in *Incident) {

@@ -116,8 +116,7 @@ func (st *State) AppendBinary(b []byte) ([]byte, error) {
 		e.Uvarint(uint64(len(st.Sections)))
 		for _, x := range st.Sections {
 			e.Str(x.Name)
-			e.Uvarint(uint64(len(x.Data)))
-			e.Buf = append(e.Buf, x.Data...)
+			e.Bytes(x.Data)
 		}
 	}
 	snap := e.Buf[start:]

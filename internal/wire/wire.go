@@ -27,6 +27,9 @@ func (e *Encoder) Count(v int64) { e.Uvarint(uint64(max(v, 0))) }
 // Str appends s.
 func (e *Encoder) Str(s string) { e.Uvarint(uint64(len(s))); e.Buf = append(e.Buf, s...) }
 
+// Bytes appends b as Str appends a string: its length, then its bytes.
+func (e *Encoder) Bytes(b []byte) { e.Uvarint(uint64(len(b))); e.Buf = append(e.Buf, b...) }
+
 // Float64 appends f.
 func (e *Encoder) Float64(f float64) {
 	e.Buf = binary.BigEndian.AppendUint64(e.Buf, math.Float64bits(f))
