@@ -133,6 +133,20 @@ type Objective struct {
 	// Classify gives the verdict of a Custom objective. It runs on the
 	// recording path: keep it cheap, and never block in it.
 	Classify func(Event) Outcome
+	// Budgeting says what Target counts: events (Occurrences, the zero
+	// value) or slices of time (Timeslices, RatioTimeslices).
+	Budgeting Budgeting
+	// SliceWidth is the width of a time slice, 1 or 5 minutes; zero means
+	// DefaultSliceWidth. Only for time-slice budgeting.
+	SliceWidth time.Duration
+	// SliceTarget is, for Timeslices, the ratio of good events that makes a
+	// slice good, in (0, 1]. For a latency kind it reads as a percentile:
+	// SliceTarget 0.95 with Threshold 1s is "the slice's p95 is at most
+	// 1 s", decided exactly from the events, not from a histogram.
+	SliceTarget float64
+	// EmptySlices says how a slice without events counts: good (the zero
+	// value), bad, or skipped. Only for time-slice budgeting.
+	EmptySlices EmptySlices
 }
 
 // Verdict classifies e for this objective.
@@ -228,6 +242,9 @@ func (o *Objective) Validate() error {
 		bad("max groups is set but group by is empty")
 	}
 	for _, err := range o.Window.problems() {
+		bad("%s", err)
+	}
+	for _, err := range o.sliceProblems() {
 		bad("%s", err)
 	}
 	return errors.Join(errs...)
