@@ -99,6 +99,10 @@ type Status struct {
 	// occurrences, each with its own Start and End: its last three within
 	// the period (the current one among them) and its next one.
 	Corrections []Correction
+	// Slices is the budget counted in slices of time, for a time-slice
+	// objective (sli.Timeslices, sli.RatioTimeslices); nil for an
+	// occurrence objective.
+	Slices *SliceBudget
 }
 
 // Total returns Good + Bad.
