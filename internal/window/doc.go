@@ -17,7 +17,12 @@
 // spanning it that intersect [now − W, now], the current partial bucket
 // included: its start edge reaches back less than one bucket width too far.
 // Fifteen minutes divides every UTC offset in use (+05:45 and +10:30
-// included), so calendar months split exactly at coarse bucket edges. Each
-// slot remembers the bucket number it holds; a slot holding another counts
-// as empty, so idle periods need no clearing pass.
+// included), so calendar months split exactly at coarse bucket edges.
+//
+// A status reads the same windows again and again as the clock moves on: a
+// tier keeps a running sum per window (Tier.SumKept, Ring.SpanKept), which
+// every count added and every slot cleared as the ring moves on updates, so
+// that reading a window costs the buckets it moved by since the last read,
+// not its length (a 92-day period is 8,800 coarse buckets). A step back of
+// the clock or a removal drops the sums; the next read walks the buckets.
 package window

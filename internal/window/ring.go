@@ -45,6 +45,18 @@ type Tier struct {
 	// read them again once a step back brings them within its reach.
 	keepStale bool
 	stale     map[int]Bucket
+
+	// kept are the running sums of SumKept, by key: each is Sum(from, to)
+	// as the tier stands, updated by every count add writes and every slot
+	// it clears, and dropped by a rewind or a removal (see SumKept).
+	kept []keptSum
+}
+
+// keptSum is a running sum of a tier's buckets from..to; from > to when
+// there is none.
+type keptSum struct {
+	from, to int64
+	c        Counts
 }
 
 // none is the newest bucket of a tier that holds none.
@@ -108,6 +120,10 @@ func (t *Tier) add(b, good, bad int64) bool {
 			if t.keepStale && y != b {
 				t.keepSlot(i, y-(y-t.newest+n-1)/n*n)
 			}
+			if len(t.kept) > 0 {
+				// The bucket the slot held leaves the tier's reach.
+				t.keptAdd(y-(y-t.newest+n-1)/n*n, -t.good.get(i), -t.bad.get(i))
+			}
 			t.good.set(i, 0)
 			t.bad.set(i, 0)
 			if t.ndamaged > 0 {
@@ -125,9 +141,101 @@ func (t *Tier) add(b, good, bad int64) bool {
 	if t.stale != nil {
 		delete(t.stale, i) // b overwrites what the slot held before
 	}
-	t.good.set(i, AddCount(t.good.get(i), good))
-	t.bad.set(i, AddCount(t.bad.get(i), bad))
+	g0, b0 := t.good.get(i), t.bad.get(i)
+	g1, b1 := AddCount(g0, good), AddCount(b0, bad)
+	t.good.set(i, g1)
+	t.bad.set(i, b1)
+	if len(t.kept) > 0 {
+		t.keptAdd(b, g1-g0, b1-b0)
+	}
 	return true
+}
+
+// keptAdd adds the change of bucket b's counts to the running sums that
+// span it. A sum that reaches MaxCount is dropped: Sum saturates there,
+// and a saturated sum cannot be taken apart again.
+func (t *Tier) keptAdd(b, good, bad int64) {
+	if good == 0 && bad == 0 {
+		return
+	}
+	for j := range t.kept {
+		k := &t.kept[j]
+		if b < k.from || b > k.to {
+			continue
+		}
+		k.c.Good += good
+		k.c.Bad += bad
+		if k.c.Good >= MaxCount || k.c.Bad >= MaxCount {
+			*k = keptSum{from: 1}
+		}
+	}
+}
+
+// dropKept forgets the tier's running sums: its counts changed in a way
+// keptAdd does not follow (a rewind, a removal).
+func (t *Tier) dropKept() {
+	for j := range t.kept {
+		t.kept[j] = keptSum{from: 1}
+	}
+}
+
+// SumKept returns Sum(from, to), from the running sum kept under key (a
+// small number the caller gives each of its windows, 0 for the longest)
+// when there is one: a window read again, its range moved on by a few
+// buckets since, costs those few buckets rather than the whole range.
+// Sums are kept exact as the tier changes (add, and the slots cleared as
+// it moves on); a rewind or a removal drops them and the next call walks
+// the range again. Ranges too long for the ring are walked.
+//
+// A window moving back and forth (a status asked for an earlier instant)
+// costs what it moves: such a reader should call Sum.
+func (t *Tier) SumKept(key int, from, to int64) Counts {
+	if to-from >= int64(t.n) || from > to {
+		return t.Sum(from, to)
+	}
+	if key >= len(t.kept) {
+		n := len(t.kept)
+		t.kept = append(t.kept, make([]keptSum, key+1-n)...)
+		for j := n; j <= key; j++ {
+			t.kept[j] = keptSum{from: 1}
+		}
+	}
+	k := &t.kept[key]
+	moved := abs(from-k.from) + abs(to-k.to)
+	var c Counts
+	if k.from <= k.to && from <= k.to && to >= k.from && moved <= to-from {
+		// The ranges overlap: take out what left, add what came.
+		c = k.c
+		var out, in Counts
+		if from > k.from {
+			out = out.Plus(t.Sum(k.from, from-1))
+		} else if from < k.from {
+			in = in.Plus(t.Sum(from, k.from-1))
+		}
+		if to > k.to {
+			in = in.Plus(t.Sum(k.to+1, to))
+		} else if to < k.to {
+			out = out.Plus(t.Sum(to+1, k.to))
+		}
+		c = Counts{c.Good - out.Good + in.Good, c.Bad - out.Bad + in.Bad}
+		if max(out.Good, out.Bad, in.Good, in.Bad, c.Good, c.Bad) >= MaxCount {
+			c = t.Sum(from, to)
+		}
+	} else {
+		c = t.Sum(from, to)
+	}
+	*k = keptSum{from: from, to: to, c: c}
+	if c.Good >= MaxCount || c.Bad >= MaxCount {
+		*k = keptSum{from: 1}
+	}
+	return c
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // Sum adds up buckets from..to inclusive (this tier's units).
@@ -235,6 +343,7 @@ func (t *Tier) rewind(tb int64) {
 	if t.newest <= tb {
 		return
 	}
+	t.dropKept()
 	var c Counts
 	for b := max(tb+1, t.newest-int64(t.n)+1); b <= t.newest; b++ {
 		i := t.slot(b)
@@ -303,6 +412,27 @@ func (r *Ring) TierFor(start, end int64) (t *Tier, from, to int64) {
 // start; its counts are then zero. A coarsest-tier slot damaged by a step
 // back of the clock (tier.rewind) is read as it stands.
 func (r *Ring) Span(start, end int64, past bool) (c Counts, held bool) {
+	return r.span(-1, start, end, past)
+}
+
+// SpanKept is Span at the clock's reading (past false) for a window read
+// again and again as the clock moves: each tier's part comes from the
+// running sum kept under key (Tier.SumKept), so that the read costs the
+// buckets the window moved by since the last, not its length. Give each
+// window of the series its own key, from 0.
+func (r *Ring) SpanKept(key int, start, end int64) (c Counts, held bool) {
+	return r.span(key, start, end, false)
+}
+
+// sum is t.Sum(from, to), or t.SumKept(key, from, to) for a key ≥ 0.
+func (t *Tier) sum(key int, from, to int64) Counts {
+	if key < 0 {
+		return t.Sum(from, to)
+	}
+	return t.SumKept(key, from, to)
+}
+
+func (r *Ring) span(key int, start, end int64, past bool) (c Counts, held bool) {
 	hi, bounded := int64(0), false // the finer tiers summed [hi, …): a boundary of this tier
 	for i := range r.tiers {
 		t := &r.tiers[i]
@@ -322,7 +452,7 @@ func (r *Ring) Span(start, end int64, past bool) (c Counts, held bool) {
 		n := int64(t.n)
 		last := i == len(r.tiers)-1
 		if t.Serves(from, to) || last && to-from < n && from > t.newest-n {
-			return c.Plus(t.Sum(from, to)), true
+			return c.Plus(t.sum(key, from, to)), true
 		}
 		if last {
 			return Counts{}, false
@@ -332,11 +462,19 @@ func (r *Ring) Span(start, end int64, past bool) (c Counts, held bool) {
 		per := r.tiers[i+1].width / t.width
 		lo := FloorDiv(t.newest-n+1+per-1, per) * per
 		if lo <= to && t.Serves(lo, to) {
-			c = c.Plus(t.Sum(lo, to))
+			c = c.Plus(t.sum(key, lo, to))
 			hi, bounded = lo*t.width, true
 		}
 	}
 	return c, true
+}
+
+// DropKept forgets every running sum of the ring (Tier.SumKept): for a
+// change of its counts that does not go through Add or Restore.
+func (r *Ring) DropKept() {
+	for i := range r.tiers {
+		r.tiers[i].dropKept()
+	}
 }
 
 // Between returns the counts of the coarse buckets from the one holding the
@@ -411,6 +549,7 @@ func (t *Tier) oldest() int64 {
 // a time, and the coarser tiers lose exactly what it held, so that every
 // window stays the sum of what the finer tiers say.
 func (r *Ring) Remove(start, end int64) Counts {
+	r.DropKept()
 	var removed Counts
 	var oldest [3]int64 // each tier's oldest bucket still in reach
 	hi := end
