@@ -181,7 +181,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Registration, error) {
 	}
 	m := mp.Meter(ScopeName)
 
-	v := &view{attrs: map[seriesKey]*seriesAttrs{}, limit: cfg.limit, logger: cfg.logger}
+	v := &view{attrs: map[seriesKey]*seriesAttrs{}, limit: cfg.limit, logger: cfg.logger, noLoss: &Overflow{Limit: cfg.limit}}
 	var errs []error
 	add := func(err error) {
 		if err != nil {
@@ -239,12 +239,14 @@ type view struct {
 	shared   *sharedstatus.Shared
 	interval time.Duration
 
-	mu    sync.Mutex // guards attrs: readers may collect concurrently
-	attrs map[seriesKey]*seriesAttrs
+	mu     sync.Mutex // guards attrs: readers may collect concurrently
+	attrs  map[seriesKey]*seriesAttrs
+	layout atomic.Pointer[layout] // the latest collection's series, by position
 
 	limit    int // the provider's cardinality limit; 0: none
 	logger   *slog.Logger
 	overflow atomic.Pointer[Overflow] // the latest collection's
+	noLoss   *Overflow                // what overflow holds while nothing is lost
 	logged   atomic.Bool              // the loss is logged once
 }
 
@@ -253,118 +255,195 @@ type seriesKey struct {
 	grouped          bool
 }
 
-// seriesAttrs are the attribute sets of one series, built the first time
-// the series is observed and reused for every collection after.
-type seriesAttrs struct {
-	base      metric.MeasurementOption
-	good, bad metric.MeasurementOption
-	windows   map[string]metric.MeasurementOption
-	alerts    map[string]metric.MeasurementOption // by rule name
+// obsOpts is one attribute set as the option slice the Observer takes: a
+// slice built once, so that passing it (opts...) allocates nothing.
+type obsOpts []metric.ObserveOption
+
+func optsOf(kvs ...attribute.KeyValue) obsOpts {
+	return obsOpts{metric.WithAttributeSet(attribute.NewSet(kvs...))}
 }
 
-// complete reports whether a holds every set st needs.
-func (a *seriesAttrs) complete(st *budget.Status) bool {
-	if a.base == nil {
+// seriesAttrs are the attribute sets of one series, built the first time
+// the series is observed and reused by every collection after. It does not
+// change once built (a series whose windows or alerts differ gets a new
+// one), so collections read it without a lock.
+type seriesAttrs struct {
+	key       seriesKey
+	base      obsOpts
+	good, bad obsOpts
+	windows   []windowAttrs // in the order of the status's BurnRates
+	alerts    []alertAttrs  // in the order of the status's Alerts
+}
+
+type windowAttrs struct {
+	window string
+	opts   obsOpts
+}
+
+type alertAttrs struct {
+	name, severity string
+	opts           obsOpts
+}
+
+// fits reports whether a holds st's sets, in st's order. Every collection
+// after the first finds the same objectives, groups, windows and rules in
+// the same order, so this is the whole cost of finding a series' sets.
+func (a *seriesAttrs) fits(k seriesKey, st *budget.Status) bool {
+	if a == nil || a.key != k {
 		return false
 	}
 	if st == nil {
 		return true
 	}
-	for _, b := range st.BurnRates {
-		if a.windows[b.Window] == nil {
+	if len(a.windows) != len(st.BurnRates) || len(a.alerts) != len(st.Alerts) {
+		return false
+	}
+	for i := range st.BurnRates {
+		if a.windows[i].window != st.BurnRates[i].Window {
 			return false
 		}
 	}
-	for _, al := range st.Alerts {
-		if a.alerts[al.Rule.Name] == nil {
+	for i := range st.Alerts {
+		r := &st.Alerts[i].Rule
+		if a.alerts[i].name != r.Name || a.alerts[i].severity != r.Severity.String() {
 			return false
 		}
 	}
 	return true
 }
 
+// layout is the series' sets in the order of the latest snapshot's
+// Statuses and Counted: the next collection, which lists the same series
+// in the same order, takes them by position.
+type layout struct {
+	statuses, counted []*seriesAttrs
+}
+
+// attrsFor returns the sets of series k, holding st's windows and alerts
+// when st is not nil, building what is missing.
 func (v *view) attrsFor(k seriesKey, st *budget.Status) *seriesAttrs {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	a := v.attrs[k]
-	if a != nil && a.complete(st) {
-		return a // every collection after the first: nothing to build
-	}
-	if a == nil {
-		a = &seriesAttrs{windows: map[string]metric.MeasurementOption{}, alerts: map[string]metric.MeasurementOption{}}
-		v.attrs[k] = a
+	old := v.attrs[k]
+	if old.fits(k, st) {
+		return old
 	}
 	base := []attribute.KeyValue{NameKey.String(k.objective)}
 	if k.grouped {
 		base = append(base, GroupKey.String(k.group))
 	}
-	with := func(kvs ...attribute.KeyValue) metric.MeasurementOption {
-		s := attribute.NewSet(append(append([]attribute.KeyValue(nil), base...), kvs...)...)
-		return metric.WithAttributeSet(s)
+	with := func(kvs ...attribute.KeyValue) obsOpts {
+		return optsOf(append(append([]attribute.KeyValue(nil), base...), kvs...)...)
 	}
-	if a.base == nil {
+	a := &seriesAttrs{key: k}
+	if old != nil {
+		a.base, a.good, a.bad = old.base, old.good, old.bad
+	} else {
 		a.base = with()
 		a.good = with(OutcomeKey.String("good"))
 		a.bad = with(OutcomeKey.String("bad"))
 	}
 	if st != nil {
 		for _, b := range st.BurnRates {
-			if a.windows[b.Window] == nil {
-				a.windows[b.Window] = with(WindowKey.String(b.Window))
-			}
+			a.windows = append(a.windows, windowAttrs{b.Window, with(WindowKey.String(b.Window))})
 		}
 		for _, al := range st.Alerts {
-			if a.alerts[al.Rule.Name] == nil {
-				a.alerts[al.Rule.Name] = with(AlertNameKey.String(al.Rule.Name), AlertSeverityKey.String(al.Rule.Severity.String()))
-			}
+			sev := al.Rule.Severity.String()
+			a.alerts = append(a.alerts, alertAttrs{al.Rule.Name, sev, with(AlertNameKey.String(al.Rule.Name), AlertSeverityKey.String(sev))})
 		}
 	}
+	v.attrs[k] = a
 	return a
 }
 
 // observe is the one callback: every instrument from one snapshot. A
 // figure that does not exist (no events) is not observed, so that no NaN
-// ever leaves the process.
+// ever leaves the process. It allocates nothing once the series' sets are
+// built: each set's option slice is built with the set, and the sets are
+// found by position in the previous collection's layout.
 func (v *view) observe(_ context.Context, o metric.Observer) error {
 	s := v.shared.Get(v.interval, false)
+	l := v.layout.Load()
+	if l == nil {
+		l = &layout{}
+	}
 	// Every observation below is a distinct attribute set of its
 	// instrument, so counting them is counting the streams.
 	var n streamCounts
 	n.events = 2 * len(s.Counted)
 	n.objective = len(s.Statuses)
-	for _, c := range s.Counted {
-		a := v.attrsFor(seriesKey{c.Objective, c.Group, c.Grouped}, nil)
-		o.ObserveInt64(v.events, c.Good, a.good)
-		o.ObserveInt64(v.events, c.Bad, a.bad)
+	// counted and statuses become the next layout when a series is not
+	// where the previous collection had it (new series, the first
+	// collection).
+	counted, newCounted := l.counted, false
+	for i := range s.Counted {
+		c := &s.Counted[i]
+		k := seriesKey{c.Objective, c.Group, c.Grouped}
+		a := at(l.counted, i)
+		if !newCounted && !a.fits(k, nil) {
+			newCounted = true
+			counted = append(make([]*seriesAttrs, 0, len(s.Counted)), l.counted[:i]...)
+		}
+		if newCounted {
+			if !a.fits(k, nil) {
+				a = v.attrsFor(k, nil)
+			}
+			counted = append(counted, a)
+		}
+		o.ObserveInt64(v.events, c.Good, a.good...)
+		o.ObserveInt64(v.events, c.Bad, a.bad...)
 	}
+	statuses, newStatuses := l.statuses, false
 	for i := range s.Statuses {
 		st := &s.Statuses[i]
-		a := v.attrsFor(seriesKey{st.Objective.Name, st.Group, st.Objective.GroupBy != ""}, st)
-		o.ObserveFloat64(v.objective, st.Objective.Target, a.base)
+		k := seriesKey{st.Objective.Name, st.Group, st.Objective.GroupBy != ""}
+		a := at(l.statuses, i)
+		if !newStatuses && !a.fits(k, st) {
+			newStatuses = true
+			statuses = append(make([]*seriesAttrs, 0, len(s.Statuses)), l.statuses[:i]...)
+		}
+		if newStatuses {
+			if !a.fits(k, st) {
+				a = v.attrsFor(k, st)
+			}
+			statuses = append(statuses, a)
+		}
+		o.ObserveFloat64(v.objective, st.Objective.Target, a.base...)
 		if ok(st.SLI) {
-			o.ObserveFloat64(v.sli, st.SLI.Value, a.base)
+			o.ObserveFloat64(v.sli, st.SLI.Value, a.base...)
 			n.sli++
 		}
 		if ok(st.Remaining) {
-			o.ObserveFloat64(v.remaining, st.Remaining.Value, a.base)
+			o.ObserveFloat64(v.remaining, st.Remaining.Value, a.base...)
 			n.remaining++
 		}
-		for _, b := range st.BurnRates {
-			if ok(b.Rate) {
-				o.ObserveFloat64(v.burn, b.Rate.Value, a.windows[b.Window])
+		for j := range st.BurnRates {
+			if b := &st.BurnRates[j]; ok(b.Rate) {
+				o.ObserveFloat64(v.burn, b.Rate.Value, a.windows[j].opts...)
 				n.burn++
 			}
 		}
 		n.firing += len(st.Alerts)
-		for _, al := range st.Alerts {
+		for j := range st.Alerts {
 			var firing int64
-			if al.Firing {
+			if st.Alerts[j].Firing {
 				firing = 1
 			}
-			o.ObserveInt64(v.firing, firing, a.alerts[al.Rule.Name])
+			o.ObserveInt64(v.firing, firing, a.alerts[j].opts...)
 		}
 	}
+	if newCounted || newStatuses || len(counted) != len(s.Counted) || len(statuses) != len(s.Statuses) {
+		v.layout.Store(&layout{counted: counted[:len(s.Counted)], statuses: statuses[:len(s.Statuses)]})
+	}
 	v.account(&n)
+	return nil
+}
+
+// at is list[i], or nil past its end.
+func at(list []*seriesAttrs, i int) *seriesAttrs {
+	if i < len(list) {
+		return list[i]
+	}
 	return nil
 }
 
@@ -380,26 +459,27 @@ type streamCounts struct {
 // report only what their callback observed: so the streams past limit − 1
 // are lost, exactly, at every collection that observes them.
 func (v *view) account(n *streamCounts) {
-	out := &Overflow{Limit: v.limit}
-	if v.limit > 0 {
-		capacity := v.limit - 1
-		for _, x := range []struct {
-			name string
-			n    int
-		}{
-			{EventsName, n.events}, {ObjectiveName, n.objective}, {SLIName, n.sli},
-			{BudgetRemainingName, n.remaining}, {BurnRateName, n.burn}, {AlertFiringName, n.firing},
-		} {
-			if x.n > capacity {
-				if out.Streams == nil {
-					out.Streams = map[string]int{}
-				}
-				out.Streams[x.name] = x.n - capacity
-			}
+	if v.limit <= 0 || max(n.events, n.objective, n.sli, n.remaining, n.burn, n.firing) < v.limit {
+		// Nothing lost: the one report without loss, made in New, so
+		// that a collection allocates nothing here.
+		v.overflow.Store(v.noLoss)
+		return
+	}
+	out := &Overflow{Limit: v.limit, Streams: map[string]int{}}
+	capacity := v.limit - 1
+	for _, x := range []struct {
+		name string
+		n    int
+	}{
+		{EventsName, n.events}, {ObjectiveName, n.objective}, {SLIName, n.sli},
+		{BudgetRemainingName, n.remaining}, {BurnRateName, n.burn}, {AlertFiringName, n.firing},
+	} {
+		if x.n > capacity {
+			out.Streams[x.name] = x.n - capacity
 		}
 	}
 	v.overflow.Store(out)
-	if out.Streams != nil && v.logged.CompareAndSwap(false, true) {
+	if v.logged.CompareAndSwap(false, true) {
 		log := v.logger
 		if log == nil {
 			log = slog.Default()
