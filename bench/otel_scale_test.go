@@ -19,6 +19,7 @@ import (
 //   - export: the collection with the status already computed (the clock
 //     does not move, so the shared status cache serves every collection):
 //     what budgetotel and the SDK cost by themselves.
+//
 //   - bare: no errbudget code at all: the SDK collecting the contract's
 //     six instruments from one callback that observes, for each of the n
 //     series, the same 17 points (2 slo.events, slo.objective, slo.sli,
@@ -27,7 +28,7 @@ import (
 //     It is the floor any export of the contract's streams through the
 //     SDK's default aggregation pays.
 //
-//	go test -run '^$' -bench 'ScaleOTel' -benchmem -count 5 -cpu 1
+//     go test -run '^$' -bench 'ScaleOTel' -benchmem -count 5 -cpu 1
 func BenchmarkScaleOTelSDK(b *testing.B) {
 	for _, n := range []int{400, 1000} {
 		b.Run(fmt.Sprintf("export/series=%d", n), func(b *testing.B) {
