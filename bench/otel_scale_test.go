@@ -4,31 +4,33 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/errbudget/errbudget/budgetotel"
 )
 
-// BenchmarkScaleOTelSDK splits BenchmarkScaleOTelCollect's collection in
-// two, each against the same Gather of n HistogramVec label sets:
+// BenchmarkScaleOTelSDK splits BenchmarkScaleOTelCollect's collection,
+// each part against the same Gather of n HistogramVec label sets.
 //
-//   - export: the collection with the status already computed (the clock
-//     does not move, so the shared status cache serves every collection):
-//     what budgetotel and the SDK cost by themselves.
+// export is the collection with the status already computed (the clock
+// does not move, so the shared status cache serves every collection):
+// what budgetotel and the SDK cost by themselves.
 //
-//   - bare: no errbudget code at all: the SDK collecting the contract's
-//     six instruments from one callback that observes, for each of the n
-//     series, the same 17 points (2 slo.events, slo.objective, slo.sli,
-//     slo.error_budget.remaining, 8 slo.burn_rate, 4 slo.alert.firing)
-//     with attribute sets and option slices built before the benchmark.
-//     It is the floor any export of the contract's streams through the
-//     SDK's default aggregation pays.
+// bare has no errbudget code at all: the SDK collecting the contract's six
+// instruments from one callback that observes, for each of the n series,
+// the same 17 points (2 slo.events, slo.objective, slo.sli,
+// slo.error_budget.remaining, 8 slo.burn_rate, 4 slo.alert.firing) with
+// attribute sets and option slices built before the benchmark. It is the
+// floor any export of the contract's streams through the SDK's
+// aggregation pays.
 //
-//     go test -run '^$' -bench 'ScaleOTel' -benchmem -count 5 -cpu 1
+//	go test -run '^$' -bench 'ScaleOTel' -benchmem -count 5 -cpu 1
 func BenchmarkScaleOTelSDK(b *testing.B) {
 	for _, n := range []int{400, 1000} {
 		b.Run(fmt.Sprintf("export/series=%d", n), func(b *testing.B) {
@@ -72,7 +74,103 @@ func BenchmarkScaleOTelSDK(b *testing.B) {
 				b.Fatalf("%d points, want %d", got, 17*n)
 			}
 		})
+		b.Run(fmt.Sprintf("producer/series=%d", n), func(b *testing.B) {
+			peer := promPeer(n)
+			reader := sdkmetric.NewManualReader(sdkmetric.WithProducer(newBareProducer(n)))
+			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+			defer mp.Shutdown(context.Background())
+			var rm metricdata.ResourceMetrics
+			vsPeer(b, peer, func() {
+				if err := reader.Collect(context.Background(), &rm); err != nil {
+					b.Fatal(err)
+				}
+			})
+			if got := points(&rm); got != 17*n {
+				b.Fatalf("%d points, want %d", got, 17*n)
+			}
+		})
 	}
+}
+
+// bareProducer is the same 17 points a series as bareExport, handed to
+// the reader as finished data (sdkmetric.Producer) instead of observed
+// through instruments: no aggregation, no attribute-set lookup. It
+// measures what an export that bypassed the SDK's aggregation would cost
+// (budgetotel does not offer one: see docs/contract.md "OpenTelemetry").
+type bareProducer struct {
+	n               int
+	base, good, bad []attribute.Set
+	windows, alerts [][]attribute.Set
+	start           time.Time
+}
+
+func newBareProducer(n int) *bareProducer {
+	p := &bareProducer{n: n, start: time.Now()}
+	for i := range n {
+		name := "availability"
+		if i%2 == 1 {
+			name = "latency"
+		}
+		base := []attribute.KeyValue{budgetotel.NameKey.String(name), budgetotel.GroupKey.String(fmt.Sprintf("/api/v1/r%04d", i/2))}
+		with := func(kvs ...attribute.KeyValue) attribute.Set {
+			return attribute.NewSet(append(append([]attribute.KeyValue(nil), base...), kvs...)...)
+		}
+		p.base = append(p.base, with())
+		p.good = append(p.good, with(budgetotel.OutcomeKey.String("good")))
+		p.bad = append(p.bad, with(budgetotel.OutcomeKey.String("bad")))
+		var ws, as []attribute.Set
+		for _, w := range []string{"5m", "30m", "1h", "2h", "6h", "1d", "3d", "period"} {
+			ws = append(ws, with(budgetotel.WindowKey.String(w)))
+		}
+		for _, a := range [][2]string{{"page-1h", "page"}, {"page-6h", "page"}, {"ticket-1d", "ticket"}, {"ticket-3d", "ticket"}} {
+			as = append(as, with(budgetotel.AlertNameKey.String(a[0]), budgetotel.AlertSeverityKey.String(a[1])))
+		}
+		p.windows, p.alerts = append(p.windows, ws), append(p.alerts, as)
+	}
+	return p
+}
+
+// Produce builds fresh data points each time: the reader's exporter may
+// keep them.
+func (p *bareProducer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
+	now := time.Now()
+	n := p.n
+	events := make([]metricdata.DataPoint[int64], 0, 2*n)
+	objective := make([]metricdata.DataPoint[float64], 0, n)
+	sli := make([]metricdata.DataPoint[float64], 0, n)
+	remaining := make([]metricdata.DataPoint[float64], 0, n)
+	burn := make([]metricdata.DataPoint[float64], 0, 8*n)
+	firing := make([]metricdata.DataPoint[int64], 0, 4*n)
+	f := func(s attribute.Set, v float64) metricdata.DataPoint[float64] {
+		return metricdata.DataPoint[float64]{Attributes: s, StartTime: p.start, Time: now, Value: v}
+	}
+	d := func(s attribute.Set, v int64) metricdata.DataPoint[int64] {
+		return metricdata.DataPoint[int64]{Attributes: s, StartTime: p.start, Time: now, Value: v}
+	}
+	for i := range n {
+		events = append(events, d(p.good[i], 12345), d(p.bad[i], 67))
+		objective = append(objective, f(p.base[i], 0.999))
+		sli = append(sli, f(p.base[i], 0.9995))
+		remaining = append(remaining, f(p.base[i], 0.5))
+		for _, w := range p.windows[i] {
+			burn = append(burn, f(w, 0.5))
+		}
+		for _, a := range p.alerts[i] {
+			firing = append(firing, d(a, 0))
+		}
+	}
+	gauge := func(name string, pts []metricdata.DataPoint[float64]) metricdata.Metrics {
+		return metricdata.Metrics{Name: name, Unit: "1", Data: metricdata.Gauge[float64]{DataPoints: pts}}
+	}
+	return []metricdata.ScopeMetrics{{
+		Scope: instrumentation.Scope{Name: "bare"},
+		Metrics: []metricdata.Metrics{
+			{Name: budgetotel.EventsName, Unit: "{event}", Data: metricdata.Sum[int64]{DataPoints: events, Temporality: metricdata.CumulativeTemporality, IsMonotonic: true}},
+			gauge(budgetotel.ObjectiveName, objective), gauge(budgetotel.SLIName, sli), gauge(budgetotel.BudgetRemainingName, remaining),
+			gauge(budgetotel.BurnRateName, burn),
+			{Name: budgetotel.AlertFiringName, Unit: "1", Data: metricdata.Gauge[int64]{DataPoints: firing}},
+		},
+	}}, nil
 }
 
 // points counts the data points of a collection.
