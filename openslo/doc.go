@@ -21,7 +21,7 @@
 //
 // Marshal writes Declarations (FromTracker takes them from a running
 // tracker) as YAML documents or a JSON array: one Service; per objective
-// one SLO (budgetingMethod Occurrences, one timeWindow: rolling "30d" or a
+// one SLO (its budgetingMethod, one timeWindow: rolling "30d" or a
 // calendar month "1M" in its IANA zone starting at CalendarStart, one
 // objective, an inline ratioMetric whose good and total sources have type
 // SourceType); per alert rule one AlertPolicy and one AlertCondition
@@ -33,14 +33,42 @@
 //	sum(slo_events_total{slo_name="checkout",slo_outcome=~"good|bad"})
 //
 // What OpenSLO has no field for travels in the total source's spec (kind,
-// threshold, minScore, includeFailures, advisory, groupBy, maxGroups, and
-// objective: the original name) and in each rule's annotations under
+// threshold, minScore, includeFailures, advisory, groupBy, maxGroups,
+// emptySlices, and objective: the original name) and in each rule's annotations under
 // AnnotationPrefix: the short window, the low-traffic guard
 // (min-long-events, min-short-events) and, for a threshold derived from a
 // budget fraction, the fraction and the period the written threshold is
 // for (budget-consumed, threshold-period). Thresholds are written for the
 // objectives' common rolling period (30 days when they differ or one is a
 // calendar month); the tracker scales them to each objective's period.
+//
+// # Time slices
+//
+// An objective's Budgeting is the SLO's budgetingMethod (sli.Occurrences,
+// sli.Timeslices, sli.RatioTimeslices as Occurrences, Timeslices,
+// RatioTimeslices); its SliceWidth is the objective's timeSliceWindow,
+// written "1m" or "5m" (a zero width as "1m", read back as time.Minute);
+// its SliceTarget is the objective's timeSliceTarget, written for
+// Timeslices only; its EmptySlices, which OpenSLO does not define, is
+// emptySlices (good, bad or skipped) in the total source's spec, written
+// for both time-slice methods:
+//
+//	budgetingMethod: Timeslices
+//	objectives:
+//	  - target: 0.999
+//	    timeSliceTarget: 0.95
+//	    timeSliceWindow: 1m
+//
+// Reading takes timeSliceWindow as a duration ("1m", "5m") or, as OpenSLO
+// allows, a bare number of minutes (1, 5), and refuses, naming the field:
+// another width (errbudget's slices divide its 15-minute buckets), a
+// rolling window that is not a whole number of slices, timeSliceTarget
+// outside (0, 1] or missing under Timeslices, timeSliceTarget under
+// RatioTimeslices (a slice counts by its ratio there), either field or
+// emptySlices under Occurrences. A thresholdMetric under Timeslices reads
+// as for occurrences: op lte and value are the latency threshold, and a
+// slice is good when at least timeSliceTarget of its events are within
+// it, that is when its p(timeSliceTarget) is at most value.
 //
 // # Names
 //
@@ -68,7 +96,7 @@
 // thresholdMetric for the latency kinds (op lte, seconds) and quality (op
 // gte, the minimum score). Everything else is a problem: another
 // apiVersion or kind, indicatorRef, metricSourceRef, another source type,
-// raw ratios, Timeslices and RatioTimeslices (not supported yet),
+// raw ratios, time-slice fields errbudget cannot keep (see "Time slices"),
 // composites, more than one time window, objective or condition,
 // alertWhenNoData: true, alertWhenResolved or alertWhenBreaching false,
 // alertAfter other than 0m, a description over 1050 bytes, a blank service

@@ -56,13 +56,15 @@ spec:
   budgetingMethod: Timeslices
   objectives:
     - target: 99.9
+      timeSliceWindow: 2m
 `
 	_, err := openslo.Unmarshal([]byte(file))
 	fmt.Println(strings.ReplaceAll(err.Error(), "\t", "  "))
 	// Output:
-	// openslo: 4 problems:
+	// openslo: 5 problems:
 	//   line 4: SLO "Checkout_API": metadata.name: "Checkout_API" is not an RFC 1123 label (at most 63 of a-z, 0-9, '-'; a letter or digit at both ends); errbudget would write it as "checkout-api"
 	//   line 12: SLO "Checkout_API": spec.timeWindow: want exactly one time window, got 2
-	//   line 15: SLO "Checkout_API": spec.budgetingMethod: Timeslices is not supported yet: errbudget budgets Occurrences
 	//   line 17: SLO "Checkout_API": spec.objectives[0].target: want a ratio in (0, 0.9999999] (0.999, not 99.9), got 99.9
+	//   line 17: SLO "Checkout_API": spec.objectives[0].timeSliceTarget: missing (Timeslices needs the ratio of good events that makes a slice good, in (0, 1])
+	//   line 18: SLO "Checkout_API": spec.objectives[0].timeSliceWindow: errbudget's slices are 1m or 5m wide (they divide its 15-minute buckets, so a calendar month holds whole slices), got "2m"
 }

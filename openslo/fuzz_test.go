@@ -7,6 +7,7 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/openslo"
+	"github.com/errbudget/errbudget/sli"
 )
 
 // FuzzUnmarshal: the decoder never panics, and what it accepts runs
@@ -15,11 +16,13 @@ import (
 func FuzzUnmarshal(f *testing.F) {
 	f.Add([]byte(valid))
 	for _, fm := range []openslo.Format{openslo.YAML, openslo.JSON} {
-		b, _, err := openslo.Marshal(declarations(), fm)
-		if err != nil {
-			f.Fatal(err)
+		for _, d := range []openslo.Declarations{declarations(), sliceDeclarations()} {
+			b, _, err := openslo.Marshal(d, fm)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
 		}
-		f.Add(b)
 	}
 	for _, s := range []string{
 		strings.Replace(valid, "target: 0.99", "target: 1.2", 1),
@@ -30,6 +33,13 @@ func FuzzUnmarshal(f *testing.F) {
 		strings.Replace(valid, "service: shop", `service: " "`, 1),
 		strings.Replace(valid, "  service: shop\n", "  description: "+strings.Repeat("x", 1051)+"\n  service: shop\n", 1),
 		"[]", "{}", "---\n---\n", "null",
+		// Time slices (issue 17): both methods, a width as a number of
+		// minutes, the empty-slice rule, and what is refused.
+		strings.Replace(valid, "budgetingMethod: Occurrences\n  objectives:\n    - target: 0.99\n", "budgetingMethod: Timeslices\n  objectives:\n    - target: 0.99\n      timeSliceTarget: 0.95\n      timeSliceWindow: 1m\n", 1),
+		strings.Replace(valid, "budgetingMethod: Occurrences\n  objectives:\n    - target: 0.99\n", "budgetingMethod: RatioTimeslices\n  objectives:\n    - target: 0.99\n      timeSliceWindow: 5\n", 1),
+		strings.NewReplacer("budgetingMethod: Occurrences\n  objectives:\n    - target: 0.99\n", "budgetingMethod: Timeslices\n  objectives:\n    - target: 0.99\n      timeSliceTarget: 1\n      timeSliceWindow: 5m\n",
+			"threshold: 300ms\n", "threshold: 300ms\n              emptySlices: skipped\n").Replace(valid),
+		strings.Replace(valid, "budgetingMethod: Occurrences\n  objectives:\n    - target: 0.99\n", "budgetingMethod: Timeslices\n  objectives:\n    - target: 0.99\n      timeSliceTarget: 0.95\n      timeSliceWindow: 2m\n", 1),
 	} {
 		f.Add([]byte(s))
 	}
@@ -41,7 +51,7 @@ func FuzzUnmarshal(f *testing.F) {
 			}
 			return
 		}
-		if _, err := budget.New(d.Objectives, d.Options()...); err != nil {
+		if err := runs(d); err != nil {
 			t.Fatalf("accepted, but budget.New says: %v\n%s", err, data)
 		}
 		b, _, err := openslo.Marshal(d, openslo.YAML)
@@ -56,4 +66,28 @@ func FuzzUnmarshal(f *testing.F) {
 			t.Fatalf("written back and read, differs:\n got %+v\nwant %+v", again, d)
 		}
 	})
+}
+
+// runs starts a tracker from d. Until the tracker counts slices (issue 17's
+// core), budget.New refuses time-slice objectives as "not supported yet":
+// those are checked with the declaration's own validation instead.
+func runs(d openslo.Declarations) error {
+	_, err := budget.New(d.Objectives, d.Options()...)
+	if err == nil || !strings.Contains(err.Error(), "budgeting is not supported yet") {
+		return err
+	}
+	if err := sli.ValidateAll(d.Objectives); err != nil {
+		return err
+	}
+	var occ []sli.Objective
+	for _, o := range d.Objectives {
+		if !o.Budgeting.IsTimeslices() {
+			occ = append(occ, o)
+		}
+	}
+	if len(occ) == 0 {
+		return nil
+	}
+	_, err = budget.New(occ, d.Options()...)
+	return err
 }

@@ -167,6 +167,8 @@ type sloDoc struct {
 	policies []ref
 
 	thresholdKind bool       // the indicator is a thresholdMetric
+	emptyNode     *yaml.Node // the source's emptySlices, checked once the budgeting method is read
+	emptyField    string
 	kindOK        bool       // spec.kind was read
 	kindNode      *yaml.Node // where spec.kind is
 }
@@ -371,10 +373,16 @@ func (f *file) slo(n, spec *yaml.Node, path, label string, nameOK bool) {
 	method, mn, _ := sp.str("budgetingMethod", true)
 	switch method {
 	case "", "Occurrences":
-	case "Timeslices", "RatioTimeslices":
-		d.problem(mn, sp.field("budgetingMethod"), "%s is not supported yet: errbudget budgets Occurrences", method)
+		o.Budgeting = sli.Occurrences
+	case "Timeslices":
+		o.Budgeting = sli.Timeslices
+	case "RatioTimeslices":
+		o.Budgeting = sli.RatioTimeslices
 	default:
 		d.problem(mn, sp.field("budgetingMethod"), "unknown budgeting method %q (Occurrences, Timeslices, RatioTimeslices)", method)
+	}
+	if s.emptyNode != nil && !o.Budgeting.IsTimeslices() {
+		d.problem(s.emptyNode, s.emptyField, "applies to Timeslices and RatioTimeslices budgeting only (budgetingMethod is %s)", cmp.Or(method, "missing"))
 	}
 	f.objectives(sp, s)
 	if items, _, ok := sp.list("alertPolicies", false); ok {
@@ -523,9 +531,7 @@ func (f *file) objectives(sp *fields, s *sloDoc) {
 	case !of.has("target") && !of.has("targetPercent"):
 		d.problem(of.line(), of.field("target"), "missing")
 	}
-	for _, k := range []string{"timeSliceTarget", "timeSliceWindow"} {
-		of.reject(k, "applies to time-slice budgeting, which errbudget does not support yet")
-	}
+	f.timeSlices(of, o)
 	for _, k := range []string{"indicator", "indicatorRef", "compositeWeight"} {
 		of.reject(k, "composite objectives are not supported")
 	}
@@ -561,5 +567,66 @@ func (f *file) objectives(sp *fields, s *sloDoc) {
 			d.problem(of.keyNode("value"), of.field("value"), "applies to a thresholdMetric indicator only")
 		}
 	}
-	of.finish("displayName, target, targetPercent, op, value")
+	of.finish("displayName, target, targetPercent, timeSliceTarget, timeSliceWindow, op, value")
+}
+
+// timeSlices reads an objective's timeSliceTarget and timeSliceWindow, once
+// the SLO's budgeting method is known: Timeslices needs both,
+// RatioTimeslices the window only, Occurrences neither.
+func (f *file) timeSlices(of *fields, o *sli.Objective) {
+	d := f.d
+	method := o.Budgeting
+	if !method.IsTimeslices() {
+		for _, k := range []string{"timeSliceTarget", "timeSliceWindow"} {
+			of.reject(k, "applies to Timeslices and RatioTimeslices budgeting only (budgetingMethod is Occurrences)")
+		}
+		return
+	}
+	st, stn, stOK := of.number("timeSliceTarget", false)
+	switch {
+	case method == sli.RatioTimeslices && of.has("timeSliceTarget"):
+		d.problem(of.keyNode("timeSliceTarget"), of.field("timeSliceTarget"), "applies to Timeslices only: with RatioTimeslices a slice counts by its ratio of good events, not by a verdict")
+	case method == sli.Timeslices && !of.has("timeSliceTarget"):
+		d.problem(of.line(), of.field("timeSliceTarget"), "missing (Timeslices needs the ratio of good events that makes a slice good, in (0, 1])")
+	case stOK && (st <= 0 || st > 1):
+		d.problem(stn, of.field("timeSliceTarget"), "want a ratio in (0, 1] (0.95, not 95), got %v", st)
+	case stOK:
+		o.SliceTarget = st
+	}
+	raw := of.get("timeSliceWindow")
+	v := resolve(raw)
+	switch {
+	case raw == nil:
+		d.problem(of.line(), of.field("timeSliceWindow"), "missing (%s needs the slice width: 1m or 5m)", methodName(method))
+		return
+	case v == nil || v.Kind != yaml.ScalarNode || v.Tag == "!!null":
+		d.problem(of.keyNode("timeSliceWindow"), of.field("timeSliceWindow"), "want a duration (1m or 5m), got %s", describe(v))
+		return
+	}
+	var w time.Duration
+	if v.Tag == "!!int" {
+		// OpenSLO reads a bare number as minutes.
+		n, err := strconv.ParseInt(v.Value, 10, 64)
+		if err != nil || n <= 0 || n > 1<<20 {
+			d.problem(v, of.field("timeSliceWindow"), "want a positive number of minutes (1 or 5) or a duration (1m or 5m), got %s", describe(v))
+			return
+		}
+		w = time.Duration(n) * time.Minute
+	} else {
+		var err error
+		w, err = parseShorthand(v.Value)
+		if err != nil {
+			d.problem(v, of.field("timeSliceWindow"), "%v", err)
+			return
+		}
+	}
+	if w != time.Minute && w != 5*time.Minute {
+		d.problem(v, of.field("timeSliceWindow"), "errbudget's slices are 1m or 5m wide (they divide its 15-minute buckets, so a calendar month holds whole slices), got %s", describe(v))
+		return
+	}
+	if r := o.Window.Rolling; r > 0 && r%w != 0 {
+		d.problem(v, of.field("timeSliceWindow"), "the rolling window (%s) is not a whole number of %s slices", goDuration(r), goDuration(w))
+		return
+	}
+	o.SliceWidth = w
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/errbudget/errbudget/sli"
 )
 
-const sourceKeys = "query, objective, kind, threshold, minScore, includeFailures, advisory, groupBy, maxGroups"
+const sourceKeys = "query, objective, kind, threshold, minScore, includeFailures, advisory, groupBy, maxGroups, emptySlices"
 
 // indicator reads an SLO's inline indicator.
 func (f *file) indicator(n *yaml.Node, path string, s *sloDoc) {
@@ -167,6 +167,13 @@ func (f *file) source(mf *fields, s *sloDoc, main, threshold bool) {
 	}
 	if v, _, ok := sp.str("groupBy", false); ok {
 		o.GroupBy = v
+	}
+	if v, vn, ok := sp.str("emptySlices", false); ok {
+		// Checked against the budgeting method once the SLO's is read.
+		s.emptyNode, s.emptyField = vn, sp.field("emptySlices")
+		if err := o.EmptySlices.UnmarshalText([]byte(v)); err != nil {
+			d.problem(vn, sp.field("emptySlices"), "want good, bad or skipped (how a slice without events counts), got %q", v)
+		}
 	}
 	if v, vn, ok := sp.integer("maxGroups"); ok {
 		switch {

@@ -88,6 +88,7 @@ type (
 		Advisory        bool     `json:"advisory,omitempty" yaml:"advisory,omitempty"`
 		GroupBy         string   `json:"groupBy,omitempty" yaml:"groupBy,omitempty"`
 		MaxGroups       int      `json:"maxGroups,omitempty" yaml:"maxGroups,omitempty"`
+		EmptySlices     string   `json:"emptySlices,omitempty" yaml:"emptySlices,omitempty"`
 	}
 	timeWindow struct {
 		Duration  string    `json:"duration" yaml:"duration"`
@@ -99,7 +100,9 @@ type (
 		TimeZone  string `json:"timeZone" yaml:"timeZone"`
 	}
 	target struct {
-		Target float64 `json:"target" yaml:"target"`
+		Target          float64  `json:"target" yaml:"target"`
+		TimeSliceTarget *float64 `json:"timeSliceTarget,omitempty" yaml:"timeSliceTarget,omitempty"`
+		TimeSliceWindow string   `json:"timeSliceWindow,omitempty" yaml:"timeSliceWindow,omitempty"`
 	}
 	policyRef struct {
 		AlertPolicyRef string `json:"alertPolicyRef" yaml:"alertPolicyRef"`
@@ -315,6 +318,18 @@ func sloObject(o *sli.Objective, name, serviceLabel string, refs []policyRef) (o
 	}
 	good, total := queries(o)
 	src.Query = total
+	obj := target{Target: o.Target}
+	if o.Budgeting.IsTimeslices() {
+		// The width as a string: OpenSLO also allows a number of minutes,
+		// which its Go SDK fails to decode.
+		obj.TimeSliceWindow, _ = shorthand(o.Slice())
+		if o.Budgeting == sli.Timeslices {
+			st := o.SliceTarget
+			obj.TimeSliceTarget = &st
+		}
+		// OpenSLO does not say how a slice without events counts.
+		src.EmptySlices = o.EmptySlices.String()
+	}
 	desc := truncate(o.Description, maxDescription)
 	spec := sloSpec{
 		Description: desc,
@@ -330,8 +345,8 @@ func sloObject(o *sli.Objective, name, serviceLabel string, refs []policyRef) (o
 			}},
 		},
 		TimeWindow:      []timeWindow{tw},
-		BudgetingMethod: "Occurrences",
-		Objectives:      []target{{Target: o.Target}},
+		BudgetingMethod: methodName(o.Budgeting),
+		Objectives:      []target{obj},
 		AlertPolicies:   refs,
 	}
 	return object{APIVersion: APIVersion, Kind: "SLO", Metadata: metadata{Name: name}, Spec: spec}, errors.Join(errs...)
@@ -432,3 +447,15 @@ func goDuration(d time.Duration) string {
 }
 
 func fmtFloat(x float64) string { return strings.TrimSuffix(strconv.FormatFloat(x, 'f', -1, 64), ".0") }
+
+// methodName returns OpenSLO's name of a budgeting method: Occurrences,
+// Timeslices or RatioTimeslices.
+func methodName(b sli.Budgeting) string {
+	switch b {
+	case sli.Timeslices:
+		return "Timeslices"
+	case sli.RatioTimeslices:
+		return "RatioTimeslices"
+	}
+	return "Occurrences"
+}

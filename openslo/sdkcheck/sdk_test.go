@@ -2,10 +2,13 @@ package sdkcheck
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"reflect"
 	"testing"
 	"time"
 
+	v1 "github.com/OpenSLO/go-sdk/pkg/openslo/v1"
 	"github.com/OpenSLO/go-sdk/pkg/openslosdk"
 
 	"github.com/errbudget/errbudget/budget"
@@ -36,6 +39,14 @@ func cases() map[string]openslo.Declarations {
 		"no alert rules": {Service: "batch", Objectives: []sli.Objective{
 			{Name: "batch-availability", Target: 0.9, Window: sli.Rolling(90 * 24 * time.Hour)},
 		}, AlertRules: []budget.AlertRule{}},
+		"time slices": {Service: "thin-service", Objectives: []sli.Objective{
+			{Name: "good-minutes", Target: 0.999, Budgeting: sli.Timeslices, SliceTarget: 0.95},
+			{Name: "p95-five-minutes", Kind: sli.Latency, Threshold: time.Second, Target: 0.99, Window: sli.Rolling(28 * 24 * time.Hour),
+				Budgeting: sli.Timeslices, SliceWidth: 5 * time.Minute, SliceTarget: 0.95, EmptySlices: sli.EmptyBad},
+			{Name: "ratio-minutes", Target: 0.995, Window: sli.CalendarMonth("Europe/Berlin"), Budgeting: sli.RatioTimeslices, EmptySlices: sli.EmptySkipped},
+			{Name: "ratio-by-route", Target: 0.99, GroupBy: "route", Budgeting: sli.RatioTimeslices, SliceWidth: 5 * time.Minute},
+			{Name: "events", Target: 0.999},
+		}, AlertRules: budget.DefaultAlertRules()},
 		"custom alert rules": {Service: "search", Objectives: []sli.Objective{
 			{Name: "search-availability", Target: 0.99, Window: sli.Rolling(28 * 24 * time.Hour)},
 		}, AlertRules: []budget.AlertRule{
@@ -118,5 +129,63 @@ func TestSDKValidatesDemoFile(t *testing.T) {
 	}
 	if len(objs) != 1+4+2*4 {
 		t.Errorf("%d objects", len(objs))
+	}
+}
+
+// The SDK reads the time-slice fields where errbudget writes them, with the
+// same values, and rejects the file without them: what errbudget writes is
+// what OpenSLO means.
+func TestSDKTimeslices(t *testing.T) {
+	d := cases()["time slices"]
+	b, _, err := openslo.Marshal(d, openslo.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := openslosdk.Decode(bytes.NewReader(b), openslosdk.FormatYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, o := range objs {
+		slo, ok := o.(v1.SLO)
+		if !ok {
+			continue
+		}
+		ob := slo.Spec.Objectives[0]
+		s := string(slo.Spec.BudgetingMethod)
+		if ob.TimeSliceTarget != nil {
+			s += fmt.Sprintf(" target %v", *ob.TimeSliceTarget)
+		}
+		if ob.TimeSliceWindow != nil {
+			s += fmt.Sprintf(" window %v (%v)", ob.TimeSliceWindow, ob.TimeSliceWindow.Duration())
+		}
+		got[slo.Metadata.Name] = s
+	}
+	want := map[string]string{
+		"good-minutes":     "Timeslices target 0.95 window 1m (1m0s)",
+		"p95-five-minutes": "Timeslices target 0.95 window 5m (5m0s)",
+		"ratio-minutes":    "RatioTimeslices window 1m (1m0s)",
+		"ratio-by-route":   "RatioTimeslices window 5m (5m0s)",
+		"events":           "Occurrences",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the SDK reads\n%v\nwant\n%v", got, want)
+	}
+	for _, edit := range [][2]string{
+		{"      timeSliceTarget: 0.95\n", ""},
+		{"      timeSliceWindow: 1m\n", ""},
+		{"timeSliceTarget: 0.95", "timeSliceTarget: 1.5"},
+	} {
+		broken := bytes.Replace(b, []byte(edit[0]), []byte(edit[1]), 1)
+		objs, err := openslosdk.Decode(bytes.NewReader(broken), openslosdk.FormatYAML)
+		if err != nil {
+			t.Fatalf("edit %q: %v", edit[0], err)
+		}
+		if err := openslosdk.Validate(objs...); err == nil {
+			t.Errorf("the SDK accepts the edit %q → %q", edit[0], edit[1])
+		}
+		if _, err := openslo.Unmarshal(broken); err == nil {
+			t.Errorf("openslo accepts the edit %q → %q", edit[0], edit[1])
+		}
 	}
 }
