@@ -41,7 +41,7 @@ spec:
       ratioMetric:
         good: {metricSource: {type: errbudget, spec: {query: x}}}
         total: {metricSource: {type: errbudget, spec: {kind: latency}}}
-  objectives: [{target: 99}]
+  objectives: [{target: 99, timeSliceWindow: 2m}]
 `), 0o644)
 
 	var out bytes.Buffer
@@ -50,9 +50,10 @@ spec:
 	fmt.Println("exit", code)
 	// Output:
 	// checkout.yaml: ok (service "checkout", 1 objective(s))
-	// openslo: 3 problems:
-	//   chat.yaml:6: SLO "chat-latency": spec.budgetingMethod: Timeslices is not supported yet: errbudget budgets Occurrences
+	// openslo: 4 problems:
 	//   chat.yaml:12: SLO "chat-latency": spec.indicator.spec.ratioMetric.total.metricSource.spec.threshold: missing (kind latency compares with a threshold)
 	//   chat.yaml:13: SLO "chat-latency": spec.objectives[0].target: want a ratio in (0, 0.9999999] (0.999, not 99.9), got 99
+	//   chat.yaml:13: SLO "chat-latency": spec.objectives[0].timeSliceTarget: missing (Timeslices needs the ratio of good events that makes a slice good, in (0, 1])
+	//   chat.yaml:13: SLO "chat-latency": spec.objectives[0].timeSliceWindow: errbudget's slices are 1m or 5m wide (they divide its 15-minute buckets, so a calendar month holds whole slices), got "2m"
 	// exit 1
 }
