@@ -121,3 +121,81 @@ func fill(perMinute int64) filledWindow {
 	}
 	return filledWindow{tr: tr, now: now}
 }
+
+// BenchmarkStatusWindowLength: the status of a 92-day objective beside a
+// 1-day one's, each window full of traffic (10-second buckets for the last
+// 3 days, 5-minute ones before), the clock moving on a second and one call
+// recorded before every status, so that each reads windows that moved. A
+// status reads running sums kept for its windows (internal/window,
+// Tier.SumKept), so its cost must not grow with the period: x-1d ≤ 1.2
+// (issue 13, target 1). The two alternate within the loop; ns/op is the
+// 92-day objective's.
+//
+//	go test -run '^$' -bench StatusWindowLength -count 5 -cpu 1 | tee wl.txt
+func BenchmarkStatusWindowLength(b *testing.B) {
+	long, short := windowLength(b, 92*24*time.Hour), windowLength(b, 24*time.Hour)
+	b.ReportAllocs()
+	var tLong, tShort time.Duration
+	b.ResetTimer()
+	for range b.N {
+		tLong += long.status()
+		tShort += short.status()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(tLong.Nanoseconds())/float64(b.N), "ns/op")
+	b.ReportMetric(float64(tShort.Nanoseconds())/float64(b.N), "1d-ns/op")
+	b.ReportMetric(float64(tLong)/float64(tShort), "x-1d")
+}
+
+// oneSeries is a tracker of one ungrouped objective.
+type oneSeries struct {
+	tr  *budget.Tracker
+	s   *budget.Series
+	clk *budgettest.Clock
+}
+
+// status moves the clock on a second, records a call there, and returns
+// how long the status then took.
+func (o oneSeries) status() time.Duration {
+	now := o.clk.Advance(time.Second)
+	o.s.Record(sli.Event{Time: now, Outcome: sli.Good})
+	t0 := time.Now()
+	o.tr.StatusAt(now)
+	return time.Since(t0)
+}
+
+// windowLength returns a tracker of one availability objective over a
+// rolling period, filled with a period of traffic at 60 calls a minute (1 in
+// 200 bad), and kept for the benchmark's later runs.
+func windowLength(b *testing.B, period time.Duration) oneSeries {
+	b.Helper()
+	k := fmt.Sprint("window-length", period)
+	scaleTrackers.Lock()
+	defer scaleTrackers.Unlock()
+	if e, ok := scaleTrackers.m[k]; ok {
+		s, _ := e.tr.Series("api", "")
+		return oneSeries{e.tr, s, e.clk}
+	}
+	clk := budgettest.NewClock(benchStart)
+	tr, err := budget.New([]sli.Objective{{Name: "api", Target: 0.999, Window: sli.Rolling(period)}}, budget.WithClock(clk.Now))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, _ := tr.Series("api", "")
+	end := benchStart.Add(period)
+	for at := benchStart; at.Before(end); {
+		step := 5 * time.Minute
+		if end.Sub(at) <= 72*time.Hour {
+			step = 10 * time.Second
+		}
+		at = clk.Advance(step)
+		n := int64(step / time.Second)
+		s.RecordN(sli.Event{Time: at, Outcome: sli.Good}, n-n/200)
+		s.RecordN(sli.Event{Time: at, Outcome: sli.Bad}, n/200)
+	}
+	if st := tr.StatusAt(clk.Now()); st[0].Total() < int64(period/time.Second)*99/100 {
+		b.Fatalf("%v: the period holds %d events", period, st[0].Total())
+	}
+	scaleTrackers.m[k] = scaleEntry{tr, clk}
+	return oneSeries{tr, s, clk}
+}

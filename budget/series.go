@@ -121,12 +121,6 @@ func (c counts) total() int64 { return c.good + c.bad }
 
 func countsOf(c window.Counts) counts { return counts{c.Good, c.Bad} }
 
-// span is Ring.Span in the series' counts.
-func (s *Series) span(start, end int64, past bool) (counts, bool) {
-	c, held := s.ring.Span(start, end, past)
-	return countsOf(c), held
-}
-
 // maxStripeAdd is the largest batch RecordN adds to the stripes; larger
 // ones take the mutex and add to the ring with saturation. The stripes'
 // cumulative counters may wrap around (the flush takes differences, which

@@ -3,6 +3,7 @@ package budget
 import (
 	"time"
 
+	"github.com/errbudget/errbudget/internal/window"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -144,19 +145,28 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	st.PeriodStart, st.PeriodEnd = o.Window.Bounds(now, s.slo.loc)
 	period := st.PeriodEnd.Sub(st.PeriodStart)
 
-	// A status of an earlier instant leaves out the counts after it (ring.span).
+	// A status of an earlier instant leaves out the counts after it
+	// (ring.span), and walks the buckets; one at the clock's reading reads
+	// the running sums kept for each of its windows (windowKey).
 	past := now.Before(clock.Add(-clockSkew))
-	win := func(d time.Duration) (counts, string) {
-		c, held := s.span(end-int64(d), end, past)
-		if !held {
-			return c, notHeld
+	win := func(key int, d time.Duration) (counts, string) {
+		var c window.Counts
+		var held bool
+		if past {
+			c, held = s.ring.Span(end-int64(d), end, true)
+		} else {
+			c, held = s.ring.SpanKept(key, end-int64(d), end)
 		}
-		return c, ""
+		if !held {
+			return countsOf(c), notHeld
+		}
+		return countsOf(c), ""
 	}
-	pc, pcNotHeld := win(period)
+	pd := period
 	if o.Window.IsCalendar() {
-		pc, pcNotHeld = win(now.Sub(st.PeriodStart))
+		pd = now.Sub(st.PeriodStart) // the month so far
 	}
+	pc, pcNotHeld := win(periodKey, pd)
 	st.Good, st.Bad = pc.good, pc.bad
 	st.SLI = SLI(pc.good, pc.bad)
 	st.Consumed = BurnRate(pc.good, pc.bad, o.Target) // over the period: the budget consumed
@@ -164,10 +174,10 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 
 	st.BurnRates = make([]WindowBurn, 0, len(standardWindows)+1)
 	var burn1h Float
-	std := make(map[time.Duration]counts, len(standardWindows))
-	for _, w := range standardWindows {
-		c, nh := win(w.Duration)
-		std[w.Duration] = c
+	var std [len(standardWindows)]counts
+	for i, w := range standardWindows {
+		c, nh := win(stdKey(i), w.Duration)
+		std[i] = c
 		br := WindowBurn{Window: w.Name, Duration: w.Duration, Good: c.good, Bad: c.bad, Rate: BurnRate(c.good, c.bad, o.Target), NotHeld: nh}
 		if w.Duration == time.Hour {
 			burn1h = br.Rate
@@ -183,14 +193,16 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	}
 	st.Alerts = make([]Alert, len(s.tr.rules))
 	for i, r := range s.tr.rules {
-		rw := func(d time.Duration) counts {
-			if c, ok := std[d]; ok {
-				return c // the default rules' windows are the standard ones
+		rw := func(d time.Duration, key int) counts {
+			for j, w := range standardWindows {
+				if w.Duration == d {
+					return std[j] // the default rules' windows are the standard ones
+				}
 			}
-			c, _ := win(d) // not held: no counts, no burn rate, not firing
+			c, _ := win(key, d) // not held: no counts, no burn rate, not firing
 			return c
 		}
-		a := r.evaluate(rw(r.LongWindow), rw(r.ShortWindow), o.Target, period)
+		a := r.evaluate(rw(r.LongWindow, ruleKey(i, 0)), rw(r.ShortWindow, ruleKey(i, 1)), o.Target, period)
 		as := &s.alerts[i]
 		if advance && as.firing && as.since.After(now) {
 			as.since = now // the clock stepped back: it fires since the clock's reading
@@ -244,6 +256,16 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	}
 	return st, trs
 }
+
+// The keys of a series' running window sums (window.Ring.SpanKept): the
+// period first, then the standard windows from the longest (a tier keeps
+// sums up to the highest key it is asked for, and the coarser tiers serve
+// only the long windows), then the rules' own windows.
+const periodKey = 0
+
+func stdKey(i int) int { return len(standardWindows) - i }
+
+func ruleKey(rule, short int) int { return len(standardWindows) + 1 + 2*rule + short }
 
 // clockSkew is how far before the clock's reading a status may be asked for
 // and still count as the current one: the time between a caller reading the
