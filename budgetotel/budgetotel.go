@@ -207,6 +207,8 @@ func New(tr *budget.Tracker, opts ...Option) (*Registration, error) {
 	v.firing, err = m.Int64ObservableGauge(AlertFiringName, metric.WithUnit("1"),
 		metric.WithDescription("1 while the multi-window burn-rate alert fires, 0 otherwise."))
 	add(err)
+	v.slices, err = newSliceInstruments(m) // slices.go
+	add(err)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -214,7 +216,7 @@ func New(tr *budget.Tracker, opts ...Option) (*Registration, error) {
 	// The status is the tracker's shared computation: a scrape and a GET
 	// of the endpoint in the same interval compute it once.
 	v.shared, v.interval = sharedstatus.For(tr), cfg.interval
-	reg, err := m.RegisterCallback(v.observe, v.events, v.objective, v.sli, v.remaining, v.burn, v.firing)
+	reg, err := m.RegisterCallback(v.observe, v.events, v.objective, v.sli, v.remaining, v.burn, v.firing, v.slices.allowed, v.slices.spent)
 	if err != nil {
 		return nil, err
 	}
@@ -235,6 +237,7 @@ type view struct {
 	remaining metric.Float64ObservableGauge
 	burn      metric.Float64ObservableGauge
 	firing    metric.Int64ObservableGauge
+	slices    sliceInstruments // time-slice objectives' (slices.go)
 
 	shared   *sharedstatus.Shared
 	interval time.Duration
@@ -431,6 +434,7 @@ func (v *view) observe(_ context.Context, o metric.Observer) error {
 			}
 			o.ObserveInt64(v.firing, firing, a.alerts[j].opts...)
 		}
+		v.slices.observe(o, st, a.base, &n)
 	}
 	if newCounted || newStatuses || len(counted) != len(s.Counted) || len(statuses) != len(s.Statuses) {
 		v.layout.Store(&layout{counted: counted[:len(s.Counted)], statuses: statuses[:len(s.Statuses)]})
@@ -450,6 +454,7 @@ func at(list []*seriesAttrs, i int) *seriesAttrs {
 // streamCounts is how many streams one collection observed per instrument.
 type streamCounts struct {
 	events, objective, sli, remaining, burn, firing int
+	slices                                          int // each of slo.error_budget.allowed and .spent
 }
 
 // account records what the collection counted in n lost to the
@@ -459,7 +464,7 @@ type streamCounts struct {
 // report only what their callback observed: so the streams past limit − 1
 // are lost, exactly, at every collection that observes them.
 func (v *view) account(n *streamCounts) {
-	if v.limit <= 0 || max(n.events, n.objective, n.sli, n.remaining, n.burn, n.firing) < v.limit {
+	if v.limit <= 0 || max(n.events, n.objective, n.sli, n.remaining, n.burn, n.firing, n.slices) < v.limit {
 		// Nothing lost: the one report without loss, made in New, so
 		// that a collection allocates nothing here.
 		v.overflow.Store(v.noLoss)
@@ -473,6 +478,7 @@ func (v *view) account(n *streamCounts) {
 	}{
 		{EventsName, n.events}, {ObjectiveName, n.objective}, {SLIName, n.sli},
 		{BudgetRemainingName, n.remaining}, {BurnRateName, n.burn}, {AlertFiringName, n.firing},
+		{BudgetAllowedName, n.slices}, {BudgetSpentName, n.slices},
 	} {
 		if x.n > capacity {
 			out.Streams[x.name] = x.n - capacity
@@ -485,7 +491,7 @@ func (v *view) account(n *streamCounts) {
 			log = slog.Default()
 		}
 		args := []any{"cardinality_limit", v.limit, "streams_lost", out.Total()}
-		for _, name := range []string{EventsName, ObjectiveName, SLIName, BudgetRemainingName, BurnRateName, AlertFiringName} {
+		for _, name := range []string{EventsName, ObjectiveName, SLIName, BudgetRemainingName, BurnRateName, AlertFiringName, BudgetAllowedName, BudgetSpentName} {
 			if k := out.Streams[name]; k > 0 {
 				args = append(args, slog.Int(name, k))
 			}

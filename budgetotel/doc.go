@@ -23,6 +23,8 @@
 //	slo.error_budget.remaining  gauge                         1        slo.name
 //	slo.burn_rate               gauge                         1        slo.name, slo.window = 5m 30m 1h 2h 6h 1d 3d period
 //	slo.alert.firing            gauge (0/1)                   1        slo.name, slo.alert.name, slo.alert.severity
+//	slo.error_budget.allowed    gauge, time-slice objectives  s        slo.name
+//	slo.error_budget.spent      gauge, time-slice objectives  s        slo.name
 //
 // Grouped objectives add slo.group, the group's value. A figure that does
 // not exist yet (no events in the period or window) is not observed, so no

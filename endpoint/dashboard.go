@@ -113,6 +113,7 @@ type card struct {
 	Burns       []burnCell
 	Alerts      []alertRow
 	Latency     *latencyView
+	Slices      *sliceView // time-slice objectives (dashboard_slices.go)
 	Corrections []correctionRow
 
 	// A grouped objective's cards sit in a fold (dashboard_groups.go):
@@ -211,6 +212,7 @@ func newCard(i int, st *budget.Status, bd *budget.BurnDown) card {
 		PolNote:     policyNote(st),
 		Release:     st.ReleaseAllowed,
 		NoData:      !st.SLI.Valid,
+		Slices:      newSliceView(st),
 	}
 	if o.Kind.HasThreshold() {
 		c.Kind += " ≤ " + formatSeconds(o.Threshold.Seconds())

@@ -52,6 +52,7 @@ type objectiveReport struct {
 	Kind             string            `json:"kind"`
 	Target           float64           `json:"target"`
 	ThresholdSeconds *float64          `json:"threshold_seconds,omitempty"`
+	*sliceDeclJSON                     // time-slice objectives only (slices.go)
 	Group            *groupJSON        `json:"group,omitempty"`
 	Window           windowJSON        `json:"window"`
 	Events           eventsJSON        `json:"events"`
@@ -106,8 +107,9 @@ type eventsJSON struct {
 }
 
 type errorBudget struct {
-	Consumed  budget.Float `json:"consumed"`
-	Remaining budget.Float `json:"remaining"`
+	Consumed         budget.Float `json:"consumed"`
+	Remaining        budget.Float `json:"remaining"`
+	*sliceBudgetJSON              // time-slice objectives only (slices.go)
 }
 
 type burnRates struct {
@@ -222,6 +224,7 @@ func newObjectiveReport(st *budget.Status) objectiveReport {
 		l := st.Latency
 		or.LatencySeconds = &latencyJSON{P50: l.P50, P90: l.P90, P99: l.P99, Max: l.Max, Count: l.Count}
 	}
+	addSlices(&or, st) // slices.go
 	if o.GroupBy != "" {
 		or.Group = &groupJSON{Label: o.GroupBy, Value: st.Group}
 		or.Overflow = &overflowJSON{MaxGroups: cmp.Or(o.MaxGroups, sli.DefaultMaxGroups), Events: st.Overflow}

@@ -1,0 +1,130 @@
+package endpoint
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/sli"
+)
+
+// A time-slice objective's card says its budget in time ("12 of 43.2 bad
+// minutes used"), how wide its slices are and what makes one good, and
+// counts slices where an occurrence objective's card counts events.
+
+// sliceView is what a time-slice objective's card shows besides the
+// figures every card has.
+type sliceView struct {
+	Width  string // "1-minute", "5-minute"
+	Rule   string // what makes a slice good, and an empty one
+	Used   string // "12 of 43.2 bad minutes used"; "" before slices are counted
+	Over   bool   // more used than allowed
+	Closed string // the period's closed slices counted, formatted
+	Period string // all the period's slices, formatted
+	Bad    string
+	Empty  string
+	Events string // "7,200 events in the period, 7 bad"
+}
+
+// newSliceView returns the card's time-slice part, nil for an occurrence
+// objective.
+func newSliceView(st *budget.Status) *sliceView {
+	o := &st.Objective
+	if !o.Budgeting.IsTimeslices() {
+		return nil
+	}
+	w := o.Slice()
+	v := &sliceView{Width: widthWord(w), Rule: sliceRule(o, w), Events: formatCount(st.Total()) + " events in the period, " + formatCount(st.Bad) + " bad"}
+	if b := st.Slices; b != nil {
+		v.Used = budgetInTime(b.SpentTime(), b.AllowedTime())
+		v.Over = b.Spent > b.Allowed
+		v.Closed, v.Period = formatCount(b.Good+b.Bad), formatCount(b.Period)
+		v.Bad, v.Empty = formatCount(b.Bad), formatCount(b.Empty)
+	}
+	return v
+}
+
+// widthWord writes a slice width as an adjective: "1-minute", "5-minute".
+func widthWord(w time.Duration) string {
+	if w%time.Minute == 0 {
+		return strconv.FormatInt(int64(w/time.Minute), 10) + "-minute"
+	}
+	return strconv.FormatInt(int64(w/time.Second), 10) + "-second"
+}
+
+// sliceNoun names one slice: "minute" for 1-minute slices, "5-minute
+// slice" otherwise.
+func sliceNoun(w time.Duration) string {
+	if w == time.Minute {
+		return "minute"
+	}
+	return widthWord(w) + " slice"
+}
+
+// sliceRule says in words what makes a slice good, and how one without
+// events counts.
+func sliceRule(o *sli.Objective, w time.Duration) string {
+	noun := sliceNoun(w)
+	var b strings.Builder
+	b.WriteString("A " + noun)
+	switch {
+	case o.Budgeting == sli.RatioTimeslices:
+		b.WriteString(" counts by its share of good events")
+	case o.Kind.HasThreshold() && o.SliceTarget < 1:
+		b.WriteString(" is good when its p" + trimFloat(o.SliceTarget*100, 4) + " is at most " + formatSeconds(o.Threshold.Seconds()))
+	case o.SliceTarget >= 1:
+		b.WriteString(" is good when all its events are")
+	default:
+		b.WriteString(" is good when at least " + formatTarget(o.SliceTarget) + " of its events are")
+	}
+	switch o.EmptySlices {
+	case sli.EmptyBad:
+		b.WriteString("; one without events counts as bad.")
+	case sli.EmptySkipped:
+		b.WriteString("; one without events is left out.")
+	default:
+		b.WriteString("; one without events counts as good.")
+	}
+	return b.String()
+}
+
+// budgetInTime writes the budget spent and allowed in the unit that suits
+// the allowance: "12 of 43.2 bad minutes used", hours from 6 hours up,
+// seconds below 2 minutes.
+func budgetInTime(spent, allowed time.Duration) string {
+	unit, name := time.Minute, "minutes"
+	switch {
+	case allowed >= 6*time.Hour:
+		unit, name = time.Hour, "hours"
+	case allowed < 2*time.Minute:
+		unit, name = time.Second, "seconds"
+	}
+	in := func(d time.Duration) string { return formatAmount(float64(d) / float64(unit)) }
+	return in(spent) + " of " + in(allowed) + " bad " + name + " used"
+}
+
+// formatAmount writes x with three significant digits at most, none
+// trailing: 43.2, 12, 5.04, 0.5, 1,008.
+func formatAmount(x float64) string {
+	switch a := math.Abs(x); {
+	case a >= 100:
+		return formatCount(int64(math.Round(x)))
+	case a >= 10:
+		return trimFloat(x, 1)
+	}
+	return trimFloat(x, 2)
+}
+
+// trimFloat writes x rounded to d decimals, without trailing zeros.
+func trimFloat(x float64, d int) string {
+	s := strconv.FormatFloat(x, 'f', d, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return strings.Replace(s, "-", "−", 1)
+}
