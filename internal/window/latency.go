@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/errbudget/errbudget/state"
 )
 
@@ -236,20 +235,29 @@ func (r *LatencyRing) Rewind(at int64) {
 type Quantiles struct{ Count, P50, P90, P99, Max int64 }
 
 // Summary computes the quantiles over the slots of the last hour ending at
-// now (ns).
+// now (ns). The packed slots are decoded straight into one sum, and the
+// percentiles read from it as hdrhistogram-go reads them (valueAt): a
+// status asks for this summary of every latency series, and an imported
+// histogram cost an allocation of its counts and a copy each time.
 func (r *LatencyRing) Summary(now int64) Quantiles {
 	to := FloorDiv(now, LatencySlotWidth)
 	from := to - int64(LatencyWindow)/LatencySlotWidth
 	var all [HistLen]int64
 	var maxUS int64
-	r.each(func(n, mx int64, counts *[HistLen]int64) {
-		if n >= from && n <= to {
-			for k, c := range counts {
+	for b := max(from, r.cur-latencySlots+1); b < r.cur && b <= to; b++ {
+		if o := &r.old[slotOf(b)]; o.n == b {
+			unpack(o.data, &all)
+			maxUS = max(maxUS, o.max)
+		}
+	}
+	if r.cur != none && r.cur >= from && r.cur <= to {
+		for k, c := range &r.dense {
+			if c != 0 {
 				all[k] = AddCount(all[k], c)
 			}
-			maxUS = max(maxUS, mx)
 		}
-	})
+		maxUS = max(maxUS, r.curMax)
+	}
 	counts := all[:]
 	var total int64
 	for _, c := range counts {
@@ -270,19 +278,55 @@ func (r *LatencyRing) Summary(now int64) Quantiles {
 			}
 		}
 	}
-	h := hdrhistogram.Import(&hdrhistogram.Snapshot{
-		LowestTrackableValue:  1,
-		HighestTrackableValue: histHighest,
-		SignificantFigures:    1,
-		Counts:                counts,
-	})
 	// A percentile is a bucket's upper edge; never report one above the
 	// exact maximum.
-	q.P50 = min(h.ValueAtQuantile(50), maxUS)
-	q.P90 = min(h.ValueAtQuantile(90), maxUS)
-	q.P99 = min(h.ValueAtQuantile(99), maxUS)
+	q.P50 = min(valueAt(&all, total, 50), maxUS)
+	q.P90 = min(valueAt(&all, total, 90), maxUS)
+	q.P99 = min(valueAt(&all, total, 99), maxUS)
 	q.Max = maxUS
 	return q
+}
+
+// valueAt is hdrhistogram-go's ValueAtQuantile(q) (v1.4.0) of a histogram
+// of 1 µs to histHighest with one significant digit holding counts, whose
+// sum is total (> 0): the highest value equivalent to the first bucket at
+// which the running count reaches the rank q% of total.
+// TestValueAtMatchesHdrHistogram holds the two equal.
+func valueAt(counts *[HistLen]int64, total int64, q float64) int64 {
+	rank := q/100*float64(total) + 0.5
+	want := int64(rank)
+	switch {
+	case !(rank >= 1):
+		want = 1
+	case rank >= float64(total):
+		want = total
+	}
+	var run int64
+	for i, c := range counts {
+		if run += c; run >= want {
+			return highestEquivalent(i)
+		}
+	}
+	return highestEquivalent(-1) // not reached: the counts sum to total
+}
+
+// highestEquivalent returns the highest value counted in bucket i (the
+// inverse of histIndex), hdrhistogram-go's highestEquivalentValue of the
+// bucket's value; 0's for i < 0.
+func highestEquivalent(i int) int64 {
+	if i < 0 {
+		return 0
+	}
+	const half = 1 << histSubBits
+	e, sub := i>>histSubBits-1, int64(i&(half-1)+half)
+	if e < 0 {
+		e, sub = 0, int64(i)
+	}
+	v := sub << e
+	// The bucket hdrhistogram-go finds v in: v itself below 2·half, where
+	// every value has its own.
+	be := max(bits.Len64(uint64(v|(2*half-1)))-(histSubBits+1), 0)
+	return (v>>be)<<be + 1<<be - 1
 }
 
 // sumCounts returns the counts' sum, negative when it overflows.
