@@ -42,6 +42,7 @@ type Shared struct {
 	cache        *statuscache.Cache[*Snapshot]
 	points       atomic.Int64 // burn-down points the dashboard wants; 0: no dashboard
 	computations atomic.Int64
+	counted      atomic.Int64 // series the last computation counted
 
 	mu     sync.Mutex
 	export *ExportReport // the open OpenTelemetry registration's, if any
@@ -98,6 +99,8 @@ func (s *Shared) compute(tr *budget.Tracker, now time.Time) *Snapshot {
 	} else {
 		x.Statuses = tr.StatusAt(now)
 	}
+	// As many as the last computation's: a tracker's series only grow.
+	x.Counted = make([]Counted, 0, s.counted.Load())
 	for _, slo := range tr.SLOs() {
 		for _, ser := range slo.AllSeries() {
 			good, bad := ser.Counted()
@@ -105,6 +108,7 @@ func (s *Shared) compute(tr *budget.Tracker, now time.Time) *Snapshot {
 			x.Counted = append(x.Counted, Counted{o.Name, ser.Group(), o.GroupBy != "", good, bad})
 		}
 	}
+	s.counted.Store(int64(len(x.Counted)))
 	return x
 }
 
