@@ -52,6 +52,32 @@
 // the rules always look back 30 days, with a 30-day period's thresholds (the
 // tracker scales them to the month: 14.4 becomes 13.44 in February).
 //
+// # Time slices: refused
+//
+// Objectives that budget time slices (sli.Timeslices, sli.RatioTimeslices)
+// get no rules: Generate refuses them, saying why, unless
+// Config.SkipTimeslices leaves them out (named in the file's header and in
+// RuleFile.Skipped) and writes the occurrence objectives' rules as if they
+// were alone. The default is the error because a rule file that silently
+// lacks an objective's alerts looks complete.
+//
+// Why not rules: the tracker judges each slice (1 or 5 minutes, aligned to
+// the clock) on exactly the events recorded in it, and fixes the budget in
+// slices of the whole period. Prometheus sees the counter only at scrapes:
+// increase() over one slice extrapolates from the few samples inside it, so
+// events near a slice's edge land in either slice, and a minute with 5 bad
+// of 100 at a slice target of 0.95 can flip; with a scrape interval as long
+// as the slice, Prometheus 3's left-open ranges hold one sample and give no
+// value, so every slice would look empty, that is good, and a total outage
+// would spend nothing. Subqueries aligned to the slice ([30d:1m]) fix the
+// alignment but not the estimate, read the whole period at each
+// evaluation, and close their ranges differently in Prometheus 2 and 3;
+// recorded per-slice series lose the slices of missed evaluations. Rules
+// whose slice verdicts differ from the process's would page on a different
+// budget than the service's own. Read a time-slice objective's budget from
+// the service (/slo, its OpenTelemetry export), which counts each slice
+// exactly.
+//
 // # Where the fleet's figures differ from the process's
 //
 // increase() extrapolates to the window's edges; what a replica counted

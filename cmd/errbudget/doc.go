@@ -18,4 +18,8 @@
 //	validate   0 every file is valid; 1 a file has problems; 2 usage, or a file cannot be read
 //	gate       0 releases allowed; 1 frozen (the reasons are printed); 2 cannot tell: usage,
 //	           Prometheus unreachable or answering an error, or an objective's series absent
+//
+// Objectives that budget time slices get no Prometheus rules (package
+// promrules says why): rules fails on them and gate cannot tell for them,
+// unless -skip-timeslices leaves them out.
 package main

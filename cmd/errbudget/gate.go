@@ -37,6 +37,10 @@ Examples:
   errbudget gate -prometheus http://prometheus:9090 -f slo.yaml
   errbudget gate -prometheus http://prometheus:9090 -f http://127.0.0.1:8080/slo/openslo completions-latency
   errbudget gate ... || { echo "error budget spent: release frozen"; exit 1; }
+
+Objectives that budget time slices have no rules (errbudget rules -h): with -f,
+the gate cannot tell (exit 2) when one is to be judged, unless
+-skip-timeslices leaves out those SOURCE declares.
 `
 
 func gate(args []string, stdout, stderr io.Writer) int {
@@ -49,6 +53,7 @@ func gate(args []string, stdout, stderr io.Writer) int {
 	atRisk := fs.Float64("at-risk-below", budget.DefaultAtRiskBelow, "the remaining budget at or below which an objective is at_risk (0 or less: never for a low budget)")
 	ignorePages := fs.Bool("ignore-pages", false, "a firing page alert does not make an objective at_risk")
 	timeout := fs.Duration("timeout", 10*time.Second, "how long to wait for Prometheus (and a URL SOURCE)")
+	skip := fs.Bool("skip-timeslices", false, "judge SOURCE's other objectives when some budget time slices (which have no rules), instead of 'cannot tell'")
 	if code, done := parse(fs, args, gateHelp, stdout); done {
 		return code
 	}
@@ -72,18 +77,31 @@ func gate(args []string, stdout, stderr io.Writer) int {
 			*service = d.Service
 		}
 		declared := map[string]bool{}
+		sliced := map[string]bool{}
 		for _, o := range d.Objectives {
 			declared[o.Name] = true
 			if o.Advisory {
 				free[o.Name] = true
 			}
+			if o.Budgeting.IsTimeslices() {
+				sliced[o.Name] = true
+				if fs.NArg() == 0 && *skip {
+					fmt.Fprintf(stderr, "errbudget gate: skipped objective %q: it budgets time slices, which have no rules; its service's /slo/gate judges it\n", o.Name)
+					continue
+				}
+			}
 			if fs.NArg() == 0 {
 				names = append(names, o.Name)
 			}
 		}
-		for _, n := range fs.Args() {
+		for _, n := range names {
 			if !declared[n] {
 				fmt.Fprintf(stderr, "errbudget gate: %s declares no objective %q\n", *source, n)
+				return exitUnknown
+			}
+			if sliced[n] {
+				// Its rules do not exist: say why rather than "no rules".
+				fmt.Fprintf(stderr, "errbudget gate: cannot tell: objective %q budgets time slices, for which 'errbudget rules' writes no rules; its service's /slo/gate judges it (name the other objectives, or give -skip-timeslices)\n", n)
 				return exitUnknown
 			}
 		}

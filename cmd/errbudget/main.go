@@ -114,7 +114,13 @@ Examples:
   errbudget rules slo.yaml > /etc/prometheus/rules/checkout.yaml
   errbudget rules -o rules.yaml http://127.0.0.1:8080/slo/openslo
   errbudget rules -matchers 'job="checkout"' -service checkout slo.yaml
+  errbudget rules -skip-timeslices slo.yaml > rules.yaml
   promtool check rules rules.yaml
+
+Objectives that budget time slices (budgetingMethod Timeslices or
+RatioTimeslices) get no rules: Prometheus cannot judge a slice on its own
+events (go doc github.com/errbudget/errbudget/promrules). The command fails on
+them unless -skip-timeslices leaves them out.
 `
 
 func rules(args []string, stdout, stderr io.Writer) int {
@@ -124,6 +130,7 @@ func rules(args []string, stdout, stderr io.Writer) int {
 	matchers := fs.String("matchers", "", `extra label matchers for slo_events_total, such as 'job="checkout"'`)
 	alertName := fs.String("alert-name", promrules.DefaultAlertName, "the name of every alert")
 	timeout := fs.Duration("timeout", 10*time.Second, "how long to wait for a URL SOURCE")
+	skip := fs.Bool("skip-timeslices", false, "leave out the objectives that budget time slices (they get no rules) instead of failing; they are named on standard error and in the file")
 	if code, done := parse(fs, args, rulesHelp, stdout); done {
 		return code
 	}
@@ -140,10 +147,14 @@ func rules(args []string, stdout, stderr io.Writer) int {
 	}
 	f, err := promrules.Generate(d.Objectives, promrules.Config{
 		Service: d.Service, AlertRules: d.AlertRules, Matchers: *matchers, AlertName: *alertName,
+		SkipTimeslices: *skip,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "errbudget rules: %s:\n%v\n", fs.Arg(0), err)
 		return exitFailed
+	}
+	for _, n := range f.Skipped {
+		fmt.Fprintf(stderr, "errbudget rules: skipped objective %q: it budgets time slices, which the rules cannot compute; its service's /slo reports it\n", n)
 	}
 	if *out == "" {
 		_, err = f.WriteTo(stdout)

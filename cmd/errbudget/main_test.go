@@ -316,3 +316,75 @@ func TestGateAdvisoryFromDeclarations(t *testing.T) {
 		t.Errorf("the same objective without its declaration: exit %d, want 1\n%s%s", code, out, errOut)
 	}
 }
+
+// writeSliceDecl writes the declarations of objectives() plus a time-slice
+// objective.
+func writeSliceDecl(t *testing.T) string {
+	t.Helper()
+	objs := append(objectives(), sli.Objective{Name: "good-minutes", Target: 0.999, Budgeting: sli.Timeslices, SliceTarget: 0.95})
+	b, _, err := openslo.Marshal(openslo.Declarations{Service: "checkout", Objectives: objs}, openslo.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "slo.yaml")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// rules refuses a file with a time-slice objective, saying why and how to
+// go on; with -skip-timeslices it writes the other objectives' rules, the
+// same as without the time-slice objective, and names what it left out.
+func TestRulesTimeslices(t *testing.T) {
+	path := writeSliceDecl(t)
+	code, out, errOut := cli(t, "rules", path)
+	if code != 1 || out != "" || !strings.Contains(errOut, `objective "good-minutes": timeslices budgeting (slices of 1m0s) has no Prometheus rules`) || !strings.Contains(errOut, "-skip-timeslices") {
+		t.Errorf("rules with a time-slice objective: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "rules", "-skip-timeslices", path)
+	want, err := promrules.Generate(objectives(), promrules.Config{Service: "checkout", AlertRules: budget.DefaultAlertRules()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBody := string(want.Bytes())
+	wantBody = wantBody[strings.Index(wantBody, "groups:"):]
+	if code != 0 || !strings.HasSuffix(out, wantBody) || !strings.Contains(out, `# Skipped: objective "good-minutes"`) {
+		t.Errorf("rules -skip-timeslices: exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, `skipped objective "good-minutes": it budgets time slices`) {
+		t.Errorf("rules -skip-timeslices: standard error %q", errOut)
+	}
+}
+
+// The gate cannot tell for a time-slice objective (it has no rules) and
+// says why; -skip-timeslices judges the others SOURCE declares.
+func TestGateTimeslices(t *testing.T) {
+	srv := fakeProm(t, map[string]string{
+		`slo:time_period:days{sloth_id="checkout-checkout-availability"}`:                    vec(smp(idA, "30")),
+		`errbudget:slo_events:increase30d{sloth_id="checkout-checkout-availability"}`:        vec(smp(idA, "1000")),
+		`slo:period_error_budget_remaining:ratio{sloth_id="checkout-checkout-availability"}`: vec(smp(idA, "0.9")),
+	})
+	defer srv.Close()
+	path := writeSliceDecl(t)
+	for _, args := range [][]string{
+		{"gate", "-prometheus", srv.URL, "-f", path},
+		{"gate", "-prometheus", srv.URL, "-f", path, "good-minutes"},
+		{"gate", "-prometheus", srv.URL, "-f", path, "-skip-timeslices", "good-minutes"},
+	} {
+		code, out, errOut := cli(t, args...)
+		if code != 2 || !strings.Contains(errOut, `cannot tell: objective "good-minutes" budgets time slices, for which 'errbudget rules' writes no rules`) {
+			t.Errorf("%v: exit %d\n%s%s", args[4:], code, out, errOut)
+		}
+	}
+	code, out, errOut := cli(t, "gate", "-prometheus", srv.URL, "-f", path, "-skip-timeslices", "checkout-availability")
+	if code != 0 || !strings.Contains(out, "checkout-availability: healthy") {
+		t.Errorf("a named occurrence objective: exit %d\n%s%s", code, out, errOut)
+	}
+	// Every objective SOURCE declares but the time-slice one: the others
+	// have no series here, so the gate cannot tell, about them.
+	code, _, errOut = cli(t, "gate", "-prometheus", srv.URL, "-f", path, "-skip-timeslices")
+	if code != 2 || !strings.Contains(errOut, `skipped objective "good-minutes"`) || strings.Contains(errOut, `cannot tell: objective "good-minutes"`) || !strings.Contains(errOut, `"checkout-latency"`) {
+		t.Errorf("-skip-timeslices: exit %d\n%s", code, errOut)
+	}
+}
