@@ -91,12 +91,12 @@ func sliceRule(o *sli.Objective, w time.Duration) string {
 }
 
 // budgetInTime writes the budget spent and allowed in the unit that suits
-// the allowance: "12 of 43.2 bad minutes used", hours from 6 hours up,
-// seconds below 2 minutes.
+// the allowance: "12 of 43.2 bad minutes used", hours from 12 hours up
+// (99% of 30 days stays 432 minutes), seconds below 2 minutes.
 func budgetInTime(spent, allowed time.Duration) string {
 	unit, name := time.Minute, "minutes"
 	switch {
-	case allowed >= 6*time.Hour:
+	case allowed >= 12*time.Hour:
 		unit, name = time.Hour, "hours"
 	case allowed < 2*time.Minute:
 		unit, name = time.Second, "seconds"

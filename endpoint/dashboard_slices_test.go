@@ -85,7 +85,7 @@ func TestBudgetInTime(t *testing.T) {
 		{90 * time.Second, 302400 * time.Millisecond, "1.5 of 5.04 bad minutes used"}, // a week at 99.95%: 5 min 2.4 s
 		{time.Minute, 60480 * time.Millisecond, "60 of 60.5 bad seconds used"},        // a week at 99.99%
 		{5 * time.Hour, 1008 * time.Minute, "5 of 16.8 bad hours used"},               // 2 weeks at 95%
-		{100 * time.Hour, 7 * time.Hour, "100 of 7 bad hours used"},
+		{100 * time.Hour, 432 * time.Minute, "6,000 of 432 bad minutes used"},         // 99% of 30 days
 		{3000 * time.Hour, 1500 * time.Hour, "3,000 of 1,500 bad hours used"},
 	} {
 		if got := budgetInTime(c.spent, c.allowed); got != c.want {
