@@ -169,6 +169,7 @@ type sloDoc struct {
 	thresholdKind bool       // the indicator is a thresholdMetric
 	emptyNode     *yaml.Node // the source's emptySlices, checked once the budgeting method is read
 	emptyField    string
+	methodUnknown bool // budgetingMethod is not one of OpenSLO's: the slice fields are not judged
 	kindOK        bool       // spec.kind was read
 	kindNode      *yaml.Node // where spec.kind is
 }
@@ -380,8 +381,9 @@ func (f *file) slo(n, spec *yaml.Node, path, label string, nameOK bool) {
 		o.Budgeting = sli.RatioTimeslices
 	default:
 		d.problem(mn, sp.field("budgetingMethod"), "unknown budgeting method %q (Occurrences, Timeslices, RatioTimeslices)", method)
+		s.methodUnknown = true
 	}
-	if s.emptyNode != nil && !o.Budgeting.IsTimeslices() {
+	if s.emptyNode != nil && !o.Budgeting.IsTimeslices() && !s.methodUnknown {
 		d.problem(s.emptyNode, s.emptyField, "applies to Timeslices and RatioTimeslices budgeting only (budgetingMethod is %s)", cmp.Or(method, "missing"))
 	}
 	f.objectives(sp, s)
@@ -531,7 +533,12 @@ func (f *file) objectives(sp *fields, s *sloDoc) {
 	case !of.has("target") && !of.has("targetPercent"):
 		d.problem(of.line(), of.field("target"), "missing")
 	}
-	f.timeSlices(of, o)
+	if s.methodUnknown {
+		of.get("timeSliceTarget") // judged against a method only
+		of.get("timeSliceWindow")
+	} else {
+		f.timeSlices(of, o)
+	}
 	for _, k := range []string{"indicator", "indicatorRef", "compositeWeight"} {
 		of.reject(k, "composite objectives are not supported")
 	}

@@ -273,3 +273,15 @@ spec:
 		t.Errorf("written back: %+v, %v", again.Objectives, err)
 	}
 }
+
+// A misspelt method ("TimeSlices") is the one problem: the slice fields
+// are not also reported as belonging to Occurrences.
+func TestTimeslicesMisspeltMethod(t *testing.T) {
+	doc := sliceSLO("a", "    - duration: 1w\n      isRolling: true\n", "TimeSlices", "    - target: 0.99\n      timeSliceTarget: 0.95\n      timeSliceWindow: 1m\n")
+	doc = strings.Replace(doc, "kind: availability\n", "kind: availability\n              emptySlices: bad\n", 1)
+	_, err := openslo.Unmarshal([]byte(doc))
+	var e *openslo.Error
+	if !errors.As(err, &e) || len(e.Problems) != 1 || !strings.Contains(e.Problems[0].Message, `unknown budgeting method "TimeSlices"`) {
+		t.Errorf("want the one problem of the method, got %v", err)
+	}
+}
