@@ -169,7 +169,7 @@ type sloDoc struct {
 	thresholdKind bool       // the indicator is a thresholdMetric
 	emptyNode     *yaml.Node // the source's emptySlices, checked once the budgeting method is read
 	emptyField    string
-	methodUnknown bool // budgetingMethod is not one of OpenSLO's: the slice fields are not judged
+	methodUnknown bool       // budgetingMethod is not one of OpenSLO's: the slice fields are not judged
 	kindOK        bool       // spec.kind was read
 	kindNode      *yaml.Node // where spec.kind is
 }
