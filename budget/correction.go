@@ -270,6 +270,7 @@ func (t *Tracker) removeCounted(x compiled, now time.Time) {
 			s.flushLocked()
 			for _, sp := range spans {
 				s.excAll += s.ring.Remove(sp[0], sp[1]).Total()
+				s.touchSlicesLocked(sp[0], sp[1])
 			}
 			s.mu.Unlock()
 		}

@@ -72,6 +72,39 @@
 // objective is exhausted. Until the period holds 100 events the policy
 // stays healthy and the gate lists the objective as unjudged.
 //
+// # Time slices
+//
+// An objective whose Budgeting is sli.Timeslices or sli.RatioTimeslices
+// counts slices of time (1 or 5 minutes) instead of events, and its
+// [Status.Slices] is its [SliceBudget]. A slice is decided once it has
+// ended (at a read, or when its 10-second buckets are about to leave the
+// fine tier: never per event), from its exact counts: with events, a
+// Timeslices slice is good when good/total ≥ SliceTarget (compared in
+// integers; for a latency kind that is exactly "the slice's SliceTarget
+// nearest-rank percentile is at most Threshold"); a RatioTimeslices slice
+// spends bad/total of a slice (in millionths, rounded). A slice without
+// events is empty and counts as EmptySlices says (good, bad or not at all);
+// a slice any instant of which a correction covers is good. A late event or
+// a correction declared afterwards decides a slice again while it is within
+// the last 6.4 hours; older verdicts stay. Slices before the tracker was
+// made (a group's: before its first event) are not counted.
+//
+// The budget is fixed in time: Allowed = (1 − Target) × all the period's
+// slices (43,200 for 30 days of 1-minute slices; a calendar month's exact
+// count, DST included), Spent the bad slices (for ratio slices the sum of
+// their shares), Remaining = 1 − Spent/Allowed, and SLI the good share of
+// the counted slices. Burn rates are bad slices ÷ counted slices of the
+// window ÷ (1 − Target), counted to the slice for windows up to 6.4 hours
+// and by 15-minute bucket beyond (from the first bucket that starts in the
+// window); the same alert rules apply. Their low-traffic guards count
+// slices: a window needs as many counted slices as the rule's minimum
+// events, or half of the slices it spans when that is fewer, so a service
+// with one call a minute pages on its bad minutes (a total outage within
+// the short window plus one slice). The policy's minimum counts slices too.
+// Verdicts cost a byte per 15-minute bucket of the horizon and one per
+// recent slice (3.3 KiB for a 30-day objective of 1-minute slices), ratio
+// slices four bytes more for each (16.1 KiB).
+//
 // # Transitions and incidents
 //
 // Transitions (alerts firing and resolving, policy changes) are detected

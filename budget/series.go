@@ -55,6 +55,8 @@ type Series struct {
 	excAll int64     // events excluded by classification, lifetime
 	life   counts    // lifetime good and bad, including restored state
 	stored counts    // the part of life restored from the state file
+
+	slc *sliceState // time-slice verdicts; nil for occurrences (slice_decide.go)
 }
 
 type alertState struct {
@@ -76,6 +78,7 @@ func newSeries(tr *Tracker, slo *SLO, group string) *Series {
 	if lat {
 		s.latRng = window.NewLatencyRing()
 	}
+	s.initSlices()
 	return s
 }
 
@@ -279,6 +282,7 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 
 func (s *Series) addLocked(b, good, bad int64) {
 	if s.ring.Add(b, good, bad) {
+		s.sliceAddedLocked(b) // slice_decide.go
 		s.life.good = window.AddCount(s.life.good, good)
 		s.life.bad = window.AddCount(s.life.bad, bad)
 	} else {

@@ -171,6 +171,9 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	st.SLI = SLI(pc.good, pc.bad)
 	st.Consumed = BurnRate(pc.good, pc.bad, o.Target) // over the period: the budget consumed
 	st.Remaining = Remaining(pc.good, pc.bad, o.Target)
+	if s.slc != nil {
+		win, pc = s.sliceStatusLocked(&st, now, clock) // slice_status.go: the windows count slices
+	}
 
 	st.BurnRates = make([]WindowBurn, 0, len(standardWindows)+1)
 	var burn1h Float
@@ -203,6 +206,9 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 			return c
 		}
 		a := r.evaluate(rw(r.LongWindow, ruleKey(i, 0)), rw(r.ShortWindow, ruleKey(i, 1)), o.Target, period)
+		if s.slc != nil {
+			a = s.sliceAlertLocked(r, a)
+		}
 		as := &s.alerts[i]
 		if advance && as.firing && as.since.After(now) {
 			as.since = now // the clock stepped back: it fires since the clock's reading
@@ -246,6 +252,9 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 		}
 	} else if eta, ok := ExhaustionETA(now, st.Remaining, burn1h, period); ok {
 		st.ExhaustionETA = eta
+	}
+	if s.slc != nil {
+		s.sliceFinishLocked(&st, burn1h)
 	}
 	if s.latRng != nil {
 		st.Latency = latencyOf(s.latRng.Summary(end))

@@ -88,13 +88,6 @@ func New(objs []sli.Objective, opts ...Option) (*Tracker, error) {
 	if err := sli.ValidateAll(objs); err != nil {
 		errs = append(errs, err)
 	}
-	for i := range objs {
-		// Until the tracker counts slices, it refuses them rather than
-		// counting events under a time-slice target (issue 17 lifts this).
-		if objs[i].Budgeting.IsTimeslices() {
-			errs = append(errs, fmt.Errorf("budget: objective %q: %v budgeting is not supported yet", objs[i].Name, objs[i].Budgeting))
-		}
-	}
 	names := map[string]bool{}
 	for _, r := range t.rules {
 		if err := r.validate(); err != nil {
