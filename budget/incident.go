@@ -412,9 +412,11 @@ func (s *Series) observeLocked(now time.Time, st *Status, trs []numbered) []numb
 		ev := &IncidentEvent{Kind: kind, Time: now, What: what, Incident: rec.Incident.clone()}
 		trs = append(trs, numbered{seq: s.tr.seq.Add(1), inc: ev})
 	}
-	who := s.obj.Name
-	if s.group != "" {
-		who += "[" + s.group + "]"
+	who := func() string { // built when an event says it: most evaluations emit none
+		if s.group == "" {
+			return s.obj.Name
+		}
+		return s.obj.Name + "[" + s.group + "]"
 	}
 	for _, a := range fired {
 		if rec == nil {
@@ -426,10 +428,10 @@ func (s *Series) observeLocked(now time.Time, st *Status, trs []numbered) []numb
 			m = s.joinLocked(rec, a, now)
 			if len(rec.Series) == 1 {
 				rec.Detection = rec.Series[0].Detection
-				emit(IncidentOpened, fmt.Sprintf("%s fired for %s", a.Rule.Name, who))
+				emit(IncidentOpened, fmt.Sprintf("%s fired for %s", a.Rule.Name, who()))
 				continue
 			}
-			emit(IncidentUpdated, fmt.Sprintf("%s joined: %s fired", who, a.Rule.Name))
+			emit(IncidentUpdated, fmt.Sprintf("%s joined: %s fired", who(), a.Rule.Name))
 			continue
 		}
 		m.firing[a.Rule.Name] = true
@@ -440,10 +442,10 @@ func (s *Series) observeLocked(now time.Time, st *Status, trs []numbered) []numb
 		is.Firing = firingNames(s.tr.rules, m.firing)
 		if rec.State == IncidentResolved {
 			rec.State, rec.Resolved = IncidentOpen, time.Time{}
-			emit(IncidentUpdated, fmt.Sprintf("reopened: %s fired for %s", a.Rule.Name, who))
+			emit(IncidentUpdated, fmt.Sprintf("reopened: %s fired for %s", a.Rule.Name, who()))
 			continue
 		}
-		emit(IncidentUpdated, fmt.Sprintf("%s fired for %s", a.Rule.Name, who))
+		emit(IncidentUpdated, fmt.Sprintf("%s fired for %s", a.Rule.Name, who()))
 	}
 	if m != nil && len(resolved) > 0 {
 		for _, a := range resolved {
@@ -451,7 +453,7 @@ func (s *Series) observeLocked(now time.Time, st *Status, trs []numbered) []numb
 		}
 		rec.Series[m.i].Firing = firingNames(s.tr.rules, m.firing)
 		for _, a := range resolved {
-			emit(IncidentUpdated, fmt.Sprintf("%s resolved for %s", a.Rule.Name, who))
+			emit(IncidentUpdated, fmt.Sprintf("%s resolved for %s", a.Rule.Name, who()))
 		}
 	}
 	if m != nil {
@@ -459,7 +461,7 @@ func (s *Series) observeLocked(now time.Time, st *Status, trs []numbered) []numb
 		for _, x := range trs {
 			if x.inc == nil && x.tr.Kind == PolicyChanged && x.tr.Time.Equal(now) && x.tr.Objective == s.obj.Name && x.tr.Group == s.group {
 				rec.Policy = append(rec.Policy, PolicyChange{Time: now, Objective: s.obj.Name, Group: s.group, From: x.tr.From, To: x.tr.To, Advisory: s.obj.Advisory})
-				emit(IncidentUpdated, fmt.Sprintf("policy of %s: %s → %s", who, x.tr.From, x.tr.To))
+				emit(IncidentUpdated, fmt.Sprintf("policy of %s: %s → %s", who(), x.tr.From, x.tr.To))
 			}
 		}
 	}

@@ -38,15 +38,22 @@ func (t *Tracker) StatusAt(now time.Time, opts ...StatusOption) []Status {
 	for _, o := range opts {
 		burnDown = max(burnDown, o.burnDown)
 	}
-	var out []Status
+	all := make([][]*Series, len(t.slos))
+	n := 0
+	for i, slo := range t.slos {
+		all[i] = slo.AllSeries()
+		n += len(all[i])
+	}
+	out := make([]Status, 0, n)
+	buf := t.newStatusBuf(n)
 	var trs []numbered
 	defer func() { t.deliver(trs) }()
-	for _, slo := range t.slos {
+	for i := range t.slos {
 		first := len(out)
-		for _, s := range slo.AllSeries() {
+		for _, s := range all[i] {
 			clock, stepBack := t.lockSeries(s, now)
 			var st Status
-			st, trs = s.statusLocked(now, clock, stepBack, trs)
+			st, trs = s.statusLocked(now, clock, stepBack, trs, &buf)
 			if burnDown > 0 {
 				st.BurnDown = s.burnDownLocked(now, burnDown)
 			}

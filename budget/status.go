@@ -134,7 +134,7 @@ func (st *Status) Firing() []Alert {
 // lockSeries returned them. When now is the clock's reading it updates the
 // alert and policy state, appending the transitions it sees to trs, each
 // numbered in the order of detection (deliver keeps that order).
-func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []numbered) (Status, []numbered) {
+func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []numbered, buf *statusBuf) (Status, []numbered) {
 	if stepBack.series {
 		s.followClockLocked(clock)
 	}
@@ -175,7 +175,7 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 		win, pc = s.sliceStatusLocked(&st, now, clock) // slice_status.go: the windows count slices
 	}
 
-	st.BurnRates = make([]WindowBurn, 0, len(standardWindows)+1)
+	st.BurnRates = buf.burnRates()
 	var burn1h Float
 	var std [len(standardWindows)]counts
 	for i, w := range standardWindows {
@@ -194,7 +194,7 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 	if advance {
 		s.evalAt = now
 	}
-	st.Alerts = make([]Alert, len(s.tr.rules))
+	st.Alerts = buf.alerts(len(s.tr.rules))
 	for i, r := range s.tr.rules {
 		rw := func(d time.Duration, key int) counts {
 			for j, w := range standardWindows {
@@ -264,6 +264,40 @@ func (s *Series) statusLocked(now, clock time.Time, stepBack stepBack, trs []num
 		trs = s.observeLocked(now, &st, trs) // incident.go
 	}
 	return st, trs
+}
+
+// statusBuf holds the burn rates and alerts of every status of one
+// StatusAt, allocated once for all of them rather than twice a series.
+type statusBuf struct {
+	burns []WindowBurn
+	alert []Alert
+}
+
+// newStatusBuf returns the room for n statuses.
+func (t *Tracker) newStatusBuf(n int) statusBuf {
+	return statusBuf{make([]WindowBurn, 0, n*(len(standardWindows)+1)), make([]Alert, n*len(t.rules))}
+}
+
+// burnRates returns an empty slice with room for a status's burn rates,
+// and no more: an append by the caller copies, and never reaches the next.
+func (b *statusBuf) burnRates() []WindowBurn {
+	k := len(standardWindows) + 1
+	if cap(b.burns)-len(b.burns) < k {
+		return make([]WindowBurn, 0, k)
+	}
+	out := b.burns[len(b.burns) : len(b.burns) : len(b.burns)+k]
+	b.burns = b.burns[:len(b.burns)+k]
+	return out
+}
+
+// alerts returns n zero alerts, capped at n.
+func (b *statusBuf) alerts(n int) []Alert {
+	if len(b.alert) < n {
+		return make([]Alert, n)
+	}
+	out := b.alert[:n:n]
+	b.alert = b.alert[n:]
+	return out
 }
 
 // The keys of a series' running window sums (window.Ring.SpanKept): the
