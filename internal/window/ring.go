@@ -500,15 +500,46 @@ func (t *Tier) Bucket(b int64) (Counts, bool) {
 }
 
 // FirstBucket returns the first bucket from..to (this tier's units) that
-// holds events.
+// holds events. Like Sum, it walks the ring in at most two contiguous runs
+// of slots: a burn-down asks it of the whole period (2,880 coarse buckets
+// for 30 days), most of them empty when the traffic began recently.
 func (t *Tier) FirstBucket(from, to int64) (int64, bool) {
-	from, to = max(from, to-int64(t.n)+1, t.newest-int64(t.n)+1), min(to, t.newest)
-	for b := from; b <= to; b++ {
-		if i := t.slot(b); t.good.get(i)+t.bad.get(i) > 0 {
-			return b, true
+	n := int64(t.n)
+	from, to = max(from, to-n+1, t.newest-n+1), min(to, t.newest)
+	for b, i := from, t.slot(from); b <= to; i = 0 {
+		k := min(int(to-b+1), t.n-i)
+		if j := t.firstNonEmpty(i, k); j >= 0 {
+			return b + int64(j), true
 		}
+		b += int64(k)
 	}
 	return 0, false
+}
+
+// firstNonEmpty returns the offset of the first of slots i … i+k−1 with
+// events; −1 when none has.
+func (t *Tier) firstNonEmpty(i, k int) int {
+	if t.good.c16 != nil && t.bad.c16 != nil {
+		return firstNonZero(t.good.c16[i:i+k], t.bad.c16[i:i+k])
+	}
+	for j := range k {
+		if t.good.get(i+j) != 0 || t.bad.get(i+j) != 0 {
+			return j
+		}
+	}
+	return -1
+}
+
+// firstNonZero returns the first index at which a or b is not zero; −1
+// when there is none.
+func firstNonZero[T uint16 | uint32](a, b []T) int {
+	b = b[:len(a)]
+	for j := range a {
+		if a[j]|b[j] != 0 {
+			return j
+		}
+	}
+	return -1
 }
 
 // Tier returns tier i: 0 fine, 1 medium, 2 coarse.

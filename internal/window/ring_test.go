@@ -124,3 +124,34 @@ func (t *Tier) sumHeld(from, to int64) Counts {
 	}
 	return t.Sum(from, to)
 }
+
+// TestFirstBucketMatchesNaive checks FirstBucket, which walks runs of
+// slots, against a bucket-by-bucket search, on tiers written sparsely and
+// out of order, in every cell width.
+func TestFirstBucketMatchesNaive(t *testing.T) {
+	t.Logf("seed PCG(3, 4)")
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, slots := range []int{1, 2, 7, 64} {
+		for _, big := range []int64{0, 1 << 20, 1 << 40} {
+			tr := newTier(FineWidth, slots)
+			for range slots / 2 {
+				tr.add(rng.Int64N(6*int64(slots))-3*int64(slots), rng.Int64N(3)*big, rng.Int64N(2))
+			}
+			for range 2000 {
+				from := rng.Int64N(8*int64(slots)) - 4*int64(slots)
+				to := from + rng.Int64N(3*int64(slots)) - 2
+				got, gotOK := tr.FirstBucket(from, to)
+				want, wantOK := int64(0), false // FirstBucket as first written
+				for b := max(from, to-int64(slots)+1, tr.newest-int64(slots)+1); b <= min(to, tr.newest); b++ {
+					if i := tr.slot(b); tr.good.get(i)+tr.bad.get(i) > 0 {
+						want, wantOK = b, true
+						break
+					}
+				}
+				if got != want || gotOK != wantOK {
+					t.Fatalf("%d slots: FirstBucket(%d, %d) = %d %v, want %d %v", slots, from, to, got, gotOK, want, wantOK)
+				}
+			}
+		}
+	}
+}
