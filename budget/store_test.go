@@ -419,7 +419,7 @@ func TestBadStateFile(t *testing.T) {
 		return b
 	}
 	future := bytes.Clone(good)
-	future[11]++ // the format version
+	future[9]++ // the major format version: refused, but left in place
 	cases := []struct {
 		name     string
 		content  []byte
@@ -432,7 +432,7 @@ func TestBadStateFile(t *testing.T) {
 		{"flipped payload byte", flip(len(good) / 2), false, "checksum mismatch", true},
 		{"flipped checksum byte", flip(len(good) - 1), false, "checksum mismatch", true},
 		{"flipped length byte", flip(19), false, "does not match", true},
-		{"future version", future, false, "newer than this build reads", true},
+		{"future major version", future, false, "newer than this build reads", false},
 		{"empty", []byte{}, false, "empty", true},
 		{"not a snapshot", []byte(`{"objectives": []}`), false, "not an errbudget snapshot", true},
 		{"directory", nil, true, "is a directory", false},
@@ -462,11 +462,14 @@ func TestBadStateFile(t *testing.T) {
 			}
 			aside, _ := filepath.Glob(path + ".bad-*")
 			if !c.setAside {
-				if fi, err := os.Stat(path); err != nil || !fi.IsDir() || len(aside) != 0 {
-					t.Errorf("the directory should stay in place: %v, %v", err, aside)
+				if fi, err := os.Stat(path); err != nil || fi.IsDir() != c.dir || len(aside) != 0 {
+					t.Errorf("the file should stay in place: %v, %v", err, aside)
 				}
 				if err := tr.Close(); err == nil {
-					t.Error("Close saved over a directory")
+					t.Error("Close saved over the file left in place")
+				}
+				if b, _ := os.ReadFile(path); !c.dir && !bytes.Equal(b, c.content) {
+					t.Error("the file left in place changed")
 				}
 				return
 			}

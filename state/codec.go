@@ -19,7 +19,8 @@ import (
 //
 //	offset  size  field
 //	0       8     magic "errbudg\x00"
-//	8       4     format version, big-endian (1)
+//	8       2     major version, big-endian (0)
+//	10      2     minor version, big-endian (1)
 //	12      8     payload length n, big-endian
 //	20      n     payload
 //	20+n    4     CRC-32C (Castagnoli) of bytes [0, 20+n), big-endian
@@ -58,12 +59,23 @@ import (
 //
 // Only buckets holding counts are written; runs and deltas keep a steady
 // stream's buckets at two or three bytes each. A reader refuses a file whose
-// magic, length or checksum is wrong or whose version is newer than its own,
-// and every length in the payload is checked against the bytes that remain,
-// so a damaged file costs no more memory than its size.
+// magic, length or checksum is wrong, and every length in the payload is
+// checked against the bytes that remain, so a damaged file costs no more
+// memory than its size.
+//
+// Versions. A release that adds to the format raises the minor version and
+// adds only what a reader of a lower minor skips: sections, or bytes after
+// the sections. A reader reads every minor of its major, the higher ones
+// without what it does not know, so rolling a release back keeps the
+// counts. The major version changes only for a change an older reader would
+// misread; such a reader refuses the file and leaves it in place (the error
+// does not wrap ErrCorrupt), so rolling forward again finds it. Readers
+// before this rule (minor 1, major 0) refuse every other version: a release
+// keeps writing minor 1 while it adds nothing they would skip.
 
 const (
-	version = 1 // the format version written, and the newest read
+	major   = 0 // the major version written and read
+	minor   = 1 // the minor version written
 	magic   = "errbudg\x00"
 	header  = 20
 	trailer = 4
@@ -75,7 +87,8 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 func (st *State) AppendBinary(b []byte) ([]byte, error) {
 	start := len(b)
 	e := &wire.Encoder{Buf: append(b, magic...)}
-	e.Buf = binary.BigEndian.AppendUint32(e.Buf, version)
+	e.Buf = binary.BigEndian.AppendUint16(e.Buf, major)
+	e.Buf = binary.BigEndian.AppendUint16(e.Buf, minor)
 	e.Buf = binary.BigEndian.AppendUint64(e.Buf, 0) // length, set below
 	e.Time(st.Taken)
 	e.Uvarint(uint64(len(st.BucketWidths)))
@@ -189,11 +202,11 @@ func checkHeader(h []byte, size int64) error {
 	if string(h[:len(magic)]) != magic {
 		return fmt.Errorf("%w: not an errbudget snapshot", ErrCorrupt)
 	}
-	if v := binary.BigEndian.Uint32(h[8:12]); v != version {
-		if v > version {
-			return fmt.Errorf("%w: format version %d is newer than this build reads (%d)", ErrCorrupt, v, version)
-		}
-		return fmt.Errorf("%w: unknown format version %d", ErrCorrupt, v)
+	switch maj, mi := binary.BigEndian.Uint16(h[8:10]), binary.BigEndian.Uint16(h[10:12]); {
+	case maj > major:
+		return fmt.Errorf("%w: format version %d.%d is newer than this build reads (%d.x); left in place for the release that wrote it", errNewerMajor, maj, mi, major)
+	case maj < major || mi == 0:
+		return fmt.Errorf("%w: unknown format version %d.%d", ErrCorrupt, maj, mi)
 	}
 	if n, have := binary.BigEndian.Uint64(h[12:20]), size-header-trailer; have < 0 || n != uint64(have) {
 		return fmt.Errorf("%w: length %d does not match the file's %d payload bytes (truncated?)", ErrCorrupt, n, have)
@@ -240,9 +253,15 @@ func readFull(r io.Reader, b []byte) error {
 // windows take about 1 MB).
 const maxSnapshot = 1 << 30
 
+// errNewerMajor is wrapped by the error a file of a newer major version
+// comes back with: not ErrCorrupt, so that it stays in place.
+var errNewerMajor = errors.New("state: written by a newer release")
+
 // UnmarshalBinary replaces st with the state b encodes
-// (encoding.BinaryUnmarshaler). Sections share b. Every error wraps
-// ErrCorrupt, and leaves st unchanged.
+// (encoding.BinaryUnmarshaler). Sections share b. An error leaves st
+// unchanged; every one wraps ErrCorrupt but for a file of a newer major
+// version (see the format's versions), which this build cannot read but
+// must not destroy.
 func (st *State) UnmarshalBinary(b []byte) error {
 	corrupt := func(format string, args ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
@@ -267,8 +286,8 @@ func (st *State) UnmarshalBinary(b []byte) error {
 	if d.Err != nil {
 		return corrupt("%v", d.Err)
 	}
-	if len(d.B) != 0 {
-		return corrupt("%d bytes after the payload", len(d.B))
+	if len(d.B) != 0 && binary.BigEndian.Uint16(b[10:12]) <= minor {
+		return corrupt("%d bytes after the payload", len(d.B)) // a newer minor may add them
 	}
 	*st = *out
 	return nil

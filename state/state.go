@@ -40,8 +40,8 @@ type Store interface {
 var ErrNotFound = errors.New("state: nothing saved")
 
 // ErrCorrupt is wrapped by the error a state that cannot be read comes back
-// with: damaged, truncated, empty, not a state file, or from a newer
-// version.
+// with: damaged, truncated, empty, or not a state file. (A file of a newer
+// major version is not corrupt: it is refused but left in place.)
 var ErrCorrupt = errors.New("state: unreadable")
 
 // State is what a tracker saves: its counts, alert and policy state, the
