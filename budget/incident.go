@@ -467,9 +467,12 @@ func (s *Series) observeLocked(now time.Time, st *Status, trs []numbered) []numb
 	}
 
 	firing, burning := false, false
-	for _, x := range rec.members {
+	for _, x := range rec.members { // every series evaluated looks: stop at the answer
 		firing = firing || len(x.firing) > 0
 		burning = burning || exceeds(x.burn5m, 1)
+		if firing && burning {
+			break
+		}
 	}
 	switch {
 	case rec.State == IncidentOpen && !firing:

@@ -58,6 +58,13 @@ type LatencyRing struct {
 	dense  [HistLen]int64
 	curMax int64
 	old    [latencySlots]packedSlot // the other slots, by slot index
+
+	// sum is the old slots aggSlots summed and packed, kept for Summary:
+	// they change only when the current slot moves on, a late latency
+	// lands in one, or the clock steps back, and decoding twelve of them
+	// at every status was most of its cost.
+	sum      packedSlot // n unused
+	aggSlots [2]int64   // the first and last slot summed; from > to when none is
 }
 
 type packedSlot struct {
@@ -67,7 +74,7 @@ type packedSlot struct {
 
 // NewLatencyRing returns an empty latency ring.
 func NewLatencyRing() *LatencyRing {
-	r := &LatencyRing{cur: none}
+	r := &LatencyRing{cur: none, aggSlots: [2]int64{1, 0}}
 	for i := range r.old {
 		r.old[i].n = none
 	}
@@ -110,6 +117,9 @@ func (r *LatencyRing) slot(b int64, tmp *[HistLen]int64) (counts *[HistLen]int64
 	switch {
 	case b == r.cur:
 		return &r.dense, &r.curMax, nil
+	}
+	r.aggSlots = [2]int64{1, 0} // an old slot changes, or the slots move on
+	switch {
 	case b > r.cur:
 		if r.cur != none {
 			o := &r.old[slotOf(r.cur)]
@@ -201,6 +211,7 @@ func (r *LatencyRing) Rewind(at int64) {
 	if r.cur <= tb {
 		return
 	}
+	r.aggSlots = [2]int64{1, 0}
 	var sum [HistLen]int64
 	sumMax := int64(0)
 	fold := func(mx int64, counts *[HistLen]int64) {
@@ -244,10 +255,18 @@ func (r *LatencyRing) Summary(now int64) Quantiles {
 	from := to - int64(LatencyWindow)/LatencySlotWidth
 	var all [HistLen]int64
 	var maxUS int64
-	for b := max(from, r.cur-latencySlots+1); b < r.cur && b <= to; b++ {
-		if o := &r.old[slotOf(b)]; o.n == b {
-			unpack(o.data, &all)
-			maxUS = max(maxUS, o.max)
+	if lo, hi := max(from, r.cur-latencySlots+1), min(to, r.cur-1); lo <= hi {
+		if r.aggSlots != [2]int64{lo, hi} {
+			for b := lo; b <= hi; b++ {
+				if o := &r.old[slotOf(b)]; o.n == b {
+					unpack(o.data, &all)
+					maxUS = max(maxUS, o.max)
+				}
+			}
+			r.sum.data, r.sum.max, r.aggSlots = pack(r.sum.data, &all), maxUS, [2]int64{lo, hi}
+		} else {
+			unpack(r.sum.data, &all)
+			maxUS = r.sum.max
 		}
 	}
 	if r.cur != none && r.cur >= from && r.cur <= to {
