@@ -10,7 +10,7 @@ import (
 // sliceWindows are a status's slice counts per window length, so that the
 // burn rates and the alerts of one status read each window once.
 type sliceWindows struct {
-	s     *Series
+	v     *window.Slices
 	end   int64 // the first slice not closed at the status's instant
 	w     int64 // slice width (ns)
 	endNs int64
@@ -23,7 +23,7 @@ func (sw *sliceWindows) get(d time.Duration) window.SliceCounts {
 	if c, ok := sw.byLen[d]; ok {
 		return c
 	}
-	c := sw.s.slc.v.Count(window.FloorDiv(sw.endNs-int64(d), sw.w), sw.end)
+	c := sw.v.Count(window.FloorDiv(sw.endNs-int64(d), sw.w), sw.end)
 	sw.byLen[d] = c
 	return c
 }
@@ -76,16 +76,19 @@ func (t sliceTally) counts(o *sli.Objective) counts {
 // slices, closed or to come, Spent the bad ones (for ratio slices the sum
 // of their spent shares), Remaining = 1 − Spent / Allowed.
 func (s *Series) sliceStatusLocked(st *Status, now, clock time.Time) (func(int, time.Duration) (counts, string), counts) {
-	o := s.obj
 	s.decideSlicesLocked(clock.UnixNano())
-	v := s.slc.v
+	return sliceStatus(s.obj, s.slc.v, &s.slc.last, st, now)
+}
+
+// sliceStatus is sliceStatusLocked on the verdicts v, with sw the windows'
+// counts to reuse.
+func sliceStatus(o *sli.Objective, v *window.Slices, sw *sliceWindows, st *Status, now time.Time) (func(int, time.Duration) (counts, string), counts) {
 	w := v.Width()
-	sw := &s.slc.last
 	if sw.byLen == nil {
 		sw.byLen = make(map[time.Duration]window.SliceCounts, len(standardWindows)+4)
 	}
 	clear(sw.byLen)
-	sw.s, sw.w, sw.endNs, sw.end = s, w, now.UnixNano(), window.FloorDiv(now.UnixNano(), w)
+	sw.v, sw.w, sw.endNs, sw.end = v, w, now.UnixNano(), window.FloorDiv(now.UnixNano(), w)
 
 	n := int64(st.PeriodEnd.Sub(st.PeriodStart)) / w
 	pcs := v.Count(window.FloorDiv(st.PeriodStart.UnixNano(), w), sw.end)
@@ -135,8 +138,10 @@ func (s *Series) sliceStatusLocked(st *Status, now, clock time.Time) (func(int, 
 // slice is a verdict over time, and a service with one request a minute
 // pages on its bad minutes as a busy one does.
 func (s *Series) sliceAlertLocked(r AlertRule, a Alert) Alert {
-	sw := &s.slc.last
-	o := s.obj
+	return sliceAlert(s.obj, &s.slc.last, r, a)
+}
+
+func sliceAlert(o *sli.Objective, sw *sliceWindows, r AlertRule, a Alert) Alert {
 	lt, st := tallyOf(o, sw.get(r.LongWindow)), tallyOf(o, sw.get(r.ShortWindow))
 	a.LongEvents, a.ShortEvents = lt.counted, st.counted
 	a.Firing = lt.counted >= sliceGuard(r.minLong(), r.LongWindow, sw.w) &&
@@ -156,8 +161,10 @@ func sliceGuard(minimum int64, d time.Duration, w int64) int64 {
 // slices, those with and without a bad event), and the exhaustion ETA
 // reads the fixed budget (so a calendar month's too).
 func (s *Series) sliceFinishLocked(st *Status, burn1h Float) {
-	sw := &s.slc.last
-	o := s.obj
+	sliceFinish(s.obj, &s.slc.last, st, burn1h)
+}
+
+func sliceFinish(o *sli.Objective, sw *sliceWindows, st *Status, burn1h Float) {
 	for i := range st.BurnRates {
 		br := &st.BurnRates[i]
 		if br.Window == "period" {

@@ -324,3 +324,90 @@ func TestRatioSlices(t *testing.T) {
 		t.Fatalf("after a bad minute: spent %v, want 15.4", b.Spent)
 	}
 }
+
+// A grouped time-slice objective reports each group, and before them an
+// overall entry where a slice is bad when any group's is (Datadog's rule):
+// 44 bad minutes alternating between two groups leave each group 22 of its
+// 43.2, but exhaust the overall budget, and the gate closes on it alone.
+func TestSlicesGroupedOverall(t *testing.T) {
+	o := sliceObjective("api")
+	o.GroupBy = "route"
+	clk := budgettest.NewClock(t0)
+	tr, err := budget.New([]sli.Objective{o}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := tr.Series("api", "/a")
+	b, _ := tr.Series("api", "/b")
+	minute := func(badA, badB bool) {
+		at := clk.Now().Add(time.Second)
+		for _, x := range []struct {
+			s   *budget.Series
+			bad bool
+		}{{a, badA}, {b, badB}} {
+			out := sli.Good
+			if x.bad {
+				out = sli.Bad
+			}
+			x.s.RecordN(sli.Event{Time: at, Outcome: out}, 100)
+		}
+		clk.Advance(time.Minute)
+	}
+	for range 120 {
+		minute(false, false)
+	}
+	for k := range 44 {
+		minute(k%2 == 0, k%2 == 1)
+	}
+	sts := tr.Status()
+	if len(sts) != 3 || !sts[0].Overall || sts[0].Group != "" || sts[1].Group != "/a" || sts[2].Group != "/b" {
+		t.Fatalf("statuses %d: want the overall entry, then /a and /b", len(sts))
+	}
+	ov, ga, gb := slicesOf(t, sts[0]), slicesOf(t, sts[1]), slicesOf(t, sts[2])
+	if ov.Bad != 44 || ov.Good != 120 || ga.Bad != 22 || gb.Bad != 22 {
+		t.Fatalf("overall %+v, /a %+v, /b %+v; want 44 bad overall, 22 in each group", ov, ga, gb)
+	}
+	if sts[0].Good != 2*120*100+44*100 || sts[0].Bad != 44*100 {
+		t.Errorf("overall events %d good %d bad, want the groups' sum", sts[0].Good, sts[0].Bad)
+	}
+	if sts[0].PolicyState != budget.Exhausted || sts[0].ReleaseAllowed || sts[1].PolicyState == budget.Exhausted || !sts[1].ReleaseAllowed {
+		t.Fatalf("overall %v (release %v), /a %v (release %v); want overall exhausted, groups not", sts[0].PolicyState, sts[0].ReleaseAllowed, sts[1].PolicyState, sts[1].ReleaseAllowed)
+	}
+	g := budget.GateOf(sts)
+	if g.Allowed || len(g.Reasons) != 1 || g.Reasons[0].Group != "" {
+		t.Fatalf("gate %+v, want closed by the overall entry alone", g)
+	}
+	if r := sts[0].BurnRateOf("1h"); math.Abs(r.Value-(44.0/60)/0.001) > 1e-6 {
+		t.Errorf("overall 1h burn %v, want %v", r, (44.0/60)/0.001)
+	}
+}
+
+// Under EmptyBad a group without events in a minute makes the overall
+// minute bad (/b is silent for 4 of 5 minutes); under EmptyGood and
+// EmptySkipped it does not.
+func TestSlicesGroupedOverallEmpty(t *testing.T) {
+	for _, c := range []struct {
+		rule sli.EmptySlices
+		bad  int64
+	}{{sli.EmptyGood, 0}, {sli.EmptyBad, 4}, {sli.EmptySkipped, 0}} {
+		o := sliceObjective("api")
+		o.GroupBy = "route"
+		o.EmptySlices = c.rule
+		clk := budgettest.NewClock(t0)
+		tr, err := budget.New([]sli.Objective{o}, budget.WithClock(clk.Now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := tr.Series("api", "/a")
+		b, _ := tr.Series("api", "/b")
+		b.Record(sli.Event{Time: t0.Add(time.Second), Outcome: sli.Good})
+		for range 5 {
+			clk.Advance(time.Minute)
+			a.Record(sli.Event{Time: clk.Now().Add(-time.Second), Outcome: sli.Good})
+		}
+		ov := slicesOf(t, tr.Status()[0])
+		if ov.Bad != c.bad || ov.Good+ov.Bad != 5 {
+			t.Errorf("%v: overall %+v, want %d bad of 5", c.rule, ov, c.bad)
+		}
+	}
+}

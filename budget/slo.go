@@ -24,6 +24,8 @@ type SLO struct {
 	horizon  time.Duration // how far back its windows and rules reach (horizon)
 
 	corr atomic.Pointer[corrEdges] // nil while no correction applies (correction_set.go)
+
+	overall overallSlices // a grouped time-slice objective's overall verdicts (slice_group.go)
 }
 
 // horizon is how far back any window of an objective of window w reaches:

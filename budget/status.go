@@ -104,6 +104,13 @@ type Status struct {
 	// objective (sli.Timeslices, sli.RatioTimeslices); nil for an
 	// occurrence objective.
 	Slices *SliceBudget
+	// Overall marks the entry of a grouped time-slice objective that
+	// stands for all its groups (Group is empty), placed before them: a
+	// slice is bad there when any group's is. Its burn rates and alerts
+	// count those slices, its Good and Bad sum the groups' events, and it
+	// alone freezes releases for the objective (the groups' ReleaseAllowed
+	// stay true). It sends no transitions: its groups do.
+	Overall bool
 }
 
 // Total returns Good + Bad.
