@@ -105,11 +105,11 @@ func budgetInTime(spent, allowed time.Duration) string {
 	return in(spent) + " of " + in(allowed) + " bad " + name + " used"
 }
 
-// formatAmount writes x with three significant digits at most, none
-// trailing: 43.2, 12, 5.04, 0.5, 1,008.
+// formatAmount writes x with one decimal from 10 up and two below, none
+// trailing, and whole from 1,000 up: 43.2, 100.8, 12, 5.04, 0.5, 1,008.
 func formatAmount(x float64) string {
 	switch a := math.Abs(x); {
-	case a >= 100:
+	case a >= 1000:
 		return formatCount(int64(math.Round(x)))
 	case a >= 10:
 		return trimFloat(x, 1)

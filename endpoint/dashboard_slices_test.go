@@ -82,6 +82,7 @@ func TestBudgetInTime(t *testing.T) {
 	}{
 		{12 * time.Minute, 2592 * time.Second, "12 of 43.2 bad minutes used"},
 		{0, 2592 * time.Second, "0 of 43.2 bad minutes used"},
+		{30 * time.Minute, 6048 * time.Second, "30 of 100.8 bad minutes used"},        // a week of 5-minute slices at 99%
 		{90 * time.Second, 302400 * time.Millisecond, "1.5 of 5.04 bad minutes used"}, // a week at 99.95%: 5 min 2.4 s
 		{time.Minute, 60480 * time.Millisecond, "60 of 60.5 bad seconds used"},        // a week at 99.99%
 		{5 * time.Hour, 1008 * time.Minute, "5 of 16.8 bad hours used"},               // 2 weeks at 95%
