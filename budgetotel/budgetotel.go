@@ -399,7 +399,7 @@ func (v *view) observe(_ context.Context, o metric.Observer) error {
 	statuses, newStatuses := l.statuses, false
 	for i := range s.Statuses {
 		st := &s.Statuses[i]
-		k := seriesKey{st.Objective.Name, st.Group, st.Objective.GroupBy != ""}
+		k := seriesKey{st.Objective.Name, st.Group, st.Objective.GroupBy != "" && !st.Overall} // the overall entry: no slo.group
 		a := at(l.statuses, i)
 		if !newStatuses && !a.fits(k, st) {
 			newStatuses = true

@@ -36,6 +36,7 @@ func TestSliceGaugesFromTracker(t *testing.T) {
 		{"slo.name=heartbeat", 864},         // 14.4 minutes
 		{"slo.group=GET /a,slo.name=api-by-route", 2592},
 		{"slo.group=GET /b,slo.name=api-by-route", 2592},
+		{"slo.name=api-by-route", 2592}, // the overall entry, without slo.group
 	})
 	equal(t, budgetotel.BudgetSpentName, points(t, c, budgetotel.BudgetSpentName, "s", "gauge"), []point{
 		{"slo.name=checkout-minutes", 720}, // 12 bad minutes
@@ -43,6 +44,7 @@ func TestSliceGaugesFromTracker(t *testing.T) {
 		{"slo.name=heartbeat", 300},        // 5 silent minutes
 		{"slo.group=GET /a,slo.name=api-by-route", 600},
 		{"slo.group=GET /b,slo.name=api-by-route", 600},
+		{"slo.name=api-by-route", 900}, // overall: a minute is bad when either route's is, 10–24
 	})
 }
 

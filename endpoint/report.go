@@ -78,8 +78,9 @@ type overflowJSON struct {
 }
 
 type groupJSON struct {
-	Label string `json:"label"`
-	Value string `json:"value"`
+	Label   string `json:"label"`
+	Value   string `json:"value"`
+	Overall bool   `json:"overall,omitempty"` // a grouped time-slice objective's overall entry
 }
 
 // windowJSON is {"type": "rolling", "duration": "720h"} or {"type":
@@ -226,7 +227,7 @@ func newObjectiveReport(st *budget.Status) objectiveReport {
 	}
 	addSlices(&or, st) // slices.go
 	if o.GroupBy != "" {
-		or.Group = &groupJSON{Label: o.GroupBy, Value: st.Group}
+		or.Group = &groupJSON{Label: o.GroupBy, Value: st.Group, Overall: st.Overall}
 		or.Overflow = &overflowJSON{MaxGroups: cmp.Or(o.MaxGroups, sli.DefaultMaxGroups), Events: st.Overflow}
 	}
 	for _, b := range st.BurnRates {

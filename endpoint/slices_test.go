@@ -17,8 +17,11 @@ func TestSliceBudgetsInJSON(t *testing.T) {
 	_, body := get(t, endpoint.New(tr), "GET", "/")
 	type counts struct{ Good, Bad, Empty int64 }
 	type entry struct {
-		Name            string
-		Group           *struct{ Value string }
+		Name  string
+		Group *struct {
+			Value   string
+			Overall bool
+		}
 		BudgetingMethod *string                    `json:"budgeting_method"`
 		SliceTarget     *float64                   `json:"slice_target"`
 		EmptySlices     *string                    `json:"empty_slices"`
@@ -42,7 +45,10 @@ func TestSliceBudgetsInJSON(t *testing.T) {
 		"search-p95":       {"timeslices", "good", 0.95, 300, 2016, 6048, 6, counts{30, 6, 0}},
 		"heartbeat":        {"timeslices", "bad", 1, 60, 1440, 864, 5, counts{175, 5, 5}},
 		"api-by-route":     {"timeslices", "good", 0.9, 60, 43200, 2592, 10, counts{170, 10, 0}},
+		// A minute is bad overall when either route's is: minutes 10–24.
+		"api-by-route overall": {"timeslices", "good", 0.9, 60, 43200, 2592, 15, counts{165, 15, 0}},
 	}
+	seen := map[string]int{}
 	for _, e := range doc.Objectives {
 		if e.Name == "checkout" {
 			if e.BudgetingMethod != nil || e.SliceTarget != nil || e.EmptySlices != nil || len(e.ErrorBudget) != 2 {
@@ -50,7 +56,15 @@ func TestSliceBudgetsInJSON(t *testing.T) {
 			}
 			continue
 		}
-		w, ok := wants[e.Name]
+		key := e.Name
+		if e.Group != nil && e.Group.Overall {
+			key += " overall"
+			if e.Group.Value != "" {
+				t.Errorf("overall entry's group value %q", e.Group.Value)
+			}
+		}
+		seen[key]++
+		w, ok := wants[key]
 		if !ok {
 			t.Errorf("unexpected entry %s", e.Name)
 			continue
@@ -74,5 +88,8 @@ func TestSliceBudgetsInJSON(t *testing.T) {
 			eb.Spent != w.spent || eb.SpentSeconds != w.spent*w.width || eb.Slices != w.slices {
 			t.Errorf("%s %v: error_budget %s\nwant %+v", e.Name, e.Group, raw, w)
 		}
+	}
+	if len(seen) != len(wants) || seen["api-by-route"] != 2 || seen["api-by-route overall"] != 1 {
+		t.Errorf("entries seen %v", seen)
 	}
 }
