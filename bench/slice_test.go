@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -112,4 +113,46 @@ func fillSlices(method sli.Budgeting) (filledWindow, error) {
 		return filledWindow{}, fmt.Errorf("the period holds %+v slices, want some 43,200", st[0].Slices)
 	}
 	return filledWindow{tr: tr, now: now}, nil
+}
+
+// BenchmarkSliceSeriesMemory is BenchmarkSeriesMemory at GOMAXPROCS 1 for
+// time-slice objectives beside the same objectives counting occurrences:
+// the verdicts' cost per series (issue 17; targets of issue 12: ≤ 40 KiB
+// per availability series, ≤ 56 KiB per latency series).
+//
+//	go test -run '^$' -bench 'SliceSeriesMemory' -benchtime 1x -count 1 ./bench/
+func BenchmarkSliceSeriesMemory(b *testing.B) {
+	const n = 64
+	for _, kind := range []sli.Kind{sli.Availability, sli.Latency} {
+		for _, method := range []sli.Budgeting{sli.Occurrences, sli.Timeslices, sli.RatioTimeslices} {
+			b.Run(fmt.Sprintf("%v/%v", kind, method), func(b *testing.B) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+				objs := make([]sli.Objective, n)
+				for i := range objs {
+					objs[i] = sli.Objective{Name: fmt.Sprintf("o%02d", i), Kind: kind, Target: 0.999, Window: sli.Rolling(30 * 24 * time.Hour), Budgeting: method}
+					if kind == sli.Latency {
+						objs[i].Target, objs[i].Threshold = 0.99, 500*time.Millisecond
+					}
+					if method == sli.Timeslices {
+						objs[i].SliceTarget = 0.95
+					}
+				}
+				var kib float64
+				for range b.N {
+					before := warmHeap(b, objs)
+					tr, clock := memTracker(b, objs)
+					tf := traffic{clock: clock}
+					for _, o := range objs {
+						s, _ := tr.Series(o.Name, "")
+						tf.series = append(tf.series, s)
+					}
+					tf.run(b, memEnd, 30*24*time.Hour)
+					tr.Status()
+					kib = float64(int64(liveHeap())-int64(before)) / n / 1024
+					runtime.KeepAlive(tr)
+				}
+				b.ReportMetric(kib, "KiB/series")
+			})
+		}
+	}
 }

@@ -204,6 +204,9 @@ func (t *Tracker) sections() []state.Section {
 	if x := t.incidentSectionData(); x != nil {
 		out = append(out, state.Section{Name: incidentSection, Data: x})
 	}
+	if x := t.sliceSectionData(); x != nil {
+		out = append(out, state.Section{Name: sliceSection, Data: x}) // slice_state.go
+	}
 	return out
 }
 
@@ -245,6 +248,8 @@ func (t *Tracker) applySections(ss []state.Section, taken, now time.Time, log *s
 			err = t.restoreIncidents(x.Data, taken, now)
 		case changeSection:
 			err = t.restoreChanges(x.Data)
+		case sliceSection:
+			err = t.restoreSlices(x.Data)
 		default:
 			log.Info("errbudget: state file section unknown to this build skipped", "section", x.Name, "bytes", len(x.Data))
 		}
