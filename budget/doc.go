@@ -157,6 +157,9 @@
 // the event and adds to a striped counter (and, for latency kinds, a
 // histogram bucket): atomic adds, no lock, no allocation, no map lookup; the
 // first event of each 10-second bucket takes the series' mutex briefly to
-// flush. A status reads a fixed number of buckets whatever the traffic,
-// one series' mutex at a time, and never runs on the recording path.
+// flush. A status at the clock's reading reads a running sum kept for each
+// of its windows, so that its cost grows with neither the traffic nor the
+// period's length (a 92-day objective costs what a 1-day one does); a
+// status of an earlier instant walks each window's buckets. It takes one
+// series' mutex at a time, and never runs on the recording path.
 package budget

@@ -244,7 +244,8 @@ func abs(x int64) int64 {
 // 15 minutes, 6 hours at 10 s, and most windows twice, for the alerts), so
 // sum walks the ring in at most two contiguous runs rather than finding each
 // bucket's slot with two divisions: BenchmarkStatus fell from 110 µs to
-// 22 µs.
+// 22 µs. A status at the clock's reading now reads running sums instead
+// (SumKept), which call Sum for the few buckets a window moved by.
 func (t *Tier) Sum(from, to int64) (c Counts) {
 	n := int64(t.n)
 	from, to = max(from, to-n+1, t.newest-n+1), min(to, t.newest)
