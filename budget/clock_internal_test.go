@@ -97,7 +97,7 @@ func TestStepBackFirstEventRestoresFastPath(t *testing.T) {
 	record(clk, s, sli.Good, 100)
 	clk.Set(clockT0.Add(time.Minute))
 	s.Record(sli.Event{Time: clk.Now(), Outcome: sli.Good})
-	if got, want := s.cur.Load(), window.FloorDiv(clk.Now().UnixNano(), window.FineWidth); got != want {
+	if got, want := s.bucket(), window.FloorDiv(clk.Now().UnixNano(), window.FineWidth); got != want {
 		t.Fatalf("cur %d after the first event at the clock, want its bucket %d", got, want)
 	}
 	if g, _ := s.Lifetime(); g != 201 {

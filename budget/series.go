@@ -2,8 +2,8 @@ package budget
 
 import (
 	"fmt"
+	"math"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/errbudget/errbudget/internal/window"
@@ -24,27 +24,24 @@ import (
 // # How recording stays exact
 //
 // Record adds 1 to a cumulative striped counter (internal/window) when the event
-// falls in the bucket now being accumulated, cur. The first event of a new
-// 10-second bucket takes the slow path: under the mutex it flushes what the
-// stripes gathered since the last flush into the ring at bucket cur, then
-// moves cur on. An event that races with that flush (it saw the old cur, and
-// added after the flush read the stripes) is counted at the next flush, in
-// the next bucket: a count is never lost, and lands at most one bucket late.
-// An event older than cur (its call ended just before another's, which
-// rotated first) is added under the mutex straight into its own bucket.
+// falls in the bucket now being accumulated, the current bucket. The first
+// event of a new 10-second bucket within the same 5-minute slot moves the
+// current bucket on without the lock, leaving the stripes' sums at the end of
+// the bucket it leaves (Stripes.Rotate); the first of a new 5-minute slot, a
+// read, a state capture fold what the stripes gathered into the ring, bucket
+// by bucket, under the mutex (foldLocked). An event that races with a
+// rotation or a fold (it saw the old bucket, and added after the sums were
+// read) is counted in the next bucket: a count is never lost, and lands at
+// most one bucket late. An event older than the current bucket (its call
+// ended just before another's, which rotated first) is added under the mutex
+// straight into its own bucket.
 type Series struct {
 	tr    *Tracker
 	slo   *SLO
 	obj   *sli.Objective
 	group string
 
-	// cur is the fine bucket the stripes accumulate. It is read on every
-	// Record and written every 10 s: keep it off the stripes' lines.
-	_   [64]byte
-	cur atomic.Int64
-	_   [56]byte
-
-	stripes window.Stripes
+	stripes window.Stripes // with the current fine bucket (bucket)
 
 	mu     sync.Mutex
 	ring   window.Ring
@@ -67,14 +64,14 @@ type alertState struct {
 func newSeries(tr *Tracker, slo *SLO, group string) *Series {
 	lat := slo.decl.Kind.HasThreshold()
 	s := &Series{
-		tr:      tr,
-		slo:     slo,
-		obj:     &slo.decl,
-		group:   group,
-		stripes: window.NewStripes(tr.stripes, lat),
-		ring:    window.NewRing(slo.horizon),
-		alerts:  make([]alertState, len(tr.rules)),
+		tr:     tr,
+		slo:    slo,
+		obj:    &slo.decl,
+		group:  group,
+		ring:   window.NewRing(slo.horizon),
+		alerts: make([]alertState, len(tr.rules)),
 	}
+	s.stripes.Init(tr.stripes, lat)
 	if lat {
 		s.latRng = window.NewLatencyRing()
 	}
@@ -140,7 +137,7 @@ func (s *Series) record(e *sli.Event, n int64) {
 	if s.latRng == nil || v == sli.Excluded {
 		us = -1
 	}
-	if b := window.FloorDiv(ns, window.FineWidth); b != s.cur.Load() || n > maxStripeAdd {
+	if b := window.FloorDiv(ns, window.FineWidth); b != s.stripes.Bucket() || n > maxStripeAdd {
 		s.slow(e, v, us, b, n)
 		return
 	}
@@ -153,8 +150,11 @@ func (s *Series) record(e *sli.Event, n int64) {
 func (s *Series) recordLatency(us, n int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.latRng.Record(&s.stripes, s.stripes.Index(), us, n, s.cur.Load()*window.FineWidth)
+	s.latRng.Record(&s.stripes, s.stripes.Index(), us, n, s.bucket()*window.FineWidth)
 }
+
+// bucket returns the fine bucket the stripes accumulate.
+func (s *Series) bucket() int64 { return s.stripes.Bucket() }
 
 // classify returns o.Verdict(*e) and the latency o.Measure(*e) reports, in
 // µs (negative when it reports none). For the kinds nearly every call counts
@@ -222,14 +222,23 @@ func classifyUser(o *sli.Objective, e *sli.Event, tr *Tracker) (v sli.Outcome, u
 // completed before it is dropped as a wall-clock jump.
 const maxAhead = time.Minute
 
-// slow handles an event outside the current bucket, under the mutex so that
-// no flush runs meanwhile: an event of a newer bucket flushes, moves cur on
-// and is counted in the stripes; a late event is placed in its own bucket of
-// every tier that still holds it, its latency in the current distribution.
-// The clock is the application's function: it is read before the lock, so
-// that a clock that blocks or calls back into the tracker holds up nobody.
+// slow handles an event outside the current bucket. An event of a later
+// bucket in the same 5-minute slot moves the current bucket on without the
+// lock when the clock agrees with it (rotate). Otherwise, under the mutex so
+// that no fold runs meanwhile: an event of a newer bucket folds, moves the
+// current bucket on and is counted in the stripes; a late event is placed in
+// its own bucket of every tier that still holds it, its latency in the
+// current distribution. The clock is the application's function: it is read
+// before the lock, so that a clock that blocks or calls back into the
+// tracker holds up nobody.
 func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 	now := s.tr.now()
+	if n <= maxStripeAdd && s.rotate(e, b, now) {
+		if !s.stripes.Add(s.stripes.Index(), v, us, n) {
+			s.recordLatency(us, n)
+		}
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.aheadOf(now) {
@@ -242,7 +251,7 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 		s.tr.droppedPast.Add(n)
 		return
 	}
-	cur := s.cur.Load()
+	cur := s.bucket()
 	if b > cur {
 		if e.Time.Sub(now) > maxAhead {
 			s.tr.droppedFuture.Add(n)
@@ -250,9 +259,8 @@ func (s *Series) slow(e *sli.Event, v sli.Outcome, us, b, n int64) {
 		}
 		s.tr.refreshCorrections(now) // keeps recurring corrections listed (correction.go)
 		// Latencies fold when their 5-minute slot changes, or at a read.
-		s.flushStripesLocked(window.FloorDiv(b*window.FineWidth, window.LatencySlotWidth) != window.FloorDiv(cur*window.FineWidth, window.LatencySlotWidth))
-		s.cur.Store(b)
-		cur = b
+		s.foldLocked(b, false, false)
+		cur = s.bucket() // b, or later when rotations passed it meanwhile
 	}
 	if b < cur || n > maxStripeAdd {
 		switch v {
@@ -290,35 +298,56 @@ func (s *Series) addLocked(b, good, bad int64) {
 	}
 }
 
-// flushLocked moves what the stripes counted since the last flush into the
-// ring at bucket cur.
-func (s *Series) flushLocked() { s.flushStripesLocked(true) }
+// flushLocked moves what the stripes counted since the last fold into the
+// ring, each bucket's counts into that bucket, and the latencies into the
+// current slot.
+func (s *Series) flushLocked() { s.foldLocked(math.MinInt64, false, true) }
 
-// flushStripesLocked is flushLocked, leaving the latencies in the stripes
-// unless latency is set.
-func (s *Series) flushStripesLocked(latency bool) {
-	d, excl := s.stripes.Flush()
-	s.excAll = window.AddCount(s.excAll, excl)
-	cur := s.cur.Load()
-	if d.Good != 0 || d.Bad != 0 {
-		s.addLocked(cur, d.Good, d.Bad)
-	}
-	if s.latRng != nil && latency {
+// foldLocked moves what the stripes counted since the last fold into the
+// ring, bucket by bucket (Stripes.Fold), then makes to the current bucket
+// when it is later than the current one, or with force. The latencies fold
+// into the current slot with latency, or when to is in another slot: the
+// stripes then hold only latencies of the slot they leave. Rotations
+// without the lock stay within a slot, so the current slot cannot change
+// under the mutex.
+func (s *Series) foldLocked(to int64, force, latency bool) {
+	cur := s.bucket()
+	if s.latRng != nil && (latency || window.FloorDiv(to*window.FineWidth, window.LatencySlotWidth) != window.FloorDiv(cur*window.FineWidth, window.LatencySlotWidth)) {
 		s.latRng.Flush(&s.stripes, cur*window.FineWidth)
+	}
+	var buf [window.MaxFold]window.Bucket
+	got, excl := s.stripes.Fold(buf[:0], to, force)
+	s.excAll = window.AddCount(s.excAll, excl)
+	took, lost := s.ring.AddRun(got)
+	s.life.good = window.AddCount(s.life.good, took.Good)
+	s.life.bad = window.AddCount(s.life.bad, took.Bad)
+	if n := lost.Total(); n != 0 {
+		s.tr.droppedPast.Add(n)
 	}
 }
 
-// advanceLocked flushes and moves cur up to the bucket of now, so that events
-// that complete before now but are recorded after are placed exactly. clock
-// is the tracker's clock reading, taken before the lock.
+// advanceLocked folds and moves the current bucket up to the bucket of now,
+// so that events that complete before now but are recorded after are placed
+// exactly. clock is the tracker's clock reading, taken before the lock.
 func (s *Series) advanceLocked(now, clock time.Time) {
-	s.flushLocked()
 	if now.After(clock) {
-		now = clock // a status asked ahead of the clock must not move cur there
+		now = clock // a status asked ahead of the clock must not move the bucket there
 	}
-	if b := window.FloorDiv(now.UnixNano(), window.FineWidth); b > s.cur.Load() {
-		s.cur.Store(b)
+	s.foldLocked(window.FloorDiv(now.UnixNano(), window.FineWidth), false, true)
+}
+
+// rotate moves the current bucket to b without the lock, when b is later
+// than it within the same 5-minute slot and the clock's reading now agrees
+// with the event: no step back, the event neither too old nor too far
+// ahead (slow checks those under the mutex). It reports whether b is the
+// current bucket.
+func (s *Series) rotate(e *sli.Event, b int64, now time.Time) bool {
+	at, clock := e.Time.UnixNano(), now.UnixNano()
+	if s.aheadOf(now) || clock-at > int64(s.slo.horizon) || at-clock > int64(maxAhead) {
+		return false
 	}
+	s.tr.refreshCorrections(now) // as slow does before it moves the bucket on
+	return s.stripes.Rotate(b)
 }
 
 // aheadOf reports whether the bucket being accumulated is more than one
@@ -326,7 +355,7 @@ func (s *Series) advanceLocked(now, clock time.Time) {
 // most a minute ahead of the clock, and moves cur there only until the next
 // one at the clock), or the reading is stale (recheckClockLocked).
 func (s *Series) aheadOf(clock time.Time) bool {
-	return s.cur.Load() > window.FloorDiv(clock.UnixNano(), window.FineWidth)+1
+	return s.bucket() > window.FloorDiv(clock.UnixNano(), window.FineWidth)+1
 }
 
 // recheckClockLocked reads the clock again for a caller holding s.mu whose
@@ -335,11 +364,11 @@ func (s *Series) aheadOf(clock time.Time) bool {
 // reads and relocks; fresh reports whether cur and evalAt are unchanged, so
 // that the new reading is at least as late as any they were set from.
 func (s *Series) recheckClockLocked() (clock time.Time, fresh bool) {
-	cur, eval := s.cur.Load(), s.evalAt
+	cur, eval := s.bucket(), s.evalAt
 	s.mu.Unlock()
 	clock = s.tr.now()
 	s.mu.Lock()
-	return clock, s.cur.Load() == cur && s.evalAt.Equal(eval)
+	return clock, s.bucket() == cur && s.evalAt.Equal(eval)
 }
 
 // followClockLocked brings the series back to the clock, whose fresh
@@ -351,12 +380,11 @@ func (s *Series) recheckClockLocked() (clock time.Time, fresh bool) {
 func (s *Series) followClockLocked(clock time.Time) {
 	at := clock.UnixNano()
 	cb := window.FloorDiv(at, window.FineWidth)
-	s.flushLocked()
+	s.foldLocked(cb, true, true)
 	s.ring.Rewind(at)
 	if s.latRng != nil {
 		s.latRng.Rewind(at)
 	}
-	s.cur.Store(cb)
 }
 
 // Lifetime returns the good and bad events the series has counted since it

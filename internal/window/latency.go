@@ -151,23 +151,41 @@ func (o *packedSlot) repack(counts *[HistLen]int64) {
 // the slot holding the instant at (nanoseconds). The stripes hold only
 // latencies of that slot when the owner flushes before moving to the next.
 func (r *LatencyRing) Flush(ls *Stripes, at int64) {
-	var tmp [HistLen]int64
-	counts, mx, o := r.slot(FloorDiv(at, LatencySlotWidth), &tmp)
+	b := FloorDiv(at, LatencySlotWidth)
+	if b < r.cur {
+		// An older slot (the clock stepped back): unpack it into a
+		// scratch, which the current slot needs not clear.
+		var tmp [HistLen]int64
+		r.flush(ls, b, &tmp)
+		return
+	}
+	r.flush(ls, b, nil)
+}
+
+// flush is Flush into slot b, with tmp for an older slot.
+func (r *LatencyRing) flush(ls *Stripes, b int64, tmp *[HistLen]int64) {
+	counts, mx, o := r.slot(b, tmp)
 	for j := range ls.lat {
 		h := ls.lat[j].Load()
 		if h == nil {
 			continue
 		}
-		for k := range HistLen {
-			if h[k].Load() == 0 {
+		for w := range h.mark {
+			if h.mark[w].Load() == 0 {
 				continue
 			}
-			if c := int64(h[k].Swap(0)); counts != nil {
-				counts[k] = AddCount(counts[k], c)
+			for m := h.mark[w].Swap(0); m != 0; m &= m - 1 {
+				k := w*64 + bits.TrailingZeros64(m)
+				if c := int64(h.c[k].Swap(0)); counts != nil {
+					counts[k] = AddCount(counts[k], c)
+				}
 			}
 		}
 	}
 	for i := range ls.s {
+		if ls.s[i].max.Load() == 0 {
+			continue
+		}
 		if m := ls.s[i].max.Swap(0); counts != nil && m > *mx {
 			*mx = m
 		}

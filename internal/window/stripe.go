@@ -1,6 +1,7 @@
 package window
 
 import (
+	"math"
 	"math/bits"
 	"runtime"
 	"sync/atomic"
@@ -27,6 +28,29 @@ import (
 // moves the add into the next bucket, so an event lands at most one bucket
 // late unless its goroutine stays descheduled between two instructions for
 // longer than a bucket (10 s).
+//
+// Rotation.
+//
+// The first recording of a new 10-second bucket within the same 5-minute
+// slot moves the current bucket without a lock (Rotate): it sums the
+// stripes' cumulative counts, the end of the bucket it leaves, and moves the
+// bucket word on with a compare-and-swap; then it leaves the sums in a
+// pending entry for that bucket. Only the owner's fold (Fold, under its
+// mutex: at a read, or at the first recording of a new 5-minute slot) turns
+// the entries into per-bucket counts for the ring: the difference between
+// consecutive sums. The sums are taken before the swap, so they hold no
+// event of a later bucket; an event of the bucket left that adds after them
+// counts in the next bucket, as with a flush.
+//
+// The bucket word also counts the folds (its low epochBits bits). A fold
+// takes the stripes' sums and bumps the count with a compare-and-swap, so
+// that no rotation happens between the two; a rotation whose swap fails
+// sums again. A pending entry names the word its rotation moved from, so a
+// fold uses only the entries of rotations after the fold before it: an
+// entry published after a fold read past it (its rotation swapped just
+// before the fold and was slow to write it) holds sums the fold already
+// took, and is skipped for good; its bucket's events then count in the
+// bucket the fold held, one late. Counts are never lost nor counted twice.
 
 // maxStripes caps the stripes of a series: beyond it, memory (a latency
 // series keeps a 3.75 KiB histogram per stripe) grows faster than
@@ -48,21 +72,67 @@ func StripeCount() int {
 // side of the engine. Add and Index are safe for concurrent use, take no
 // lock and allocate nothing; Flush is called under the owner's mutex.
 type Stripes struct {
+	// word is the current bucket (fine units) << epochBits | the count of
+	// folds. It is read on every Add and written every 10 s: keep it off
+	// the lines the owner writes under its mutex.
+	_    [64]byte
+	word atomic.Int64
+	used atomic.Uint64 // a bit for each stripe ever added to: sums read only those
+	_    [48]byte
+
 	s     []stripe
 	shift uint                            // 64 − log2(len(s)): Index keeps the hash's top bits
 	lat   []atomic.Pointer[latencyStripe] // nil without latency; each allocated at its first use
 
-	base Counts // stripe sums (good, bad) at the last flush
-	excl int64  // stripe excluded sum at the last flush
+	pend [pendLen]pending // the sums at each rotation since the last fold, by bucket
+
+	base Counts // stripe sums (good, bad) up to the last bucket folded
+	excl int64  // stripe excluded sum at the last fold
 }
+
+// epochBits are the bits of the bucket word that count the folds.
+const (
+	epochBits = 16
+	epochMask = 1<<epochBits - 1
+)
+
+// pendLen is the number of pending entries: a rotation without the lock
+// stays within a 5-minute slot (slotBuckets fine buckets), and a fold
+// ends every run of them.
+const pendLen = 32
+
+// slotBuckets is the number of fine buckets in a latency slot.
+const slotBuckets = LatencySlotWidth / FineWidth
+
+// MaxFold is the most buckets one Fold returns.
+const MaxFold = pendLen
+
+// pending is the stripes' sums at the end of one bucket, left by the
+// rotation that moved the current bucket past it.
+type pending struct {
+	from      atomic.Int64 // the bucket word the rotation moved from; writing while it writes
+	good, bad atomic.Int64
+}
+
+// writing marks a pending entry being written, or holding nothing.
+const writing = math.MinInt64
 
 // maxLatencyStripes caps the latency histograms of a series: each costs
 // 1.9 KiB, and histogram adds spread over 464 counters contend little.
 const maxLatencyStripes = 4
 
 // latencyStripe counts latencies since the last fold, one counter per
-// histogram bucket (HistLen), padded to keep stripes off shared lines.
-type latencyStripe [HistLen + 16]atomic.Uint32
+// histogram bucket (HistLen), and marks the buckets it counts in: a fold
+// reads the counters of the marked buckets only (a slot of ordinary
+// traffic fills a few dozen of the 464). A counter that leaves zero sets
+// its bucket's bit after its add; a fold takes the bits, then the counts
+// of the buckets they mark, so a count whose bit it missed waits for the
+// next fold, as a count added after a flush does. The bits fill the 64
+// bytes that kept stripes off shared lines.
+type latencyStripe struct {
+	c    [HistLen]atomic.Uint32
+	mark [(HistLen + 63) / 64]atomic.Uint64
+}
 
 // foldAt is the count at which a latency counter asks to be folded, far
 // below where it would wrap around.
@@ -74,12 +144,22 @@ const MaxLatencyAdd = 1 << 16
 
 // NewStripes returns n stripes (a power of two), with latency histograms
 // when latency is set.
-func NewStripes(n int, latency bool) Stripes {
-	s := Stripes{s: make([]stripe, n), shift: uint(64 - bits.TrailingZeros(uint(n)))}
+func NewStripes(n int, latency bool) *Stripes {
+	s := new(Stripes)
+	s.Init(n, latency)
+	return s
+}
+
+// Init makes s n empty stripes (a power of two), with latency histograms
+// when latency is set, for an owner that holds them in place.
+func (s *Stripes) Init(n int, latency bool) {
+	*s = Stripes{s: make([]stripe, n), shift: uint(64 - bits.TrailingZeros(uint(n)))}
+	for i := range s.pend {
+		s.pend[i].from.Store(writing)
+	}
 	if latency {
 		s.lat = make([]atomic.Pointer[latencyStripe], min(n, maxLatencyStripes))
 	}
-	return s
 }
 
 // Len returns the number of stripes.
@@ -104,6 +184,9 @@ func (s *Stripes) Index() int {
 // (AddLatency): the caller then hands it to LatencyRing.Record.
 func (s *Stripes) Add(i int, v sli.Outcome, us, n int64) bool {
 	st := &s.s[i]
+	if !st.used.Load() {
+		s.use(i)
+	}
 	switch v {
 	case sli.Good:
 		st.good.Add(n)
@@ -128,9 +211,13 @@ func (s *Stripes) AddLatency(i int, us, n int64) bool {
 	if h == nil {
 		return false
 	}
-	if c := &h[histIndex(us)]; c.Add(uint32(n)) >= foldAt {
-		c.Add(-uint32(n))
+	k := histIndex(us)
+	switch v := h.c[k].Add(uint32(n)); {
+	case v >= foldAt:
+		h.c[k].Add(-uint32(n))
 		return false
+	case v == uint32(n): // it was zero
+		h.mark[k/64].Or(1 << (k % 64))
 	}
 	if st := &s.s[i]; us > st.max.Load() {
 		stripeMax(&st.max, us)
@@ -138,21 +225,114 @@ func (s *Stripes) AddLatency(i int, us, n int64) bool {
 	return true
 }
 
-// Flush returns what the stripes counted since the last flush: good and
-// bad events, and excluded ones. The caller holds the owner's mutex.
-func (s *Stripes) Flush() (d Counts, excluded int64) {
-	var sum Counts
-	var excl int64
-	for i := range s.s {
-		st := &s.s[i]
+// Bucket returns the bucket the stripes accumulate (fine units).
+func (s *Stripes) Bucket() int64 { return s.word.Load() >> epochBits }
+
+// Rotate makes b the current bucket without a lock when b is later than the
+// current one and within its 5-minute slot, leaving the sums of the bucket
+// it leaves for the next Fold (see "Rotation"). It reports whether b is now
+// the current bucket: false when b is earlier, or in another slot, which
+// the owner handles under its mutex.
+func (s *Stripes) Rotate(b int64) bool {
+	for {
+		w := s.word.Load()
+		c := w >> epochBits
+		switch {
+		case b == c:
+			return true
+		case b < c || FloorDiv(b, slotBuckets) != FloorDiv(c, slotBuckets):
+			return false
+		}
+		sum := s.sums()
+		if !s.word.CompareAndSwap(w, b<<epochBits|w&epochMask) {
+			continue // another rotation, or a fold: sum again
+		}
+		p := &s.pend[c&(pendLen-1)]
+		p.from.Store(writing)
+		p.good.Store(sum.Good)
+		p.bad.Store(sum.Bad)
+		p.from.Store(w)
+		return true
+	}
+}
+
+// sums returns the stripes' cumulative good and bad counts.
+func (s *Stripes) sums() (sum Counts) {
+	for m := s.used.Load(); m != 0; m &= m - 1 {
+		st := &s.s[bits.TrailingZeros64(m)]
+		sum.Good += st.good.Load()
+		sum.Bad += st.bad.Load()
+	}
+	return sum
+}
+
+// sumsAll returns sums and the stripes' cumulative excluded count.
+func (s *Stripes) sumsAll() (sum Counts, excl int64) {
+	for m := s.used.Load(); m != 0; m &= m - 1 {
+		st := &s.s[bits.TrailingZeros64(m)]
 		sum.Good += st.good.Load()
 		sum.Bad += st.bad.Load()
 		excl += st.excluded.Load()
 	}
-	d = Counts{sum.Good - s.base.Good, sum.Bad - s.base.Bad}
-	excluded = excl - s.excl
-	s.base, s.excl = sum, excl
-	return d, excluded
+	return sum, excl
+}
+
+// Fold appends to dst what the stripes counted since the last fold, by
+// bucket, oldest first (at most MaxFold buckets), and returns the excluded
+// events among them. It then makes to the current bucket when it is later
+// than the current one, or with force (the clock stepped back). The caller
+// holds the owner's mutex.
+func (s *Stripes) Fold(dst []Bucket, to int64, force bool) (out []Bucket, excluded int64) {
+	var w, excl int64
+	var sum Counts
+	for {
+		w = s.word.Load()
+		sum, excl = s.sumsAll()
+		nb := w >> epochBits
+		if force || to > nb {
+			nb = to
+		}
+		if s.word.CompareAndSwap(w, nb<<epochBits|(w+1)&epochMask) {
+			break
+		}
+	}
+	c := w >> epochBits
+	// The entries of the rotations since the last fold: their buckets lie
+	// within c's slot, so they fit the ring of entries.
+	for x := c - pendLen + 1; x < c; x++ {
+		p := &s.pend[x&(pendLen-1)]
+		from := x<<epochBits | w&epochMask
+		if p.from.Load() != from {
+			continue
+		}
+		e := Counts{p.good.Load(), p.bad.Load()}
+		if p.from.Load() != from {
+			continue // rewritten meanwhile
+		}
+		dst = s.take(dst, x, e)
+	}
+	dst = s.take(dst, c, sum)
+	excluded, s.excl = excl-s.excl, excl
+	return dst, excluded
+}
+
+// take appends bucket x's counts, the stripes' sums at its end less those
+// at the end of the bucket before, and moves the base on.
+func (s *Stripes) take(dst []Bucket, x int64, sum Counts) []Bucket {
+	d := Counts{sum.Good - s.base.Good, sum.Bad - s.base.Bad}
+	s.base = sum
+	if d != (Counts{}) {
+		dst = append(dst, Bucket{N: x, Good: d.Good, Bad: d.Bad})
+	}
+	return dst
+}
+
+// use marks stripe i used, before its first add: a sum that reads the mask
+// before the bit is set reads none of the stripe's counts, and the next
+// sum reads them all.
+func (s *Stripes) use(i int) {
+	s.used.Or(1 << i)
+	s.s[i].used.Store(true)
 }
 
 // stripeMax raises a stripe's maximum to v.
@@ -170,9 +350,10 @@ func stripeMax(c *atomic.Int64, v int64) {
 type stripe struct {
 	good, bad, excluded atomic.Int64
 	max                 atomic.Int64 // largest latency (µs) since the last flush
+	used                atomic.Bool  // the stripe's bit in Stripes.used is set
 	// Pad to 128 bytes: stripes written by different cores must not share
 	// a cache line, and adjacent-line prefetch pairs lines on x86.
-	_ [128 - 4*8]byte
+	_ [128 - 4*8 - 8]byte
 }
 
 // MaxCount is where every count saturates (about 4.6 × 10^18): the sum of
