@@ -144,3 +144,84 @@ func TestWallClockJumpsDropAndCount(t *testing.T) {
 		t.Errorf("2h window holds %d good, want 3", b.Good)
 	}
 }
+
+// The clock moves 10 s at a time, so that nearly every step is a new
+// bucket moved without the lock (and every 30th a new 5-minute slot, under
+// it), while readers fold through Status and Lifetime as often as they
+// can: good, bad, excluded and the latency histogram are exact (issue 12,
+// target 3).
+func TestExactWhileReadersFoldLockFreeRotations(t *testing.T) {
+	const (
+		writers = 4
+		steps   = 720 // two hours of 10-second buckets
+		perStep = 200
+	)
+	clk := budgettest.NewClock(t0)
+	tr, err := budget.New([]sli.Objective{
+		availability("api"),
+		{Name: "lat", Kind: sli.Latency, Target: 0.99, Threshold: 100 * time.Millisecond},
+	}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := tr.Series("api", "")
+	l, _ := tr.Series("lat", "")
+	set := budget.Set{a, l}
+	var done atomic.Bool
+	var rd sync.WaitGroup
+	for range 2 {
+		rd.Go(func() {
+			for !done.Load() {
+				tr.Status()
+				a.Lifetime()
+				runtime.Gosched()
+			}
+		})
+	}
+	var step atomic.Int64
+	var good, bad, slow [writers]int64
+	var ww sync.WaitGroup
+	for w := range writers {
+		ww.Go(func() {
+			for i := range steps * perStep {
+				if w == 0 && i%perStep == 0 && step.Add(1) > 1 {
+					clk.Advance(10 * time.Second)
+				}
+				e := sli.Event{Time: clk.Now(), Duration: time.Duration(i%150) * time.Millisecond, Outcome: sli.Good}
+				switch {
+				case i%89 == 0:
+					e.Outcome = sli.Bad
+					bad[w]++
+				default:
+					good[w]++
+					if e.Duration > 100*time.Millisecond {
+						slow[w]++
+					}
+				}
+				set.Record(e)
+			}
+		})
+	}
+	ww.Wait()
+	done.Store(true)
+	rd.Wait()
+	var wantGood, wantBad, wantSlow int64
+	for w := range writers {
+		wantGood += good[w]
+		wantBad += bad[w]
+		wantSlow += slow[w]
+	}
+	if past, future := tr.Dropped(); past+future != 0 {
+		t.Fatalf("dropped %d past, %d future events", past, future)
+	}
+	st := tr.Status()
+	if st[0].Good != wantGood || st[0].Bad != wantBad {
+		t.Errorf("availability counted %d good %d bad, recorded %d good %d bad", st[0].Good, st[0].Bad, wantGood, wantBad)
+	}
+	if st[1].Good != wantGood-wantSlow || st[1].Bad != wantSlow || st[1].LifetimeExcluded != wantBad {
+		t.Errorf("latency counted %d/%d/%d good/bad/excluded, want %d/%d/%d", st[1].Good, st[1].Bad, st[1].LifetimeExcluded, wantGood-wantSlow, wantSlow, wantBad)
+	}
+	if g, b := a.Lifetime(); g != wantGood || b != wantBad {
+		t.Errorf("lifetime %d/%d, want %d/%d", g, b, wantGood, wantBad)
+	}
+}

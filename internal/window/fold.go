@@ -10,8 +10,8 @@ func (r *Ring) AddRun(run []Bucket) (took, lost Counts) {
 	const per = MediumWidth / FineWidth
 	for len(run) > 0 {
 		mb := FloorDiv(run[0].N, per)
-		k := 1
-		for k < len(run) && FloorDiv(run[k].N, per) == mb {
+		k, end := 1, (mb+1)*per
+		for k < len(run) && run[k].N < end {
 			k++
 		}
 		var sum, fine Counts

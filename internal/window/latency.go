@@ -56,6 +56,7 @@ func histIndex(us int64) int {
 type LatencyRing struct {
 	cur    int64 // the slot dense holds; none before the first
 	dense  [HistLen]int64
+	marks  [histWords]uint64 // a bit for each bucket of dense that may be non-zero (mark)
 	curMax int64
 	old    [latencySlots]packedSlot // the other slots, by slot index
 
@@ -84,6 +85,33 @@ func NewLatencyRing() *LatencyRing {
 func slotOf(b int64) int {
 	n := int64(latencySlots)
 	return int(((b % n) + n) % n)
+}
+
+// histWords is the number of words of a bit for each histogram bucket.
+const histWords = (HistLen + 63) / 64
+
+// mark records that bucket k of counts may be non-zero, when counts is the
+// current slot's: packing and clearing it then visit the marked buckets
+// only, a few dozen of 464 for ordinary traffic.
+func (r *LatencyRing) mark(counts *[HistLen]int64, k int) {
+	if counts == &r.dense {
+		r.marks[k/64] |= 1 << (k % 64)
+	}
+}
+
+// packMarked is pack for counts whose non-zero buckets are all marked.
+func packMarked(dst []byte, counts *[HistLen]int64, marks *[histWords]uint64) []byte {
+	dst, prev := dst[:0], 0
+	for w, m := range marks {
+		for ; m != 0; m &= m - 1 {
+			k := w*64 + bits.TrailingZeros64(m)
+			if c := counts[k]; c != 0 {
+				dst = binary.AppendUvarint(binary.AppendUvarint(dst, uint64(k-prev)), uint64(c))
+				prev = k
+			}
+		}
+	}
+	return slices.Clip(dst)
 }
 
 // pack encodes counts into dst's storage.
@@ -124,9 +152,14 @@ func (r *LatencyRing) slot(b int64, tmp *[HistLen]int64) (counts *[HistLen]int64
 		if r.cur != none {
 			o := &r.old[slotOf(r.cur)]
 			o.n, o.max = r.cur, r.curMax
-			o.repack(&r.dense)
+			o.data = packMarked(o.data, &r.dense, &r.marks)
 		}
-		r.cur, r.dense, r.curMax = b, [HistLen]int64{}, 0
+		for w, m := range r.marks {
+			for ; m != 0; m &= m - 1 {
+				r.dense[w*64+bits.TrailingZeros64(m)] = 0
+			}
+		}
+		r.cur, r.marks, r.curMax = b, [histWords]uint64{}, 0
 		r.old[slotOf(b)].n = none
 		return &r.dense, &r.curMax, nil
 	case b <= r.cur-latencySlots:
@@ -178,6 +211,7 @@ func (r *LatencyRing) flush(ls *Stripes, b int64, tmp *[HistLen]int64) {
 				k := w*64 + bits.TrailingZeros64(m)
 				if c := int64(h.c[k].Swap(0)); counts != nil {
 					counts[k] = AddCount(counts[k], c)
+					r.mark(counts, k)
 				}
 			}
 		}
@@ -217,6 +251,7 @@ func (r *LatencyRing) Add(at, us, n int64) {
 	}
 	k := histIndex(us)
 	counts[k] = AddCount(counts[k], n)
+	r.mark(counts, k)
 	*mx = max(*mx, us)
 	o.repack(counts)
 }
@@ -255,6 +290,12 @@ func (r *LatencyRing) Rewind(at int64) {
 		o.n, o.max, o.data = none, 0, o.data[:0]
 	}
 	r.cur, r.dense, r.curMax = tb, sum, sumMax
+	r.marks = [histWords]uint64{}
+	for k, c := range &r.dense {
+		if c != 0 {
+			r.mark(&r.dense, k)
+		}
+	}
 }
 
 // Quantiles summarise the latencies of the last hour: their count, and
@@ -431,6 +472,7 @@ func (r *LatencyRing) Restore(l LatencySlot, hi int64) {
 	*mx = max(*mx, l.Max)
 	for _, c := range l.Counts {
 		counts[c.Index] = AddCount(counts[c.Index], c.Count)
+		r.mark(counts, c.Index)
 	}
 	o.repack(counts)
 }

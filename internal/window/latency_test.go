@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/errbudget/errbudget/state"
 )
 
 // Item 2: a step back folds every latency recorded ahead of the clock into
@@ -158,6 +159,50 @@ func TestSummaryMatchesImport(t *testing.T) {
 			if got, want := r.Summary(at), summaryByImport(r, at); got != want {
 				t.Fatalf("seed %d, step %d: Summary(%d) = %+v, by import %+v", seed, step, at, got, want)
 			}
+		}
+	}
+}
+
+// Every non-zero bucket of the current slot is marked, whatever wrote it
+// (a flush of the stripes, Add, Restore, Rewind), so that packing and
+// clearing the marked buckets alone lose nothing: packMarked equals pack.
+func TestLatencyMarksCoverTheCurrentSlot(t *testing.T) {
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed)
+	r := rand.New(rand.NewPCG(seed, 1))
+	ring := NewLatencyRing()
+	s := NewStripes(4, true)
+	slot := int64(1_000_000)
+	for step := range 5000 {
+		us := int64(r.ExpFloat64() * 50_000)
+		at := slot*LatencySlotWidth + r.Int64N(LatencySlotWidth)
+		switch r.IntN(20) {
+		case 0:
+			slot++ // the next flush packs the slot and clears it
+		case 1:
+			ring.Add(at, us, 1+r.Int64N(3))
+		case 2:
+			ring.Restore(LatencySlot{N: slot - r.Int64N(3), Max: us, Counts: []state.HistogramCount{{Index: histIndex(us), Count: 2}}}, at)
+		case 3:
+			if r.IntN(10) == 0 {
+				slot -= r.Int64N(3)
+				ring.Rewind(slot * LatencySlotWidth)
+			}
+		default:
+			if !s.AddLatency(s.Index(), us, 1) {
+				ring.Record(s, s.Index(), us, 1, at)
+			}
+			if r.IntN(5) == 0 {
+				ring.Flush(s, at)
+			}
+		}
+		for k, c := range &ring.dense {
+			if c != 0 && ring.marks[k/64]&(1<<(k%64)) == 0 {
+				t.Fatalf("step %d: bucket %d holds %d, unmarked", step, k, c)
+			}
+		}
+		if a, b := pack(nil, &ring.dense), packMarked(nil, &ring.dense, &ring.marks); string(a) != string(b) {
+			t.Fatalf("step %d: packMarked %x, pack %x", step, b, a)
 		}
 	}
 }

@@ -73,8 +73,11 @@ func coarseSlots(span time.Duration) int {
 }
 
 func (t *Tier) slot(b int64) int {
-	n := int64(t.n)
-	return int(((b % n) + n) % n)
+	i := b % int64(t.n) // one division: a fold adds 30 buckets at once
+	if i < 0 {
+		i += int64(t.n)
+	}
+	return int(i)
 }
 
 // keepSlot keeps what slot i holds, bucket x, when it has counts: a

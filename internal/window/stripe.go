@@ -110,12 +110,12 @@ const MaxFold = pendLen
 // pending is the stripes' sums at the end of one bucket, left by the
 // rotation that moved the current bucket past it.
 type pending struct {
-	from      atomic.Int64 // the bucket word the rotation moved from; writing while it writes
+	from      atomic.Int64 // the bucket word the rotation moved from, stored last
 	good, bad atomic.Int64
 }
 
-// writing marks a pending entry being written, or holding nothing.
-const writing = math.MinInt64
+// unset is the from of a pending entry never written.
+const unset = math.MinInt64
 
 // maxLatencyStripes caps the latency histograms of a series: each costs
 // 1.9 KiB, and histogram adds spread over 464 counters contend little.
@@ -155,7 +155,7 @@ func NewStripes(n int, latency bool) *Stripes {
 func (s *Stripes) Init(n int, latency bool) {
 	*s = Stripes{s: make([]stripe, n), shift: uint(64 - bits.TrailingZeros(uint(n)))}
 	for i := range s.pend {
-		s.pend[i].from.Store(writing)
+		s.pend[i].from.Store(unset)
 	}
 	if latency {
 		s.lat = make([]atomic.Pointer[latencyStripe], min(n, maxLatencyStripes))
@@ -248,7 +248,6 @@ func (s *Stripes) Rotate(b int64) bool {
 			continue // another rotation, or a fold: sum again
 		}
 		p := &s.pend[c&(pendLen-1)]
-		p.from.Store(writing)
 		p.good.Store(sum.Good)
 		p.bad.Store(sum.Bad)
 		p.from.Store(w)
@@ -306,7 +305,7 @@ func (s *Stripes) Fold(dst []Bucket, to int64, force bool) (out []Bucket, exclud
 			continue
 		}
 		e := Counts{p.good.Load(), p.bad.Load()}
-		if p.from.Load() != from {
+		if p.from.Load() != from || !s.between(e, sum) {
 			continue // rewritten meanwhile
 		}
 		dst = s.take(dst, x, e)
@@ -314,6 +313,18 @@ func (s *Stripes) Fold(dst []Bucket, to int64, force bool) (out []Bucket, exclud
 	dst = s.take(dst, c, sum)
 	excluded, s.excl = excl-s.excl, excl
 	return dst, excluded
+}
+
+// between reports whether the sums e lie between the base and the sums
+// now: an entry of the current epoch's rotations does. So does whatever a
+// fold reads while a rotation slow to write its entry (one that swapped
+// before the last fold, some 5 minutes ago: entries of one epoch never
+// share a slot) overwrites the slot, or else it is no later than the base:
+// a slot read mid-write can put events a bucket early or late, never lose
+// nor count them twice. Differences, not the sums, are compared: the
+// cumulative counts may wrap around.
+func (s *Stripes) between(e, now Counts) bool {
+	return e.Good-s.base.Good >= 0 && e.Bad-s.base.Bad >= 0 && now.Good-e.Good >= 0 && now.Bad-e.Bad >= 0
 }
 
 // take appends bucket x's counts, the stripes' sums at its end less those
