@@ -96,6 +96,33 @@ func TestTimeSliceDashboardInBrowser(t *testing.T) {
 			if len(seen) != len(wants) {
 				t.Errorf("cards seen %v, want %d: %+v", seen, len(wants), cards)
 			}
+			// The grouped objective's fold: its overall entry (a minute bad
+			// when either route's is) first, in the summary and among the cards.
+			var fold struct {
+				Summary string
+				Cards   []string
+			}
+			if err := p.eval(`(() => {
+				const d = document.querySelector("details.fold[data-objective='api-by-route']");
+				return d ? {summary: d.querySelector("summary").innerText.replace(/\s+/g, " ").trim(),
+					cards: [...d.querySelectorAll("section.card")].map(c => (c.querySelector(".group") || {}).textContent + " | " +
+						c.querySelector(".slicerule").innerText.split(".")[0] + " | " + c.querySelector(".figures .fig .note").innerText)} : {};
+			})()`, &fold); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"api-by-route", "all routes: 65.3% · 15 of 43.2 bad minutes used · healthy", "2 groups by route"} {
+				if !strings.Contains(fold.Summary, want) {
+					t.Errorf("fold summary %q lacks %q", fold.Summary, want)
+				}
+			}
+			wantCards := []string{
+				"all routes | A minute is bad here when any route's minute is | 15 of 43.2 bad minutes used",
+				"route = GET /a | A minute is good when at least 90% of its events are; one without events counts as good | 10 of 43.2 bad minutes used",
+				"route = GET /b | A minute is good when at least 90% of its events are; one without events counts as good | 10 of 43.2 bad minutes used",
+			}
+			if strings.Join(fold.Cards, "\n") != strings.Join(wantCards, "\n") {
+				t.Errorf("fold cards:\n%s\nwant\n%s", strings.Join(fold.Cards, "\n"), strings.Join(wantCards, "\n"))
+			}
 			checkLayout(t, p, width)
 
 			path := *slicesShot

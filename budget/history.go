@@ -58,6 +58,9 @@ const maxBurnDownPoints = 10_000
 // each point is exact to within one bucket width. It makes a pass or two
 // over a tier, under the lock; it never runs on the recording path.
 func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
+	if s.slc != nil && s.slc.v != nil {
+		return s.sliceBurnDownLocked(now, n) // slice_burndown.go: the budget fixed in time
+	}
 	n = min(max(n, 1), maxBurnDownPoints)
 	o := s.obj
 	start, periodEnd := o.Window.Bounds(now, s.slo.loc)

@@ -64,7 +64,7 @@ func (t *Tracker) StatusAt(now time.Time, opts ...StatusOption) []Status {
 			out = append(out, st)
 		}
 		overflow(out[first:])
-		out = t.slos[i].sliceOverall(out, first, now) // slice_group.go: time-slice objectives only
+		out = t.slos[i].sliceOverall(out, first, now, burnDown) // slice_group.go: time-slice objectives only
 	}
 	return out
 }

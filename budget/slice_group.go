@@ -25,7 +25,7 @@ type overallSlices struct {
 // grouped time-slice objective, its overall entry (Status.Overall), and
 // leaves the gate to it: the groups' statuses no longer freeze releases.
 // It changes nothing for other objectives.
-func (slo *SLO) sliceOverall(out []Status, first int, now time.Time) []Status {
+func (slo *SLO) sliceOverall(out []Status, first int, now time.Time, burnDown int) []Status {
 	o := &slo.decl
 	if !o.Budgeting.IsTimeslices() || o.GroupBy == "" || first == len(out) {
 		return out
@@ -95,6 +95,9 @@ func (slo *SLO) sliceOverall(out []Status, first int, now time.Time) []Status {
 	st.PolicyMinEvents = tr.policy.minEvents()
 	st.ReleaseAllowed = st.PolicyState != Exhausted || o.Advisory
 	sliceFinish(o, &ov.last, &st, burn1h)
+	if burnDown > 0 {
+		st.BurnDown = sliceBurnDown(o, ov.v, st.PeriodStart, st.PeriodEnd, now, burnDown) // slice_burndown.go
+	}
 
 	out = append(out, Status{})
 	copy(out[first+1:], out[first:])

@@ -114,6 +114,7 @@ type card struct {
 	Alerts      []alertRow
 	Latency     *latencyView
 	Slices      *sliceView // time-slice objectives (dashboard_slices.go)
+	Overall     string     // a grouped time-slice objective's overall entry: "all routes"
 	Corrections []correctionRow
 
 	// A grouped objective's cards sit in a fold (dashboard_groups.go):
@@ -219,6 +220,7 @@ func newCard(i int, st *budget.Status, bd *budget.BurnDown) card {
 	}
 	if o.GroupBy != "" {
 		c.GroupLabel, c.GroupValue = o.GroupBy, st.Group
+		c.Overall = overallBadge(st) // dashboard_slices.go
 	}
 	switch {
 	case !st.SLI.Valid:

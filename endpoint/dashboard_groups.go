@@ -21,6 +21,7 @@ type groupFold struct {
 	Exhausted, AtRisk, Healthy int
 	Worst                      []foldRow // the worst few, worst first
 	Class                      string    // the worst card's RemClass
+	Overall                    *foldRow  // a grouped time-slice objective's overall entry (dashboard_slices.go)
 }
 
 // foldRow is one group in a summary.
@@ -47,12 +48,19 @@ func foldGroups(cards []card, sts []budget.Status) []card {
 			continue
 		}
 		order := make([]int, 0, j-i)
-		for k := i; k < j; k++ {
+		g := i // the first group: after the overall entry, which stays first
+		if sts[i].Overall {
+			g++
+		}
+		for k := g; k < j; k++ {
 			order = append(order, k)
 		}
 		slices.SortStableFunc(order, func(a, b int) int { return worse(&sts[a], &sts[b]) })
 		f := &groupFold{ID: "fold-" + strconv.Itoa(i), Name: sts[i].Objective.Name, Label: sts[i].Objective.GroupBy,
-			Groups: formatCount(int64(j - i)), Class: cards[order[0]].RemClass}
+			Groups: formatCount(int64(j - g)), Class: cards[order[0]].RemClass}
+		if g > i {
+			f.Overall, f.Class = overallRow(&cards[i]), cards[i].RemClass
+		}
 		for n, k := range order {
 			switch sts[k].PolicyState {
 			case budget.Healthy:
@@ -72,6 +80,7 @@ func foldGroups(cards []card, sts []budget.Status) []card {
 			}
 		}
 		start := len(out)
+		out = append(out, cards[i:g]...)
 		for _, k := range order {
 			out = append(out, cards[k])
 		}

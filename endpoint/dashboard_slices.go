@@ -37,6 +37,10 @@ func newSliceView(st *budget.Status) *sliceView {
 	}
 	w := o.Slice()
 	v := &sliceView{Width: widthWord(w), Rule: sliceRule(o, w), Events: formatCount(st.Total()) + " events in the period, " + formatCount(st.Bad) + " bad"}
+	if st.Overall {
+		noun := sliceNoun(w)
+		v.Rule = "A " + noun + " is bad here when any " + o.GroupBy + "'s " + noun + " is. " + v.Rule
+	}
 	if b := st.Slices; b != nil {
 		v.Used = budgetInTime(b.SpentTime(), b.AllowedTime())
 		v.Over = b.Spent > b.Allowed
@@ -127,4 +131,23 @@ func trimFloat(x float64, d int) string {
 		s = "0"
 	}
 	return strings.Replace(s, "-", "−", 1)
+}
+
+// overallBadge names a grouped time-slice objective's overall entry on its
+// card ("all routes"); "" for any other status.
+func overallBadge(st *budget.Status) string {
+	if !st.Overall {
+		return ""
+	}
+	return "all " + st.Objective.GroupBy + "s"
+}
+
+// overallRow is the overall entry's line in its objective's fold summary:
+// "all routes: 65.3% · 15 of 43.2 bad minutes used · healthy".
+func overallRow(c *card) *foldRow {
+	rem := c.Remaining
+	if c.Slices != nil && c.Slices.Used != "" {
+		rem += " · " + c.Slices.Used
+	}
+	return &foldRow{Value: c.Overall, Remaining: rem, Policy: c.Policy, Class: c.RemClass}
 }
