@@ -135,7 +135,7 @@ func addGood(s *Stripes, n int64) { s.Add(s.Index(), sli.Good, -1, n) }
 // A rotation that swaps just before a fold and writes its entry only after
 // it: the fold counts the bucket it left in the next one (one late), and
 // the entry, written later, holds sums the fold already took: the next
-// fold must not use it (it names the fold count before).
+// fold must not use it.
 func TestFoldSkipsAnEntryWrittenAfterIt(t *testing.T) {
 	s := NewStripes(4, false)
 	var buf [MaxFold]Bucket
@@ -153,7 +153,6 @@ func TestFoldSkipsAnEntryWrittenAfterIt(t *testing.T) {
 	p := &s.pend[1000&(pendLen-1)] // the rest of Rotate
 	p.good.Store(sum.Good)
 	p.bad.Store(sum.Bad)
-	p.from.Store(w)
 	addGood(s, 2)
 	if got := foldAll(s); len(got) != 1 || got[1001] != 2 {
 		t.Fatalf("second fold: %v, want map[1001:2]", got)

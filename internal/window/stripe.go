@@ -1,7 +1,6 @@
 package window
 
 import (
-	"math"
 	"math/bits"
 	"runtime"
 	"sync/atomic"
@@ -45,12 +44,17 @@ import (
 // The bucket word also counts the folds (its low epochBits bits). A fold
 // takes the stripes' sums and bumps the count with a compare-and-swap, so
 // that no rotation happens between the two; a rotation whose swap fails
-// sums again. A pending entry names the word its rotation moved from, so a
-// fold uses only the entries of rotations after the fold before it: an
-// entry published after a fold read past it (its rotation swapped just
-// before the fold and was slow to write it) holds sums the fold already
-// took, and is skipped for good; its bucket's events then count in the
-// bucket the fold held, one late. Counts are never lost nor counted twice.
+// sums again. A fold uses an entry only when its sums lie between the sums
+// it took last (its base) and those it takes now, which the entries of the
+// rotations since the last fold do, in bucket order: the entry of a bucket
+// left before the last fold, even one written after it (its rotation
+// swapped just before the fold and was slow to write it), holds sums no
+// later than the base, and adds nothing. The entries' slots are the
+// buckets' numbers modulo pendLen: the rotations between two folds stay
+// within one slot of 30 buckets, so they never share one. Counts are
+// never lost nor counted twice: each bucket's count is the difference of
+// two sums the fold took in order, and an event a fold's sums miss counts
+// in a later bucket.
 
 // maxStripes caps the stripes of a series: beyond it, memory (a latency
 // series keeps a 3.75 KiB histogram per stripe) grows faster than
@@ -109,13 +113,7 @@ const MaxFold = pendLen
 
 // pending is the stripes' sums at the end of one bucket, left by the
 // rotation that moved the current bucket past it.
-type pending struct {
-	from      atomic.Int64 // the bucket word the rotation moved from, stored last
-	good, bad atomic.Int64
-}
-
-// unset is the from of a pending entry never written.
-const unset = math.MinInt64
+type pending struct{ good, bad atomic.Int64 }
 
 // maxLatencyStripes caps the latency histograms of a series: each costs
 // 1.9 KiB, and histogram adds spread over 464 counters contend little.
@@ -154,9 +152,6 @@ func NewStripes(n int, latency bool) *Stripes {
 // when latency is set, for an owner that holds them in place.
 func (s *Stripes) Init(n int, latency bool) {
 	*s = Stripes{s: make([]stripe, n), shift: uint(64 - bits.TrailingZeros(uint(n)))}
-	for i := range s.pend {
-		s.pend[i].from.Store(unset)
-	}
 	if latency {
 		s.lat = make([]atomic.Pointer[latencyStripe], min(n, maxLatencyStripes))
 	}
@@ -250,7 +245,6 @@ func (s *Stripes) Rotate(b int64) bool {
 		p := &s.pend[c&(pendLen-1)]
 		p.good.Store(sum.Good)
 		p.bad.Store(sum.Bad)
-		p.from.Store(w)
 		return true
 	}
 }
@@ -300,15 +294,9 @@ func (s *Stripes) Fold(dst []Bucket, to int64, force bool) (out []Bucket, exclud
 	// within c's slot, so they fit the ring of entries.
 	for x := c - pendLen + 1; x < c; x++ {
 		p := &s.pend[x&(pendLen-1)]
-		from := x<<epochBits | w&epochMask
-		if p.from.Load() != from {
-			continue
+		if e := (Counts{p.good.Load(), p.bad.Load()}); s.between(e, sum) {
+			dst = s.take(dst, x, e)
 		}
-		e := Counts{p.good.Load(), p.bad.Load()}
-		if p.from.Load() != from || !s.between(e, sum) {
-			continue // rewritten meanwhile
-		}
-		dst = s.take(dst, x, e)
 	}
 	dst = s.take(dst, c, sum)
 	excluded, s.excl = excl-s.excl, excl
@@ -316,12 +304,9 @@ func (s *Stripes) Fold(dst []Bucket, to int64, force bool) (out []Bucket, exclud
 }
 
 // between reports whether the sums e lie between the base and the sums
-// now: an entry of the current epoch's rotations does. So does whatever a
-// fold reads while a rotation slow to write its entry (one that swapped
-// before the last fold, some 5 minutes ago: entries of one epoch never
-// share a slot) overwrites the slot, or else it is no later than the base:
-// a slot read mid-write can put events a bucket early or late, never lose
-// nor count them twice. Differences, not the sums, are compared: the
+// now (see "Rotation"). An entry read while its rotation writes it holds
+// the new good and the old bad sum at worst: used, its bucket's bad events
+// count in a later bucket. Differences, not the sums, are compared: the
 // cumulative counts may wrap around.
 func (s *Stripes) between(e, now Counts) bool {
 	return e.Good-s.base.Good >= 0 && e.Bad-s.base.Bad >= 0 && now.Good-e.Good >= 0 && now.Bad-e.Bad >= 0
