@@ -36,9 +36,17 @@ type Slices struct {
 	first int64
 	next  int64
 
-	// The recent slices: slice i is at i mod len(rv).
-	rv     []SliceVerdict
-	rspent []uint32 // ratio only
+	// The recent slices: slice i is at bit i mod rn of the bit sets bad
+	// and empty (neither: good), so that a window counts them by popcount.
+	rn         int64
+	bad, empty []uint64
+	rspent     []uint32 // ratio only
+
+	// The sums of whole coarse buckets the latest windows read, reused
+	// while nothing older than the recent slices changes (gen).
+	gen    uint64
+	cache  [4]coarseSum
+	victim int
 
 	// The coarse buckets: bucket c at c mod len(cnt), cnewest the newest.
 	cnt     []uint8 // bad in the low nibble, empty in the high one
@@ -46,12 +54,62 @@ type Slices struct {
 	cnewest int64
 }
 
-// RecentSlices is how many slices Slices keeps one by one: 6.4 hours of
-// 1-minute slices, the fine tier's span, so that every window up to 6 hours
-// is counted to the slice.
+// coarseSum is the sum of the coarse buckets [from, to) at generation gen.
+type coarseSum struct {
+	from, to, gen int64
+	c             SliceCounts
+}
+
+// RecentSlices is how many slices Slices keeps one by one: at least 6.4
+// hours of them, the fine tier's span, so that every window up to 6 hours
+// is counted to the slice; a multiple of 64.
 func RecentSlices(width int64) int {
 	n := (fineSlots*FineWidth + width - 1) / width
-	return int(n)
+	return int((n + 63) / 64 * 64)
+}
+
+func (s *Slices) get(k int) SliceVerdict {
+	switch {
+	case s.bad[k/64]&(1<<(k%64)) != 0:
+		return SliceBad
+	case s.empty[k/64]&(1<<(k%64)) != 0:
+		return SliceEmpty
+	}
+	return SliceGood
+}
+
+func (s *Slices) set(k int, v SliceVerdict) {
+	m := uint64(1) << (k % 64)
+	s.bad[k/64] &^= m
+	s.empty[k/64] &^= m
+	switch v {
+	case SliceBad:
+		s.bad[k/64] |= m
+	case SliceEmpty:
+		s.empty[k/64] |= m
+	}
+}
+
+// ones counts the set bits of the ring of bits b at positions k … k+n−1
+// (mod its length).
+func ones(b []uint64, k, n int) int64 {
+	var c int64
+	total := len(b) * 64
+	for n > 0 {
+		w, off := k/64, k%64
+		take := min(n, 64-off, total-k)
+		m := ^uint64(0)
+		if take < 64 {
+			m = (uint64(1)<<take - 1)
+		}
+		c += int64(bits.OnesCount64((b[w] >> off) & m))
+		n -= take
+		k += take
+		if k == total {
+			k = 0
+		}
+	}
+	return c
 }
 
 // NewSlices returns the verdict store of slices of width ns (a divisor of
@@ -63,12 +121,14 @@ func NewSlices(width int64, coarse int, first int64, ratio bool) *Slices {
 		per:     CoarseWidth / width,
 		first:   first,
 		next:    first,
-		rv:      make([]SliceVerdict, RecentSlices(width)),
+		rn:      int64(RecentSlices(width)),
 		cnt:     make([]uint8, coarse),
 		cnewest: none,
 	}
+	s.bad = make([]uint64, s.rn/64)
+	s.empty = make([]uint64, s.rn/64)
 	if ratio {
-		s.rspent = make([]uint32, len(s.rv))
+		s.rspent = make([]uint32, s.rn)
 		s.cspent = make([]uint32, coarse)
 	}
 	return s
@@ -85,7 +145,7 @@ func (s *Slices) First() int64 { return s.first }
 
 // Recent reports whether slice i is decided and still kept one by one.
 func (s *Slices) Recent(i int64) bool {
-	return i < s.next && i >= s.next-int64(len(s.rv)) && i >= s.first
+	return i < s.next && i >= s.next-s.rn && i >= s.first
 }
 
 func mod(a, n int64) int { return int(((a % n) + n) % n) }
@@ -128,21 +188,23 @@ func (s *Slices) count(j int, v SliceVerdict, d int, spent int64) {
 // are decided empty by the caller), or a recent slice decided again.
 // Anything else is ignored and Decide reports false.
 func (s *Slices) Decide(i int64, v SliceVerdict, spent uint32) bool {
-	rn := int64(len(s.rv))
+	rn := s.rn
 	switch {
 	case i == s.next:
 		s.next++
 	case s.Recent(i):
-		// Undo the old verdict in its coarse bucket.
+		// Undo the old verdict in its coarse bucket, which a cached sum
+		// may hold.
 		k := mod(i, rn)
 		if j := s.coarse(FloorDiv(i, s.per)); j >= 0 {
-			s.count(j, s.rv[k], -1, s.spentAt(k))
+			s.count(j, s.get(k), -1, s.spentAt(k))
 		}
+		s.gen++
 	default:
 		return false
 	}
 	k := mod(i, rn)
-	s.rv[k] = v
+	s.set(k, v)
 	if s.rspent != nil {
 		s.rspent[k] = spent
 	}
@@ -164,8 +226,8 @@ func (s *Slices) Verdict(i int64) (SliceVerdict, uint32, bool) {
 	if !s.Recent(i) {
 		return 0, 0, false
 	}
-	k := mod(i, int64(len(s.rv)))
-	return s.rv[k], uint32(s.spentAt(k)), true
+	k := mod(i, s.rn)
+	return s.get(k), uint32(s.spentAt(k)), true
 }
 
 // SliceCounts are the decided slices of a span by verdict, and the spent
@@ -188,51 +250,76 @@ func (s *Slices) Count(from, to int64) SliceCounts {
 	if from >= to {
 		return c
 	}
-	rn := int64(len(s.rv))
-	lo := max(s.next-rn, s.first) // the oldest recent slice
+	lo := max(s.next-s.rn, s.first) // the oldest recent slice
 	if from < lo {
 		// Whole coarse buckets [cf, ct): from the first that starts at or
 		// after from, up to the first that starts at or after lo (its
 		// recent slices are counted there) or the last that ends by to.
 		cf := FloorDiv(from+s.per-1, s.per)
 		ct := min(FloorDiv(lo+s.per-1, s.per), FloorDiv(to, s.per))
-		n := int64(len(s.cnt))
-		for cb := max(cf, s.cnewest-n+1); cb < ct && cb <= s.cnewest; cb++ {
-			d := min((cb+1)*s.per, s.next) - max(cb*s.per, s.first) // its decided slices
-			if d <= 0 {
-				continue
-			}
-			j := mod(cb, n)
-			bad, empty := int64(s.cnt[j]&0x0f), int64(s.cnt[j]>>4)
-			c.Bad += bad
-			c.Empty += empty
-			c.Good += d - bad - empty
-			if s.cspent != nil {
-				c.Spent += int64(s.cspent[j])
-			}
-		}
+		c = s.coarseSum(cf, ct)
 		from = max(from, ct*s.per)
 	}
-	for i := max(from, lo); i < to; i++ {
-		k := mod(i, rn)
-		switch s.rv[k] {
-		case SliceGood:
-			c.Good++
-		case SliceBad:
-			c.Bad++
-		default:
-			c.Empty++
-		}
+	if from = max(from, lo); from < to {
+		k, n := mod(from, s.rn), int(to-from)
+		bad, empty := ones(s.bad, k, n), ones(s.empty, k, n)
+		c.Bad += bad
+		c.Empty += empty
+		c.Good += int64(n) - bad - empty
 		if s.rspent != nil {
-			c.Spent += int64(s.rspent[k])
+			for i := from; i < to; i++ {
+				c.Spent += int64(s.rspent[mod(i, s.rn)])
+			}
 		}
 	}
 	return c
 }
 
+// coarseSum returns the decided slices of coarse buckets [cf, ct), from
+// the cache while no verdict in them changed.
+func (s *Slices) coarseSum(cf, ct int64) SliceCounts {
+	gen := int64(s.gen)
+	n := int64(len(s.cnt))
+	cf, ct = max(cf, s.cnewest-n+1), min(ct, s.cnewest+1) // the buckets held
+	for i := range s.cache {
+		if x := &s.cache[i]; x.from == cf && x.to == ct && x.gen == gen {
+			return x.c
+		}
+	}
+	var c SliceCounts
+	for cb := cf; cb < ct; cb++ {
+		d := min((cb+1)*s.per, s.next) - max(cb*s.per, s.first) // its decided slices
+		if d <= 0 {
+			continue
+		}
+		j := mod(cb, n)
+		bad, empty := int64(s.cnt[j]&0x0f), int64(s.cnt[j]>>4)
+		c.Bad += bad
+		c.Empty += empty
+		c.Good += d - bad - empty
+		if s.cspent != nil {
+			c.Spent += int64(s.cspent[j])
+		}
+	}
+	// Replace an entry of an older generation, or the next in turn.
+	v := -1
+	for i := range s.cache {
+		if s.cache[i].gen != gen {
+			v = i
+			break
+		}
+	}
+	if v < 0 {
+		v = s.victim
+		s.victim = (s.victim + 1) % len(s.cache)
+	}
+	s.cache[v] = coarseSum{from: cf, to: ct, gen: gen, c: c}
+	return c
+}
+
 // Bytes returns the memory the store holds, for the cost per series.
 func (s *Slices) Bytes() int {
-	n := len(s.rv) + len(s.cnt) + 4*len(s.rspent) + 4*len(s.cspent)
+	n := 16*len(s.bad) + len(s.cnt) + 4*len(s.rspent) + 4*len(s.cspent)
 	return n + 96
 }
 
@@ -265,8 +352,10 @@ func (s *Slices) Span() int64 { return int64(len(s.cnt)) * s.per }
 // Restart forgets every verdict: slices from i on are decided afresh, and
 // none before i counts. For a series idle for longer than its span.
 func (s *Slices) Restart(i int64) {
-	clear(s.rv)
+	clear(s.bad)
+	clear(s.empty)
 	clear(s.rspent)
+	s.gen++
 	clear(s.cnt)
 	clear(s.cspent)
 	s.first, s.next, s.cnewest = i, i, none

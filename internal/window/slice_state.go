@@ -11,11 +11,11 @@ func (s *Slices) Encode(e *wire.Encoder) {
 	e.Varint(s.first)
 	e.Varint(s.next)
 	e.Varint(s.cnewest)
-	rn := int64(len(s.rv))
+	rn := s.rn
 	lo := max(s.next-rn, s.first)
 	var n int64
 	for i := lo; i < s.next; i++ {
-		if s.rv[mod(i, rn)] != SliceGood {
+		if s.get(mod(i, rn)) != SliceGood {
 			n++
 		}
 	}
@@ -23,12 +23,12 @@ func (s *Slices) Encode(e *wire.Encoder) {
 	prev := lo
 	for i := lo; i < s.next; i++ {
 		k := mod(i, rn)
-		if s.rv[k] == SliceGood {
+		if s.get(k) == SliceGood {
 			continue
 		}
 		e.Uvarint(uint64(i - prev))
 		prev = i
-		e.Buf = append(e.Buf, byte(s.rv[k]))
+		e.Buf = append(e.Buf, byte(s.get(k)))
 		if s.rspent != nil {
 			e.Uvarint(uint64(s.rspent[k]))
 		}
@@ -75,7 +75,7 @@ func DecodeSlices(d *wire.Decoder, width int64, coarse int, ratio bool) *Slices 
 	}
 	s := NewSlices(width, coarse, first, ratio)
 	s.next = next
-	rn := int64(len(s.rv))
+	rn := s.rn
 	lo := max(next-rn, first)
 	i := lo
 	for range d.Length(2) {
@@ -90,7 +90,7 @@ func DecodeSlices(d *wire.Decoder, width int64, coarse int, ratio bool) *Slices 
 			return nil
 		}
 		k := mod(i, rn)
-		s.rv[k] = v
+		s.set(k, v)
 		if ratio {
 			s.rspent[k] = uint32(sp)
 		}

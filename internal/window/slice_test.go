@@ -46,7 +46,21 @@ func TestSlicesCountAndEncode(t *testing.T) {
 		return c
 	}
 	lo := s.Next() - int64(RecentSlices(width))
-	for range 200 {
+	for q := range 400 {
+		if q%3 == 0 {
+			// Decide a recent slice again (a late event): the sums cached
+			// for the coarse buckets that hold it must follow.
+			i := lo + int64(rng.IntN(30))
+			v := SliceVerdict(rng.IntN(3))
+			var x uint32
+			if v == SliceBad {
+				x = uint32(rng.IntN(SliceUnit))
+			}
+			if !s.Decide(i, v, x) {
+				t.Fatalf("recent slice %d refused", i)
+			}
+			vs[i-1000], sp[i-1000] = v, x
+		}
 		to := s.Next() - int64(rng.IntN(100))
 		from := to - int64(rng.IntN(1500))
 		want := naive(max(from, 1000), to)
