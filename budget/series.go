@@ -123,8 +123,8 @@ func countsOf(c window.Counts) counts { return counts{c.Good, c.Bad} }
 
 // maxStripeAdd is the largest batch RecordN adds to the stripes; larger
 // ones take the mutex and add to the ring with saturation. The stripes'
-// cumulative counters may wrap around (the flush takes differences, which
-// stay exact), but the events between two flushes must stay below 2^63:
+// cumulative counters may wrap around (the fold takes differences, which
+// stay exact), but the events between two folds must stay below 2^63:
 // with batches this small that takes 2^47 batches within one bucket.
 const maxStripeAdd = window.MaxLatencyAdd
 

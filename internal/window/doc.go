@@ -1,9 +1,10 @@
 // Package window is the counting engine behind package budget: striped
 // counters that recording adds to without a lock (Stripes), three tiers of
 // buckets holding a series' exact counts (Ring), and the recent latency
-// distribution (LatencyRing). A series records into its Stripes and, under
-// its own mutex, flushes them into its rings at each new 10-second bucket;
-// every read goes to the rings under that mutex, so they need no atomics.
+// distribution (LatencyRing). A series records into its Stripes, which move
+// on to each new 10-second bucket without a lock, and, under its own mutex,
+// folds them into its rings at a read or at each new 5-minute slot; every
+// read goes to the rings under that mutex, so they need no atomics.
 //
 // Each tier is a ring of fixed-width buckets indexed by bucket number (Unix
 // time / width), aligned to the Unix epoch:

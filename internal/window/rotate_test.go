@@ -150,9 +150,7 @@ func TestFoldSkipsAnEntryWrittenAfterIt(t *testing.T) {
 	if got := foldAll(s); len(got) != 1 || got[1001] != 8 {
 		t.Fatalf("first fold: %v, want map[1001:8]", got)
 	}
-	p := &s.pend[1000&(pendLen-1)] // the rest of Rotate
-	p.good.Store(sum.Good)
-	p.bad.Store(sum.Bad)
+	s.pend[1000&(pendLen-1)].Store(entry(sum)) // the rest of Rotate
 	addGood(s, 2)
 	if got := foldAll(s); len(got) != 1 || got[1001] != 2 {
 		t.Fatalf("second fold: %v, want map[1001:2]", got)
@@ -174,7 +172,7 @@ func TestFoldSkipsAnEntryOverwrittenWithOlderSums(t *testing.T) {
 		t.Fatal("no rotation")
 	}
 	addGood(s, 1)
-	s.pend[1000&(pendLen-1)].good.Store(2) // the slow rotation's older sums, before its from
+	s.pend[1000&(pendLen-1)].Store(entry(Counts{Good: 2})) // the slow rotation's older sums
 	if got := foldAll(s); len(got) != 1 || got[1001] != 5 {
 		t.Fatalf("fold: %v, want map[1001:5]", got)
 	}

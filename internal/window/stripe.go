@@ -14,7 +14,7 @@ import (
 // Were a series' counters shared, two cores recording at once would pass
 // their cache line back and forth on every add. Each series therefore keeps
 // several sets of counters, stripes; a recording adds atomically to one, and
-// the read side sums them at each flush.
+// the owner sums them at each rotation and fold (below).
 //
 // The stripe is the one the recording goroutine's stack address hashes to:
 // a goroutine keeps its stack, so it keeps its stripe (and the line stays in
@@ -23,10 +23,10 @@ import (
 // lose a count: every add is atomic. (Earlier versions pinned the goroutine
 // to its P through a go:linkname; see the note of issue 10.)
 //
-// A recording reads the current bucket, then adds: a flush between the two
-// moves the add into the next bucket, so an event lands at most one bucket
-// late unless its goroutine stays descheduled between two instructions for
-// longer than a bucket (10 s).
+// A recording reads the current bucket, then adds: a rotation or a fold
+// between the two moves the add into the next bucket, so an event lands at
+// most one bucket late unless its goroutine stays descheduled between two
+// instructions for longer than a bucket (10 s).
 //
 // Rotation.
 //
@@ -39,7 +39,7 @@ import (
 // the entries into per-bucket counts for the ring: the difference between
 // consecutive sums. The sums are taken before the swap, so they hold no
 // event of a later bucket; an event of the bucket left that adds after them
-// counts in the next bucket, as with a flush.
+// counts in the next bucket.
 //
 // The bucket word also counts the folds (its low epochBits bits). A fold
 // takes the stripes' sums and bumps the count with a compare-and-swap, so
@@ -55,6 +55,15 @@ import (
 // never lost nor counted twice: each bucket's count is the difference of
 // two sums the fold took in order, and an event a fold's sums miss counts
 // in a later bucket.
+//
+// An entry is one word, the low 32 bits of each sum, so that a rotation
+// writes it with one store and a fold never reads half of one. The fold
+// restores the full sums from its base: exact while fewer than 2^31 events
+// of a verdict come between two folds (some 7 million a second over a
+// 5-minute slot; beyond, it uses no entry and counts them all in the
+// bucket it holds). An entry left over 2^31 events of a verdict before the
+// base could pass for a current one: that would move counts between the
+// buckets of one fold, never lose or repeat them.
 
 // maxStripes caps the stripes of a series: beyond it, memory (a latency
 // series keeps a 3.75 KiB histogram per stripe) grows faster than
@@ -73,8 +82,9 @@ func StripeCount() int {
 }
 
 // Stripes are the striped cumulative counters of one series: the recording
-// side of the engine. Add and Index are safe for concurrent use, take no
-// lock and allocate nothing; Flush is called under the owner's mutex.
+// side of the engine. Add, Index, Bucket and Rotate are safe for concurrent
+// use, take no
+// lock and allocate nothing; Fold is called under the owner's mutex.
 type Stripes struct {
 	// word is the current bucket (fine units) << epochBits | the count of
 	// folds. It is read on every Add and written every 10 s: keep it off
@@ -88,7 +98,7 @@ type Stripes struct {
 	shift uint                            // 64 − log2(len(s)): Index keeps the hash's top bits
 	lat   []atomic.Pointer[latencyStripe] // nil without latency; each allocated at its first use
 
-	pend [pendLen]pending // the sums at each rotation since the last fold, by bucket
+	pend [pendLen]atomic.Uint64 // the sums at each rotation since the last fold, by bucket (entry)
 
 	base Counts // stripe sums (good, bad) up to the last bucket folded
 	excl int64  // stripe excluded sum at the last fold
@@ -111,9 +121,9 @@ const slotBuckets = LatencySlotWidth / FineWidth
 // MaxFold is the most buckets one Fold returns.
 const MaxFold = pendLen
 
-// pending is the stripes' sums at the end of one bucket, left by the
-// rotation that moved the current bucket past it.
-type pending struct{ good, bad atomic.Int64 }
+// entry packs the stripes' sums at the end of a bucket into a pending
+// entry: their low 32 bits each.
+func entry(sum Counts) uint64 { return uint64(uint32(sum.Good))<<32 | uint64(uint32(sum.Bad)) }
 
 // maxLatencyStripes caps the latency histograms of a series: each costs
 // 1.9 KiB, and histogram adds spread over 464 counters contend little.
@@ -242,9 +252,7 @@ func (s *Stripes) Rotate(b int64) bool {
 		if !s.word.CompareAndSwap(w, b<<epochBits|w&epochMask) {
 			continue // another rotation, or a fold: sum again
 		}
-		p := &s.pend[c&(pendLen-1)]
-		p.good.Store(sum.Good)
-		p.bad.Store(sum.Bad)
+		s.pend[c&(pendLen-1)].Store(entry(sum))
 		return true
 	}
 }
@@ -292,9 +300,8 @@ func (s *Stripes) Fold(dst []Bucket, to int64, force bool) (out []Bucket, exclud
 	c := w >> epochBits
 	// The entries of the rotations since the last fold: their buckets lie
 	// within c's slot, so they fit the ring of entries.
-	for x := c - pendLen + 1; x < c; x++ {
-		p := &s.pend[x&(pendLen-1)]
-		if e := (Counts{p.good.Load(), p.bad.Load()}); s.between(e, sum) {
+	for x := c - pendLen + 1; x < c && sum.Good-s.base.Good < 1<<31 && sum.Bad-s.base.Bad < 1<<31; x++ {
+		if e, ok := s.restore(s.pend[x&(pendLen-1)].Load(), sum); ok {
 			dst = s.take(dst, x, e)
 		}
 	}
@@ -303,13 +310,15 @@ func (s *Stripes) Fold(dst []Bucket, to int64, force bool) (out []Bucket, exclud
 	return dst, excluded
 }
 
-// between reports whether the sums e lie between the base and the sums
-// now (see "Rotation"). An entry read while its rotation writes it holds
-// the new good and the old bad sum at worst: used, its bucket's bad events
-// count in a later bucket. Differences, not the sums, are compared: the
-// cumulative counts may wrap around.
-func (s *Stripes) between(e, now Counts) bool {
-	return e.Good-s.base.Good >= 0 && e.Bad-s.base.Bad >= 0 && now.Good-e.Good >= 0 && now.Bad-e.Bad >= 0
+// restore returns the sums a pending entry v holds, restored from the
+// base, and whether they lie between the base and the sums now (see
+// "Rotation"), which are less than 2^31 apart.
+func (s *Stripes) restore(v uint64, now Counts) (Counts, bool) {
+	e := Counts{
+		s.base.Good + int64(uint32(v>>32)-uint32(s.base.Good)),
+		s.base.Bad + int64(uint32(v)-uint32(s.base.Bad)),
+	}
+	return e, now.Good-e.Good >= 0 && now.Bad-e.Bad >= 0
 }
 
 // take appends bucket x's counts, the stripes' sums at its end less those
@@ -342,10 +351,10 @@ func stripeMax(c *atomic.Int64, v int64) {
 }
 
 // stripe holds cumulative counts of a series. Counts only grow; the ring
-// takes the difference from the last flush.
+// takes the difference from the last fold.
 type stripe struct {
 	good, bad, excluded atomic.Int64
-	max                 atomic.Int64 // largest latency (µs) since the last flush
+	max                 atomic.Int64 // largest latency (µs) since the last latency flush
 	used                atomic.Bool  // the stripe's bit in Stripes.used is set
 	// Pad to 128 bytes: stripes written by different cores must not share
 	// a cache line, and adjacent-line prefetch pairs lines on x86.
