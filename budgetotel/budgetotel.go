@@ -50,6 +50,31 @@ const (
 	AlertSeverityKey = attribute.Key("slo.alert.severity")
 )
 
+// units and descriptions are the instruments', by name: New gives them to
+// the Meter, NewProducer to its data.
+var (
+	units = map[string]string{
+		EventsName:          "{event}",
+		ObjectiveName:       "1",
+		SLIName:             "1",
+		BudgetRemainingName: "1",
+		BurnRateName:        "1",
+		AlertFiringName:     "1",
+		BudgetAllowedName:   "s",
+		BudgetSpentName:     "s",
+	}
+	descriptions = map[string]string{
+		EventsName:          "Good and bad events this process has counted toward the objective; starts at zero with the process (the budget keeps restored totals, this counter does not).",
+		ObjectiveName:       "The objective's target: the ratio of good events promised.",
+		SLIName:             "The ratio of good events over the objective's period; absent without events.",
+		BudgetRemainingName: "The fraction of the period's error budget left, negative once overspent; absent without events.",
+		BurnRateName:        "The error ratio over the window divided by the error budget: 1 spends the budget exactly over the period; absent without events.",
+		AlertFiringName:     "1 while the multi-window burn-rate alert fires, 0 otherwise.",
+		BudgetAllowedName:   "Time-slice objectives: the error budget of the whole period in time, (1 − target) × the period's slices × the slice width.",
+		BudgetSpentName:     "Time-slice objectives: the error budget spent in the period, in time: its bad slices × the slice width (ratio time slices: the sum of each slice's share of bad events).",
+	}
+)
+
 // Option configures New. Options are resolved once, in New; an option given
 // twice keeps the later value.
 type Option interface{ apply(*config) }
@@ -189,23 +214,17 @@ func New(tr *budget.Tracker, opts ...Option) (*Registration, error) {
 		}
 	}
 	var err error
-	v.events, err = m.Int64ObservableCounter(EventsName, metric.WithUnit("{event}"),
-		metric.WithDescription("Good and bad events this process has counted toward the objective; starts at zero with the process (the budget keeps restored totals, this counter does not)."))
+	v.events, err = m.Int64ObservableCounter(EventsName, metric.WithUnit(units[EventsName]), metric.WithDescription(descriptions[EventsName]))
 	add(err)
-	v.objective, err = m.Float64ObservableGauge(ObjectiveName, metric.WithUnit("1"),
-		metric.WithDescription("The objective's target: the ratio of good events promised."))
+	v.objective, err = m.Float64ObservableGauge(ObjectiveName, metric.WithUnit(units[ObjectiveName]), metric.WithDescription(descriptions[ObjectiveName]))
 	add(err)
-	v.sli, err = m.Float64ObservableGauge(SLIName, metric.WithUnit("1"),
-		metric.WithDescription("The ratio of good events over the objective's period; absent without events."))
+	v.sli, err = m.Float64ObservableGauge(SLIName, metric.WithUnit(units[SLIName]), metric.WithDescription(descriptions[SLIName]))
 	add(err)
-	v.remaining, err = m.Float64ObservableGauge(BudgetRemainingName, metric.WithUnit("1"),
-		metric.WithDescription("The fraction of the period's error budget left, negative once overspent; absent without events."))
+	v.remaining, err = m.Float64ObservableGauge(BudgetRemainingName, metric.WithUnit(units[BudgetRemainingName]), metric.WithDescription(descriptions[BudgetRemainingName]))
 	add(err)
-	v.burn, err = m.Float64ObservableGauge(BurnRateName, metric.WithUnit("1"),
-		metric.WithDescription("The error ratio over the window divided by the error budget: 1 spends the budget exactly over the period; absent without events."))
+	v.burn, err = m.Float64ObservableGauge(BurnRateName, metric.WithUnit(units[BurnRateName]), metric.WithDescription(descriptions[BurnRateName]))
 	add(err)
-	v.firing, err = m.Int64ObservableGauge(AlertFiringName, metric.WithUnit("1"),
-		metric.WithDescription("1 while the multi-window burn-rate alert fires, 0 otherwise."))
+	v.firing, err = m.Int64ObservableGauge(AlertFiringName, metric.WithUnit(units[AlertFiringName]), metric.WithDescription(descriptions[AlertFiringName]))
 	add(err)
 	v.slices, err = newSliceInstruments(m) // slices.go
 	add(err)
@@ -262,8 +281,16 @@ type seriesKey struct {
 // slice built once, so that passing it (opts...) allocates nothing.
 type obsOpts []metric.ObserveOption
 
-func optsOf(kvs ...attribute.KeyValue) obsOpts {
-	return obsOpts{metric.WithAttributeSet(attribute.NewSet(kvs...))}
+// attrSet is one attribute set, as a Producer's data points carry it and
+// as the Observer takes it.
+type attrSet struct {
+	set  attribute.Set
+	opts obsOpts
+}
+
+func attrsOf(kvs ...attribute.KeyValue) attrSet {
+	set := attribute.NewSet(kvs...)
+	return attrSet{set, obsOpts{metric.WithAttributeSet(set)}}
 }
 
 // seriesAttrs are the attribute sets of one series, built the first time
@@ -272,20 +299,20 @@ func optsOf(kvs ...attribute.KeyValue) obsOpts {
 // one), so collections read it without a lock.
 type seriesAttrs struct {
 	key       seriesKey
-	base      obsOpts
-	good, bad obsOpts
+	base      attrSet
+	good, bad attrSet
 	windows   []windowAttrs // in the order of the status's BurnRates
 	alerts    []alertAttrs  // in the order of the status's Alerts
 }
 
 type windowAttrs struct {
 	window string
-	opts   obsOpts
+	attrSet
 }
 
 type alertAttrs struct {
 	name, severity string
-	opts           obsOpts
+	attrSet
 }
 
 // fits reports whether a holds st's sets, in st's order. Every collection
@@ -335,8 +362,8 @@ func (v *view) attrsFor(k seriesKey, st *budget.Status) *seriesAttrs {
 	if k.grouped {
 		base = append(base, GroupKey.String(k.group))
 	}
-	with := func(kvs ...attribute.KeyValue) obsOpts {
-		return optsOf(append(append([]attribute.KeyValue(nil), base...), kvs...)...)
+	with := func(kvs ...attribute.KeyValue) attrSet {
+		return attrsOf(append(append([]attribute.KeyValue(nil), base...), kvs...)...)
 	}
 	a := &seriesAttrs{key: k}
 	if old != nil {
@@ -366,58 +393,26 @@ func (v *view) attrsFor(k seriesKey, st *budget.Status) *seriesAttrs {
 // found by position in the previous collection's layout.
 func (v *view) observe(_ context.Context, o metric.Observer) error {
 	s := v.shared.Get(v.interval, false)
-	l := v.layout.Load()
-	if l == nil {
-		l = &layout{}
-	}
+	counted, statuses := v.resolve(s)
 	// Every observation below is a distinct attribute set of its
 	// instrument, so counting them is counting the streams.
 	var n streamCounts
 	n.events = 2 * len(s.Counted)
 	n.objective = len(s.Statuses)
-	// counted and statuses become the next layout when a series is not
-	// where the previous collection had it (new series, the first
-	// collection).
-	counted, newCounted := l.counted, false
 	for i := range s.Counted {
-		c := &s.Counted[i]
-		k := seriesKey{c.Objective, c.Group, c.Grouped}
-		a := at(l.counted, i)
-		if !newCounted && !a.fits(k, nil) {
-			newCounted = true
-			counted = append(make([]*seriesAttrs, 0, len(s.Counted)), l.counted[:i]...)
-		}
-		if newCounted {
-			if !a.fits(k, nil) {
-				a = v.attrsFor(k, nil)
-			}
-			counted = append(counted, a)
-		}
-		o.ObserveInt64(v.events, c.Good, a.good...)
-		o.ObserveInt64(v.events, c.Bad, a.bad...)
+		c, a := &s.Counted[i], counted[i]
+		o.ObserveInt64(v.events, c.Good, a.good.opts...)
+		o.ObserveInt64(v.events, c.Bad, a.bad.opts...)
 	}
-	statuses, newStatuses := l.statuses, false
 	for i := range s.Statuses {
-		st := &s.Statuses[i]
-		k := seriesKey{st.Objective.Name, st.Group, st.Objective.GroupBy != "" && !st.Overall} // the overall entry: no slo.group
-		a := at(l.statuses, i)
-		if !newStatuses && !a.fits(k, st) {
-			newStatuses = true
-			statuses = append(make([]*seriesAttrs, 0, len(s.Statuses)), l.statuses[:i]...)
-		}
-		if newStatuses {
-			if !a.fits(k, st) {
-				a = v.attrsFor(k, st)
-			}
-			statuses = append(statuses, a)
-		}
-		o.ObserveFloat64(v.objective, st.Objective.Target, a.base...)
+		st, a := &s.Statuses[i], statuses[i]
+		o.ObserveFloat64(v.objective, st.Objective.Target, a.base.opts...)
 		if ok(st.SLI) {
-			o.ObserveFloat64(v.sli, st.SLI.Value, a.base...)
+			o.ObserveFloat64(v.sli, st.SLI.Value, a.base.opts...)
 			n.sli++
 		}
 		if ok(st.Remaining) {
-			o.ObserveFloat64(v.remaining, st.Remaining.Value, a.base...)
+			o.ObserveFloat64(v.remaining, st.Remaining.Value, a.base.opts...)
 			n.remaining++
 		}
 		for j := range st.BurnRates {
@@ -434,13 +429,60 @@ func (v *view) observe(_ context.Context, o metric.Observer) error {
 			}
 			o.ObserveInt64(v.firing, firing, a.alerts[j].opts...)
 		}
-		v.slices.observe(o, st, a.base, &n)
-	}
-	if newCounted || newStatuses || len(counted) != len(s.Counted) || len(statuses) != len(s.Statuses) {
-		v.layout.Store(&layout{counted: counted[:len(s.Counted)], statuses: statuses[:len(s.Statuses)]})
+		v.slices.observe(o, st, a.base.opts, &n)
 	}
 	v.account(&n)
 	return nil
+}
+
+// resolve returns the attribute sets of s's Counted and Statuses, by
+// position. They are the previous collection's when every series is where
+// it was (every collection after the first, until a group appears): a few
+// string comparisons a series, no lock, no allocation. Otherwise the sets
+// that moved are looked up (or built) by key and the new layout kept for
+// the next collection.
+func (v *view) resolve(s *sharedstatus.Snapshot) (counted, statuses []*seriesAttrs) {
+	l := v.layout.Load()
+	if l == nil {
+		l = &layout{}
+	}
+	counted, newCounted := l.counted, false
+	for i := range s.Counted {
+		c := &s.Counted[i]
+		k := seriesKey{c.Objective, c.Group, c.Grouped}
+		a := at(l.counted, i)
+		if !newCounted && !a.fits(k, nil) {
+			newCounted = true
+			counted = append(make([]*seriesAttrs, 0, len(s.Counted)), l.counted[:i]...)
+		}
+		if newCounted {
+			if !a.fits(k, nil) {
+				a = v.attrsFor(k, nil)
+			}
+			counted = append(counted, a)
+		}
+	}
+	statuses, newStatuses := l.statuses, false
+	for i := range s.Statuses {
+		st := &s.Statuses[i]
+		k := seriesKey{st.Objective.Name, st.Group, st.Objective.GroupBy != "" && !st.Overall} // the overall entry: no slo.group
+		a := at(l.statuses, i)
+		if !newStatuses && !a.fits(k, st) {
+			newStatuses = true
+			statuses = append(make([]*seriesAttrs, 0, len(s.Statuses)), l.statuses[:i]...)
+		}
+		if newStatuses {
+			if !a.fits(k, st) {
+				a = v.attrsFor(k, st)
+			}
+			statuses = append(statuses, a)
+		}
+	}
+	counted, statuses = counted[:len(s.Counted)], statuses[:len(s.Statuses)]
+	if newCounted || newStatuses || len(counted) != len(l.counted) || len(statuses) != len(l.statuses) {
+		v.layout.Store(&layout{counted: counted, statuses: statuses})
+	}
+	return counted, statuses
 }
 
 // at is list[i], or nil past its end.

@@ -124,8 +124,9 @@ func TestSeriesThatMoveKeepTheirAttributes(t *testing.T) {
 	}
 }
 
-// Two readers collecting at once while groups appear: the layout the
-// callback keeps is shared by both (run with -race).
+// Two readers collecting at once while groups appear, and a Producer
+// producing for two collectors: the layout each keeps is shared by its
+// readers (run with -race).
 func TestConcurrentCollectionsWhileGroupsAppear(t *testing.T) {
 	clk := budgettest.NewClock(t0)
 	tr, err := budget.New([]sli.Objective{{Name: "a", Target: 0.999, GroupBy: "route", MaxGroups: 500}}, budget.WithClock(clk.Now))
@@ -140,8 +141,11 @@ func TestConcurrentCollectionsWhileGroupsAppear(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer reg.Close()
+	produced := sdkmetric.NewManualReader(sdkmetric.WithProducer(budgetotel.NewProducer(tr, budgetotel.WithInterval(time.Nanosecond))))
+	mp2 := sdkmetric.NewMeterProvider(sdkmetric.WithReader(produced))
+	defer mp2.Shutdown(context.Background())
 	var wg sync.WaitGroup
-	for _, r := range []*sdkmetric.ManualReader{r1, r2} {
+	for _, r := range []*sdkmetric.ManualReader{r1, r2, produced, produced} {
 		wg.Go(func() {
 			for range 50 {
 				collect(t, r)

@@ -29,10 +29,8 @@ type sliceInstruments struct {
 func newSliceInstruments(m metric.Meter) (sliceInstruments, error) {
 	var s sliceInstruments
 	var err1, err2 error
-	s.allowed, err1 = m.Float64ObservableGauge(BudgetAllowedName, metric.WithUnit("s"),
-		metric.WithDescription("Time-slice objectives: the error budget of the whole period in time, (1 − target) × the period's slices × the slice width."))
-	s.spent, err2 = m.Float64ObservableGauge(BudgetSpentName, metric.WithUnit("s"),
-		metric.WithDescription("Time-slice objectives: the error budget spent in the period, in time: its bad slices × the slice width (ratio time slices: the sum of each slice's share of bad events)."))
+	s.allowed, err1 = m.Float64ObservableGauge(BudgetAllowedName, metric.WithUnit(units[BudgetAllowedName]), metric.WithDescription(descriptions[BudgetAllowedName]))
+	s.spent, err2 = m.Float64ObservableGauge(BudgetSpentName, metric.WithUnit(units[BudgetSpentName]), metric.WithDescription(descriptions[BudgetSpentName]))
 	return s, errors.Join(err1, err2)
 }
 

@@ -36,7 +36,7 @@ func TestSliceGaugesObserve(t *testing.T) {
 	_, err = mp.Meter(ScopeName).RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		n = streamCounts{}
 		for i := range sts {
-			si.observe(o, &sts[i], optsOf(NameKey.String(sts[i].Objective.Name)), &n)
+			si.observe(o, &sts[i], attrsOf(NameKey.String(sts[i].Objective.Name)).opts, &n)
 		}
 		return nil
 	}, si.allowed, si.spent)
