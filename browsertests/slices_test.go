@@ -43,9 +43,9 @@ func TestTimeSliceDashboardInBrowser(t *testing.T) {
 				}
 			}
 			var cards []struct {
-				Name, Group, Meta, Rule, Used, Third string
-				Visible                              bool
-				ScrollW, ClientW                     float64
+				Name, Group, Meta, Rule, Used, Third, PolNote string
+				Visible                                       bool
+				ScrollW, ClientW                              float64
 			}
 			// Open every fold first: a grouped objective's cards are inside one.
 			err := p.eval(`(() => {
@@ -54,7 +54,7 @@ func TestTimeSliceDashboardInBrowser(t *testing.T) {
 				return [...document.querySelectorAll("section.card")].map(c => {
 					const figs = c.querySelectorAll(".figures .fig");
 					return {name: c.dataset.objective, group: txt(c.querySelector(".group")), meta: txt(c.querySelector(".meta")),
-						rule: txt(c.querySelector(".slicerule")), used: txt(figs[0].querySelector(".note")), third: txt(figs[2]),
+						rule: txt(c.querySelector(".slicerule")), polNote: txt(c.querySelector(".polnote")), used: txt(figs[0].querySelector(".note")), third: txt(figs[2]),
 						visible: c.checkVisibility() && c.getBoundingClientRect().height > 0,
 						scrollW: c.querySelector(".figures").scrollWidth, clientW: c.querySelector(".figures").clientWidth};
 				});
@@ -88,6 +88,9 @@ func TestTimeSliceDashboardInBrowser(t *testing.T) {
 					continue
 				}
 				seen[c.Name] = true
+				if c.Name == "search-p95" && c.PolNote != "36 of 100 slices closed: too few to judge" {
+					t.Errorf("search-p95's policy note %q", c.PolNote)
+				}
 				if c.Meta != w.meta || c.Rule != w.rule || !strings.Contains(c.Used, w.used) || c.Third != w.third {
 					t.Errorf("card %s:\n meta %q\n rule %q\n used %q\n third %q\nwant\n meta %q\n rule %q\n used %q\n third %q",
 						c.Name, c.Meta, c.Rule, c.Used, c.Third, w.meta, w.rule, w.used, w.third)
@@ -122,6 +125,10 @@ func TestTimeSliceDashboardInBrowser(t *testing.T) {
 			}
 			if strings.Join(fold.Cards, "\n") != strings.Join(wantCards, "\n") {
 				t.Errorf("fold cards:\n%s\nwant\n%s", strings.Join(fold.Cards, "\n"), strings.Join(wantCards, "\n"))
+			}
+			var banner string
+			if err := p.eval(`document.getElementById("unjudged").textContent`, &banner); err != nil || !strings.Contains(banner, "search-p95 36 of 100 slices.") {
+				t.Errorf("unjudged banner %q, %v", banner, err)
 			}
 			checkLayout(t, p, width)
 

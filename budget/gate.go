@@ -22,6 +22,9 @@ type Unjudged struct {
 	// Events counts the events of the period so far; EventsNeeded is the
 	// policy's minimum (Status.PolicyMinEvents).
 	Events, EventsNeeded int64
+	// Slices reports that Events and EventsNeeded count closed slices,
+	// not events: a time-slice objective's policy judges its slices.
+	Slices bool
 }
 
 // GateReason is one objective (or group) that freezes releases.
@@ -43,7 +46,14 @@ func GateOf(statuses []Status) Gate {
 			g.Reasons = append(g.Reasons, GateReason{Objective: st.Objective.Name, Group: st.Group, State: st.PolicyState, Remaining: st.Remaining})
 		}
 		if st.PolicyReason == ReasonInsufficientEvents && !st.Objective.Advisory {
-			g.Unjudged = append(g.Unjudged, Unjudged{Objective: st.Objective.Name, Group: st.Group, Events: st.Total(), EventsNeeded: st.PolicyMinEvents})
+			u := Unjudged{Objective: st.Objective.Name, Group: st.Group, Events: st.Total(), EventsNeeded: st.PolicyMinEvents}
+			if b := st.Slices; b != nil {
+				if st.Objective.GroupBy != "" && !st.Overall {
+					continue // its overall entry is judged for the objective
+				}
+				u.Events, u.Slices = b.Good+b.Bad, true
+			}
+			g.Unjudged = append(g.Unjudged, u)
 		}
 	}
 	return g

@@ -79,7 +79,7 @@ type overflowView struct {
 }
 
 type unjudgedView struct {
-	Name, Events, Needed string
+	Name, Events, Needed, Unit string
 }
 
 type card struct {
@@ -157,7 +157,7 @@ func newPage(cfg *config, s *snapshot) page {
 		p.Frozen = append(p.Frozen, seriesName(r.Objective, r.Group))
 	}
 	for _, u := range g.Unjudged {
-		p.Unjudged = append(p.Unjudged, unjudgedView{Name: seriesName(u.Objective, u.Group), Events: formatCount(u.Events), Needed: formatCount(u.EventsNeeded)})
+		p.Unjudged = append(p.Unjudged, unjudgedView{Name: seriesName(u.Objective, u.Group), Events: formatCount(u.Events), Needed: formatCount(u.EventsNeeded), Unit: unjudgedUnit(u)})
 	}
 	for i := range s.statuses {
 		st := &s.statuses[i]
@@ -454,6 +454,9 @@ func formatSpan(d time.Duration) string {
 func policyNote(st *budget.Status) string {
 	switch st.PolicyReason {
 	case budget.ReasonInsufficientEvents:
+		if st.Slices != nil {
+			return slicesToJudge(st) // dashboard_slices.go: the policy counts slices
+		}
 		if st.Total() > 0 {
 			return "too few events to judge"
 		}

@@ -151,3 +151,20 @@ func overallRow(c *card) *foldRow {
 	}
 	return &foldRow{Value: c.Overall, Remaining: rem, Policy: c.Policy, Class: c.RemClass}
 }
+
+// slicesToJudge explains a time-slice objective's badge while its policy
+// waits for enough slices, which it counts in place of events: "36 of 100
+// slices closed: too few to judge".
+func slicesToJudge(st *budget.Status) string {
+	b := st.Slices
+	return formatCount(b.Good+b.Bad) + " of " + formatCount(st.PolicyMinEvents) + " slices closed: too few to judge"
+}
+
+// unjudgedUnit is what an unjudged objective's counts count in the
+// banner: "slices" for a time-slice objective, else "events".
+func unjudgedUnit(u budget.Unjudged) string {
+	if u.Slices {
+		return "slices"
+	}
+	return "events"
+}

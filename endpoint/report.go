@@ -183,12 +183,16 @@ type gateUnjudged struct {
 	Group        string `json:"group"`
 	Events       int64  `json:"events"`
 	EventsNeeded int64  `json:"events_needed"`
+	Unit         string `json:"unit,omitempty"` // "slices" for a time-slice objective
 }
 
 func newUnjudged(g budget.Gate) []gateUnjudged {
 	out := make([]gateUnjudged, len(g.Unjudged))
 	for i, u := range g.Unjudged {
 		out[i] = gateUnjudged{Objective: u.Objective, Group: u.Group, Events: u.Events, EventsNeeded: u.EventsNeeded}
+		if u.Slices {
+			out[i].Unit = "slices"
+		}
 	}
 	return out
 }

@@ -27,7 +27,10 @@ func TestSliceBudgetsInJSON(t *testing.T) {
 		EmptySlices     *string                    `json:"empty_slices"`
 		ErrorBudget     map[string]json.RawMessage `json:"error_budget"`
 	}
-	var doc struct{ Objectives []entry }
+	var doc struct {
+		Objectives []entry
+		Unjudged   []map[string]any
+	}
 	if err := json.Unmarshal(body, &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +50,11 @@ func TestSliceBudgetsInJSON(t *testing.T) {
 		"api-by-route":     {"timeslices", "good", 0.9, 60, 43200, 2592, 10, counts{170, 10, 0}},
 		// A minute is bad overall when either route's is: minutes 10–24.
 		"api-by-route overall": {"timeslices", "good", 0.9, 60, 43200, 2592, 15, counts{165, 15, 0}},
+	}
+	// The policy counts search-p95's slices, not its events: 36 closed of
+	// the 100 it needs.
+	if u, _ := json.Marshal(doc.Unjudged); string(u) != `[{"events":36,"events_needed":100,"group":"","objective":"search-p95","unit":"slices"}]` {
+		t.Errorf("unjudged %s", u)
 	}
 	seen := map[string]int{}
 	for _, e := range doc.Objectives {
