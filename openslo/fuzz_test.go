@@ -7,7 +7,6 @@ import (
 
 	"github.com/errbudget/errbudget/budget"
 	"github.com/errbudget/errbudget/openslo"
-	"github.com/errbudget/errbudget/sli"
 )
 
 // FuzzUnmarshal: the decoder never panics, and what it accepts runs
@@ -51,7 +50,7 @@ func FuzzUnmarshal(f *testing.F) {
 			}
 			return
 		}
-		if err := runs(d); err != nil {
+		if _, err := budget.New(d.Objectives, d.Options()...); err != nil {
 			t.Fatalf("accepted, but budget.New says: %v\n%s", err, data)
 		}
 		b, _, err := openslo.Marshal(d, openslo.YAML)
@@ -66,28 +65,4 @@ func FuzzUnmarshal(f *testing.F) {
 			t.Fatalf("written back and read, differs:\n got %+v\nwant %+v", again, d)
 		}
 	})
-}
-
-// runs starts a tracker from d. Until the tracker counts slices (issue 17's
-// core), budget.New refuses time-slice objectives as "not supported yet":
-// those are checked with the declaration's own validation instead.
-func runs(d openslo.Declarations) error {
-	_, err := budget.New(d.Objectives, d.Options()...)
-	if err == nil || !strings.Contains(err.Error(), "budgeting is not supported yet") {
-		return err
-	}
-	if err := sli.ValidateAll(d.Objectives); err != nil {
-		return err
-	}
-	var occ []sli.Objective
-	for _, o := range d.Objectives {
-		if !o.Budgeting.IsTimeslices() {
-			occ = append(occ, o)
-		}
-	}
-	if len(occ) == 0 {
-		return nil
-	}
-	_, err = budget.New(occ, d.Options()...)
-	return err
 }

@@ -355,6 +355,24 @@ func TestRulesTimeslices(t *testing.T) {
 	if !strings.Contains(errOut, `skipped objective "good-minutes": it budgets time slices`) {
 		t.Errorf("rules -skip-timeslices: standard error %q", errOut)
 	}
+
+	// The same from a running service's /slo/openslo.
+	tr, err := budget.New(append(objectives(), sli.Objective{Name: "good-minutes", Target: 0.999, Budgeting: sli.Timeslices, SliceTarget: 0.95}), budget.WithService("checkout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	mux := http.NewServeMux()
+	mux.Handle("/slo/", endpoint.New(tr))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	if code, _, errOut := cli(t, "rules", srv.URL+"/slo/openslo"); code != 1 || !strings.Contains(errOut, `objective "good-minutes": timeslices budgeting`) {
+		t.Errorf("rules URL with a time-slice objective: exit %d\n%s", code, errOut)
+	}
+	code, out, errOut = cli(t, "rules", "-skip-timeslices", srv.URL+"/slo/openslo")
+	if code != 0 || !strings.HasSuffix(out, wantBody) {
+		t.Errorf("rules -skip-timeslices URL: exit %d\n%s", code, errOut)
+	}
 }
 
 // The gate cannot tell for a time-slice objective (it has no rules) and
