@@ -19,8 +19,9 @@ type Gate struct {
 type Unjudged struct {
 	Objective string
 	Group     string
-	// Events counts the events of the period so far; EventsNeeded is the
-	// policy's minimum (Status.PolicyMinEvents).
+	// Events counts the events of the period so far (for a time-slice
+	// objective, its counted slices, which the policy judges);
+	// EventsNeeded is the policy's minimum (Status.PolicyMinEvents).
 	Events, EventsNeeded int64
 	// Slices reports that Events and EventsNeeded count closed slices,
 	// not events: a time-slice objective's policy judges its slices.

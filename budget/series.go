@@ -319,6 +319,9 @@ func (s *Series) foldLocked(to int64, force, latency bool) {
 	got, excl := s.stripes.Fold(buf[:0], to, force)
 	s.excAll = window.AddCount(s.excAll, excl)
 	took, lost := s.ring.AddRun(got)
+	if len(got) > 0 {
+		s.slicesFoldedLocked(got[0].N, got[len(got)-1].N) // slice_decide.go
+	}
 	s.life.good = window.AddCount(s.life.good, took.Good)
 	s.life.bad = window.AddCount(s.life.bad, took.Bad)
 	if n := lost.Total(); n != 0 {

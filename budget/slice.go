@@ -1,6 +1,9 @@
 package budget
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // SliceBudget is the error budget of a time-slice objective
 // (sli.Timeslices, sli.RatioTimeslices), counted in slices of time. The
@@ -30,12 +33,14 @@ type SliceBudget struct {
 	Good, Bad, Empty int64
 }
 
-// AllowedTime returns the budget in time: Allowed slices of Width.
+// AllowedTime returns the budget in time: Allowed slices of Width, to the
+// nearest nanosecond (a week of 1-minute slices at 99.95% is 5m2.4s).
 func (b *SliceBudget) AllowedTime() time.Duration {
-	return time.Duration(b.Allowed * float64(b.Width))
+	return time.Duration(math.Round(b.Allowed * float64(b.Width)))
 }
 
-// SpentTime returns the budget spent in time: Spent slices of Width.
+// SpentTime returns the budget spent in time: Spent slices of Width, to
+// the nearest nanosecond.
 func (b *SliceBudget) SpentTime() time.Duration {
-	return time.Duration(b.Spent * float64(b.Width))
+	return time.Duration(math.Round(b.Spent * float64(b.Width)))
 }

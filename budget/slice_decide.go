@@ -70,6 +70,18 @@ func (s *Series) sliceAddedLocked(fb int64) {
 	}
 }
 
+// slicesFoldedLocked is sliceAddedLocked for a fold of fine buckets lo …
+// hi (ascending), the way the stripes' counts reach the ring.
+func (s *Series) slicesFoldedLocked(lo, hi int64) {
+	if s.slc == nil {
+		return
+	}
+	s.sliceAddedLocked(lo)
+	if hi != lo {
+		s.sliceAddedLocked(hi)
+	}
+}
+
 // touchSlicesLocked is touchSliceLocked for the instants [start, end).
 func (s *Series) touchSlicesLocked(start, end int64) {
 	if s.slc == nil || s.slc.v == nil || end <= start {

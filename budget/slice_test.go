@@ -411,3 +411,34 @@ func TestSlicesGroupedOverallEmpty(t *testing.T) {
 		}
 	}
 }
+
+// A series nobody reads for 8 hours still decides each 1-minute slice from
+// its own 10-second buckets, before the fine tier lets them go (the fold
+// decides them): one bad minute in every five comes out as exactly that,
+// where the 5-minute buckets would make all five bad. Fails without the
+// hook in Series.foldLocked.
+func TestSlicesDecidedUnread(t *testing.T) {
+	tr, clk, ss := sliceTracker(t, t0, sliceObjective("api"))
+	for k := range 8 * 60 {
+		ratio := 0.0
+		if k%5 == 2 {
+			ratio = 1
+		}
+		budgettest.Traffic{Rate: 1, ErrorRatio: ratio}.Run(clk, ss[0], time.Minute)
+	}
+	b := slicesOf(t, tr.Status()[0])
+	if b.Bad != 96 || b.Good != 384 {
+		t.Fatalf("slices %+v, want 96 bad of 480", b)
+	}
+}
+
+// The gate lists a time-slice objective the policy cannot judge yet with
+// its counted slices, not its events.
+func TestSlicesGateUnjudged(t *testing.T) {
+	tr, clk, ss := sliceTracker(t, t0, sliceObjective("api"))
+	budgettest.Traffic{Rate: 10}.Run(clk, ss[0], 36*time.Minute)
+	g := tr.Gate()
+	if len(g.Unjudged) != 1 || g.Unjudged[0].Events != 36 || g.Unjudged[0].EventsNeeded != 100 {
+		t.Fatalf("unjudged %+v, want 36 of 100 slices", g.Unjudged)
+	}
+}
