@@ -47,7 +47,7 @@ func TestSliceBurnDown(t *testing.T) {
 			}
 		}
 	}
-	if checked != 6 { // checkout-minutes, search-p95, heartbeat, the overall entry and two routes
+	if checked != 7 { // checkout-minutes, checkout-ratio, search-p95, heartbeat, the overall entry and two routes
 		t.Errorf("%d time-slice statuses", checked)
 	}
 }

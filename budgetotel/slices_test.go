@@ -32,16 +32,18 @@ func TestSliceGaugesFromTracker(t *testing.T) {
 	c := collect(t, reader)
 	equal(t, budgetotel.BudgetAllowedName, points(t, c, budgetotel.BudgetAllowedName, "s", "gauge"), []point{
 		{"slo.name=checkout-minutes", 2592}, // 43.2 minutes
-		{"slo.name=search-p95", 6048},       // 20.16 five-minute slices: 100.8 minutes
-		{"slo.name=heartbeat", 864},         // 14.4 minutes
+		{"slo.name=checkout-ratio", 2592},
+		{"slo.name=search-p95", 6048}, // 20.16 five-minute slices: 100.8 minutes
+		{"slo.name=heartbeat", 864},   // 14.4 minutes
 		{"slo.group=GET /a,slo.name=api-by-route", 2592},
 		{"slo.group=GET /b,slo.name=api-by-route", 2592},
 		{"slo.name=api-by-route", 2592}, // the overall entry, without slo.group
 	})
 	equal(t, budgetotel.BudgetSpentName, points(t, c, budgetotel.BudgetSpentName, "s", "gauge"), []point{
-		{"slo.name=checkout-minutes", 720}, // 12 bad minutes
-		{"slo.name=search-p95", 1800},      // 6 bad 5-minute slices
-		{"slo.name=heartbeat", 300},        // 5 silent minutes
+		{"slo.name=checkout-minutes", 720},     // 12 bad minutes
+		{"slo.name=checkout-ratio", 736.80336}, // 12.280056 minutes: each outage minute whole, each other 1,667 millionths
+		{"slo.name=search-p95", 1800},          // 6 bad 5-minute slices
+		{"slo.name=heartbeat", 300},            // 5 silent minutes
 		{"slo.group=GET /a,slo.name=api-by-route", 600},
 		{"slo.group=GET /b,slo.name=api-by-route", 600},
 		{"slo.name=api-by-route", 900}, // overall: a minute is bad when either route's is, 10–24

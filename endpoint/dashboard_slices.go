@@ -23,7 +23,8 @@ type sliceView struct {
 	Over   bool   // more used than allowed
 	Closed string // the period's closed slices counted, formatted
 	Period string // all the period's slices, formatted
-	Bad    string
+	Bad    string // "12 bad"; ratio slices: "180 with bad events"
+	BadAny bool
 	Empty  string
 	Events string // "7,200 events in the period, 7 bad"
 }
@@ -45,7 +46,11 @@ func newSliceView(st *budget.Status) *sliceView {
 		v.Used = budgetInTime(b.SpentTime(), b.AllowedTime())
 		v.Over = b.Spent > b.Allowed
 		v.Closed, v.Period = formatCount(b.Good+b.Bad), formatCount(b.Period)
-		v.Bad, v.Empty = formatCount(b.Bad), formatCount(b.Empty)
+		v.Bad, v.Empty = formatCount(b.Bad)+" bad", formatCount(b.Empty)
+		if o.Budgeting == sli.RatioTimeslices { // a slice spends its share; Bad counts those with any bad event
+			v.Bad = formatCount(b.Bad) + " with bad events"
+		}
+		v.BadAny = b.Bad > 0
 	}
 	return v
 }

@@ -2,6 +2,7 @@ package endpoint_test
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 
 	"github.com/errbudget/errbudget/endpoint"
@@ -45,9 +46,11 @@ func TestSliceBudgetsInJSON(t *testing.T) {
 	}
 	wants := map[string]want{
 		"checkout-minutes": {"timeslices", "good", 0.95, 60, 43200, 2592, 12, counts{168, 12, 0}},
-		"search-p95":       {"timeslices", "good", 0.95, 300, 2016, 6048, 6, counts{30, 6, 0}},
-		"heartbeat":        {"timeslices", "bad", 1, 60, 1440, 864, 5, counts{175, 5, 5}},
-		"api-by-route":     {"timeslices", "good", 0.9, 60, 43200, 2592, 10, counts{170, 10, 0}},
+		// Each outage minute spends a whole one, each other 1/600 (1,667 millionths, as kept).
+		"checkout-ratio": {"ratio_timeslices", "skipped", 0, 60, 43200, 2592, 12.280056, counts{0, 180, 0}},
+		"search-p95":     {"timeslices", "good", 0.95, 300, 2016, 6048, 6, counts{30, 6, 0}},
+		"heartbeat":      {"timeslices", "bad", 1, 60, 1440, 864, 5, counts{175, 5, 5}},
+		"api-by-route":   {"timeslices", "good", 0.9, 60, 43200, 2592, 10, counts{170, 10, 0}},
 		// A minute is bad overall when either route's is: minutes 10–24.
 		"api-by-route overall": {"timeslices", "good", 0.9, 60, 43200, 2592, 15, counts{165, 15, 0}},
 	}
@@ -78,7 +81,7 @@ func TestSliceBudgetsInJSON(t *testing.T) {
 			continue
 		}
 		if e.BudgetingMethod == nil || *e.BudgetingMethod != w.method || e.EmptySlices == nil || *e.EmptySlices != w.empty ||
-			e.SliceTarget == nil || *e.SliceTarget != w.sliceTarget {
+			(e.SliceTarget == nil) != (w.sliceTarget == 0) || e.SliceTarget != nil && *e.SliceTarget != w.sliceTarget {
 			t.Errorf("%s: declaration %v %v %v", e.Name, e.BudgetingMethod, e.EmptySlices, e.SliceTarget)
 		}
 		var eb struct {
@@ -93,7 +96,7 @@ func TestSliceBudgetsInJSON(t *testing.T) {
 		raw, _ := json.Marshal(e.ErrorBudget)
 		json.Unmarshal(raw, &eb)
 		if eb.Unit != "slices" || eb.SliceSeconds != w.width || eb.PeriodSlices != w.period || eb.AllowedSeconds != w.allowedSeconds ||
-			eb.Spent != w.spent || eb.SpentSeconds != w.spent*w.width || eb.Slices != w.slices {
+			eb.Spent != w.spent || math.Abs(eb.SpentSeconds-w.spent*w.width) > 1e-9 || eb.Slices != w.slices {
 			t.Errorf("%s %v: error_budget %s\nwant %+v", e.Name, e.Group, raw, w)
 		}
 	}
