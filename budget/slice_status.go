@@ -14,17 +14,20 @@ type sliceWindows struct {
 	end   int64 // the first slice not closed at the status's instant
 	w     int64 // slice width (ns)
 	endNs int64
-	byLen map[time.Duration]window.SliceCounts
+	lens  []time.Duration // the windows read so far, and their counts
+	cnts  []window.SliceCounts
 }
 
 // get returns the closed slices of the window of length d ending at the
 // status's instant: the slices that start at or after its start.
 func (sw *sliceWindows) get(d time.Duration) window.SliceCounts {
-	if c, ok := sw.byLen[d]; ok {
-		return c
+	for i, l := range sw.lens {
+		if l == d {
+			return sw.cnts[i]
+		}
 	}
 	c := sw.v.Count(window.FloorDiv(sw.endNs-int64(d), sw.w), sw.end)
-	sw.byLen[d] = c
+	sw.lens, sw.cnts = append(sw.lens, d), append(sw.cnts, c)
 	return c
 }
 
@@ -84,10 +87,7 @@ func (s *Series) sliceStatusLocked(st *Status, now, clock time.Time) (func(int, 
 // counts to reuse.
 func sliceStatus(o *sli.Objective, v *window.Slices, sw *sliceWindows, st *Status, now time.Time) (func(int, time.Duration) (counts, string), counts) {
 	w := v.Width()
-	if sw.byLen == nil {
-		sw.byLen = make(map[time.Duration]window.SliceCounts, len(standardWindows)+4)
-	}
-	clear(sw.byLen)
+	sw.lens, sw.cnts = sw.lens[:0], sw.cnts[:0]
 	sw.v, sw.w, sw.endNs, sw.end = v, w, now.UnixNano(), window.FloorDiv(now.UnixNano(), w)
 
 	n := int64(st.PeriodEnd.Sub(st.PeriodStart)) / w
