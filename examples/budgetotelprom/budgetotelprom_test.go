@@ -163,3 +163,63 @@ func TestPrometheusExporterNames(t *testing.T) {
 		}
 	}
 }
+
+// Issue 17: a time-slice objective's budget in time scrapes as
+// slo_error_budget_allowed_seconds and slo_error_budget_spent_seconds, the
+// names docs/contract.md promises; an occurrence objective has neither.
+func TestPrometheusExporterSliceNames(t *testing.T) {
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	clk := budgettest.NewClock(start)
+	tr, err := budget.New([]sli.Objective{
+		{Name: "api", Target: 0.999},
+		{Name: "minutes", Target: 0.999, Budgeting: sli.Timeslices, SliceTarget: 0.95},
+	}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, _ := tr.Series("api", "")
+	minutes, _ := tr.Series("minutes", "")
+	for m := range 60 { // an hour of 60 calls a minute, all failing over minutes 20–31
+		at := start.Add(time.Duration(m)*time.Minute + 30*time.Second)
+		clk.Set(at)
+		outcome := sli.Good
+		if m >= 20 && m < 32 {
+			outcome = sli.Bad
+		}
+		api.RecordN(sli.Event{Time: at, Outcome: outcome}, 60)
+		minutes.RecordN(sli.Event{Time: at, Outcome: outcome}, 60)
+	}
+	clk.Set(start.Add(time.Hour))
+
+	reg := prometheus.NewRegistry()
+	exporter, err := otelprom.New(otelprom.WithRegisterer(reg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter))
+	defer mp.Shutdown(context.Background())
+	r, err := budgetotel.New(tr, budgetotel.WithMeterProvider(mp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+
+	samples, types := scrape(t, reg)
+	for _, c := range []struct {
+		name string
+		want float64
+	}{
+		{"slo_error_budget_allowed_seconds", 2592}, // 43.2 minutes
+		{"slo_error_budget_spent_seconds", 720},    // 12 bad minutes
+	} {
+		if types[c.name] != "gauge" {
+			t.Errorf("# TYPE %s is %q, want gauge", c.name, types[c.name])
+		}
+		if got, ok := find(samples, c.name, map[string]string{"slo_name": "minutes"}); !ok || got != c.want {
+			t.Errorf("%s{slo_name=minutes} = %v (found %v), want %v", c.name, got, ok, c.want)
+		}
+		if _, ok := find(samples, c.name, map[string]string{"slo_name": "api"}); ok {
+			t.Errorf("%s{slo_name=api}: an occurrence objective has no budget in time", c.name)
+		}
+	}
+}
