@@ -27,7 +27,7 @@ func TestStateSectionFromTheFutureSkipped(t *testing.T) {
 	s.RecordN(sli.Event{Time: now.Add(-time.Minute), Outcome: sli.Good}, 93)
 
 	var st state.State
-	tr.capture(&st)
+	tr.capture(&st, nil)
 	st.Sections = []state.Section{{Name: "from-the-future", Data: []byte{0xff, 0, 1, 2, 3}}, {Name: incidentSection, Data: []byte{3, 0, 0}}}
 	var logs bytes.Buffer
 	ms := &state.MemoryStore{}

@@ -42,7 +42,7 @@ func sampleSnapshot(t testing.TB) *state.State {
 	tr.AddCorrection(Correction{Start: snapT0.Add(-time.Hour), End: snapT0, Reason: "weekly", Recurrence: "FREQ=WEEKLY;BYDAY=SU,WE", TimeZone: "Europe/Berlin"})
 	tr.Status()
 	st := new(state.State)
-	tr.capture(st)
+	tr.capture(st, nil)
 	return st
 }
 
@@ -134,7 +134,7 @@ func TestRestoreOtherBucketWidths(t *testing.T) {
 	}
 	want := tr.StatusAt(now)[0]
 	st := new(state.State)
-	tr.capture(st)
+	tr.capture(st, nil)
 	// Twice as wide: bucket N holds what this build's 2N and 2N+1 held.
 	for i := range st.BucketWidths {
 		st.BucketWidths[i] *= 2

@@ -44,6 +44,9 @@ func (c *countingStore) Save(st *state.State) error {
 	return c.MemoryStore.Save(st)
 }
 
+// SaveChanges counts as Save does (the tracker calls it on a ChangeSaver).
+func (c *countingStore) SaveChanges(st *state.State, _ *state.Changes) error { return c.Save(st) }
+
 func (c *countingStore) count() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -1,6 +1,8 @@
 package budget
 
 import (
+	"bytes"
+	"iter"
 	"log/slog"
 	"slices"
 	"time"
@@ -12,55 +14,137 @@ import (
 // capture copies the tracker's state into dst, reusing its slices: one
 // series at a time under its mutex (flushing the stripes first, so that
 // every event whose Record returned before is in it), so recording into
-// other series never waits.
-func (t *Tracker) capture(dst *state.State) {
+// other series never waits. It notes in ch (when not nil) how the state
+// differs from what dst held before, for a store that writes only that.
+func (t *Tracker) capture(dst *state.State, ch *state.Changes) {
+	if ch == nil {
+		ch = new(state.Changes)
+	}
 	now := t.now()
 	t.refreshCorrections(now)
 	dst.Taken = now
 	dst.BucketWidths = append(dst.BucketWidths[:0], bucketWidths[:]...)
 	dst.DroppedPast, dst.DroppedFuture = t.droppedPast.Load(), t.droppedFuture.Load()
-	dst.Corrections = dst.Corrections[:0]
-	for _, c := range t.Corrections() {
-		dst.Corrections = append(dst.Corrections, state.Correction(c))
+	cs := t.Corrections()
+	ch.Corrections = len(cs) != len(dst.Corrections)
+	dst.Corrections = reuse(dst.Corrections, len(cs))
+	for i, c := range cs {
+		ch.Corrections = ch.Corrections || dst.Corrections[i] != state.Correction(c)
+		dst.Corrections[i] = state.Correction(c)
 	}
 	dst.Objectives = reuse(dst.Objectives, len(t.slos))
+	ch.Series = reuse(ch.Series, len(t.slos))
 	for i, slo := range t.slos {
 		o, series := &dst.Objectives[i], slo.AllSeries()
+		had := len(o.Series)
 		d := &slo.decl
 		*o = state.Objective{Name: d.Name, Kind: d.Kind, Target: d.Target, Threshold: d.Threshold,
 			Window: d.Window.String(), GroupBy: d.GroupBy, Series: reuse(o.Series, len(series))}
+		ch.Series[i] = reuse(ch.Series[i], len(series))
 		for j, s := range series {
 			s.mu.Lock()
-			s.captureLocked(&o.Series[j])
+			s.captureLocked(&o.Series[j], &ch.Series[i][j], j >= had, &t.persist.slots)
 			s.mu.Unlock()
 		}
 	}
-	dst.Sections = t.sections()
+	sections := t.sections()
+	ch.Sections = !slices.EqualFunc(sections, dst.Sections, func(a, b state.Section) bool {
+		return a.Name == b.Name && bytes.Equal(a.Data, b.Data)
+	})
+	dst.Sections = sections
 }
 
 // reuse returns s with length n, keeping the slices its elements hold.
 func reuse[T any](s []T, n int) []T { return slices.Grow(s[:0], n)[:n] }
 
-// captureLocked copies the series' state into dst, reusing its slices.
-// s.mu is held.
-func (s *Series) captureLocked(dst *state.Series) {
+// captureLocked copies the series' state into dst, reusing its slices, and
+// notes in c how it differs from what dst held (another series' state when
+// isNew). slots is scratch for the latency slots. s.mu is held.
+func (s *Series) captureLocked(dst *state.Series, c *state.SeriesChange, isNew bool, slots *[]state.LatencySlot) {
 	s.flushLocked()
+	isNew = isNew || dst.Group != s.group || len(dst.Tiers) != len(bucketWidths)
+	*c = state.SeriesChange{New: isNew, Tiers: reuse(c.Tiers, len(bucketWidths))}
+	c.Changed = isNew || dst.Good != s.life.good || dst.Bad != s.life.bad || dst.Excluded != s.excAll ||
+		dst.Policy != uint8(s.policy) || !dst.EvaluatedAt.Equal(s.evalAt)
 	dst.Group = s.group
 	dst.Good, dst.Bad, dst.Excluded = s.life.good, s.life.bad, s.excAll
 	dst.Policy = uint8(s.policy)
 	dst.EvaluatedAt = s.evalAt
-	dst.Alerts = dst.Alerts[:0]
+	c.Alerts = len(dst.Alerts) != len(s.alerts)
+	dst.Alerts = reuse(dst.Alerts, len(s.alerts))
 	for i, a := range s.alerts {
-		dst.Alerts = append(dst.Alerts, state.Alert{Rule: s.tr.rules[i].Name, Firing: a.firing, Since: a.since})
+		x := state.Alert{Rule: s.tr.rules[i].Name, Firing: a.firing, Since: a.since}
+		c.Alerts = c.Alerts || dst.Alerts[i] != x
+		dst.Alerts[i] = x
 	}
 	dst.Tiers = reuse(dst.Tiers, len(bucketWidths))
 	for i := range dst.Tiers {
-		dst.Tiers[i] = slices.AppendSeq(dst.Tiers[i][:0], s.ring.Buckets(i))
+		var changed bool
+		dst.Tiers[i], c.Tiers[i], changed = updateTier(dst.Tiers[i], s.ring.Buckets(i), int(s.ring.Tier(i).Len()))
+		c.Changed = c.Changed || changed
 	}
-	dst.Latency = dst.Latency[:0]
+	*slots = (*slots)[:0]
 	if r := s.latRng; r != nil {
-		dst.Latency = r.AppendSlots(dst.Latency)
+		*slots = r.AppendSlots(*slots)
 	}
+	var changed bool
+	c.Latency, changed = spliceSlots(dst.Latency, *slots)
+	dst.Latency, *slots = *slots, dst.Latency
+	c.Changed = c.Changed || changed || c.Alerts
+}
+
+// updateTier replaces old, the buckets of a tier last captured, with those
+// seq yields (at most size), in place, and says how they differ (state.Splice). While the
+// two agree, each bucket written goes where one already compared was; once
+// they differ, the rest of old is no longer read.
+func updateTier(old []state.Bucket, seq iter.Seq[state.Bucket], size int) ([]state.Bucket, state.Splice, bool) {
+	if cap(old) < size {
+		old = slices.Grow(old, size-len(old)) // at most the ring's size: no growth while copying
+	}
+	out := old[:0]
+	q, drop, keep := 0, 0, -1 // keep: the buckets kept, once they differ
+	for x := range seq {
+		if keep < 0 {
+			for q < len(old) && old[q].N < x.N && keep < 0 {
+				if len(out) > 0 {
+					keep = len(out) // a bucket went
+				} else {
+					q, drop = q+1, drop+1 // aged out, or went
+				}
+			}
+			if keep < 0 {
+				if q < len(old) && old[q] == x {
+					q++
+				} else {
+					keep = len(out)
+				}
+			}
+		}
+		out = append(out, x)
+	}
+	if keep < 0 {
+		keep = len(out)
+	}
+	return out, state.Splice{Drop: drop, Keep: keep}, drop > 0 || keep < len(out) || drop+keep < len(old)
+}
+
+// spliceSlots says how the latency slots cur differ from old.
+func spliceSlots(old, cur []state.LatencySlot) (state.Splice, bool) {
+	drop := 0
+	if len(cur) > 0 {
+		for drop < len(old) && old[drop].N < cur[0].N {
+			drop++
+		}
+	}
+	keep := 0
+	for keep < len(cur) && drop+keep < len(old) && sameSlot(&old[drop+keep], &cur[keep]) {
+		keep++
+	}
+	return state.Splice{Drop: drop, Keep: keep}, drop > 0 || keep < len(cur) || drop+keep < len(old)
+}
+
+func sameSlot(a, b *state.LatencySlot) bool {
+	return a.N == b.N && a.Max == b.Max && slices.Equal(a.Counts, b.Counts)
 }
 
 // applyState puts a saved state into a new tracker, adapting it to

@@ -18,7 +18,7 @@ var ErrClosed = errors.New("budget: tracker closed")
 const DefaultSnapshotInterval = 10 * time.Second
 
 // MinSnapshotInterval is the shortest snapshot interval New accepts: each
-// snapshot encodes every series and syncs a file, which is not work to do
+// snapshot copies every series and syncs a file, which is not work to do
 // many times a second.
 const MinSnapshotInterval = time.Second
 
@@ -30,7 +30,9 @@ const MinSnapshotInterval = time.Second
 // MinSnapshotInterval) and Close takes a final one: a clean shutdown loses
 // nothing, a crash loses at most what was recorded since the last snapshot.
 // A snapshot copies each series under its lock and saves outside every
-// lock, so recording never waits for the store.
+// lock, so recording never waits for the store. When s is a
+// state.ChangeSaver (FileStore, MemoryStore), a snapshot saves only what
+// changed since the one before (see state.Changes).
 //
 // Restoring adapts the saved state to the declarations in force; each case
 // is logged (WithLogger, else slog.Default):
@@ -75,8 +77,11 @@ type persistence struct {
 	store state.Store
 	every time.Duration
 
-	mu       sync.Mutex  // serialises snapshots; recording never takes it
-	st       state.State // the last snapshot, its slices reused
+	mu       sync.Mutex          // serialises snapshots; recording never takes it
+	st       state.State         // the last snapshot, its slices reused
+	ch       state.Changes       // how st differs from the snapshot before
+	saved    bool                // st was saved: the next save may send only changes
+	slots    []state.LatencySlot // capture's scratch
 	closed   bool
 	disabled error  // the saved state could not be read or set aside
 	failing  bool   // the last save failed
@@ -185,8 +190,19 @@ func (t *Tracker) saveLocked() error {
 	if p.disabled != nil {
 		return p.disabled
 	}
-	t.capture(&p.st)
-	if err := p.store.Save(&p.st); err != nil {
+	t.capture(&p.st, &p.ch)
+	var err error
+	if cs, ok := p.store.(state.ChangeSaver); ok {
+		ch := &p.ch
+		if !p.saved {
+			ch = nil // the store may not hold the state these changes follow
+		}
+		err = cs.SaveChanges(&p.st, ch)
+	} else {
+		err = p.store.Save(&p.st)
+	}
+	p.saved = err == nil
+	if err != nil {
 		p.failing = true
 		log.Error("errbudget: saving the state failed", "store", p.name, "err", err)
 		return fmt.Errorf("budget: saving the state: %w", err)

@@ -326,6 +326,9 @@ func (b *blockingStore) Save(st *state.State) error {
 	return b.MemoryStore.Save(st)
 }
 
+// SaveChanges parks as Save does (the tracker calls it on a ChangeSaver).
+func (b *blockingStore) SaveChanges(st *state.State, _ *state.Changes) error { return b.Save(st) }
+
 // TestSnapshotDoesNotStallRecording parks the snapshot writer in the middle
 // of a write and shows that recording (bucket rotations and late events
 // included), the status and new groups all proceed.
@@ -507,6 +510,15 @@ func (f *failingStore) Save(st *state.State) error {
 		return errors.New("disk full")
 	}
 	return f.MemoryStore.Save(st)
+}
+
+// SaveChanges fails as Save does; after a failure the tracker sends no
+// changes, and the store saves the state whole.
+func (f *failingStore) SaveChanges(st *state.State, ch *state.Changes) error {
+	if f.fail.Load() {
+		return errors.New("disk full")
+	}
+	return f.MemoryStore.SaveChanges(st, ch)
 }
 
 func TestSaveFailureIsLoggedAndRetried(t *testing.T) {

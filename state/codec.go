@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/errbudget/errbudget/internal/wire"
@@ -97,16 +98,7 @@ func (st *State) AppendBinary(b []byte) ([]byte, error) {
 	}
 	e.Count(st.DroppedPast)
 	e.Count(st.DroppedFuture)
-	e.Uvarint(uint64(len(st.Corrections)))
-	for _, c := range st.Corrections {
-		e.Str(c.ID)
-		e.Str(c.Objective)
-		e.Time(c.Start)
-		e.Time(c.End)
-		e.Str(c.Reason)
-		e.Str(c.Recurrence)
-		e.Str(c.TimeZone)
-	}
+	encodeCorrections(e, st.Corrections)
 	e.Uvarint(uint64(len(st.Objectives)))
 	for i := range st.Objectives {
 		o := &st.Objectives[i]
@@ -137,6 +129,28 @@ func (st *State) AppendBinary(b []byte) ([]byte, error) {
 	return binary.BigEndian.AppendUint32(e.Buf, crc32.Checksum(snap, crcTable)), nil
 }
 
+func encodeCorrections(e *wire.Encoder, cs []Correction) {
+	e.Uvarint(uint64(len(cs)))
+	for _, c := range cs {
+		e.Str(c.ID)
+		e.Str(c.Objective)
+		e.Time(c.Start)
+		e.Time(c.End)
+		e.Str(c.Reason)
+		e.Str(c.Recurrence)
+		e.Str(c.TimeZone)
+	}
+}
+
+func encodeAlerts(e *wire.Encoder, as []Alert) {
+	e.Uvarint(uint64(len(as)))
+	for _, a := range as {
+		e.Str(a.Rule)
+		e.Bool(a.Firing)
+		e.Time(a.Since)
+	}
+}
+
 func encodeSeries(e *wire.Encoder, s *Series) {
 	e.Str(s.Group)
 	e.Count(s.Good)
@@ -144,18 +158,18 @@ func encodeSeries(e *wire.Encoder, s *Series) {
 	e.Count(s.Excluded)
 	e.Uvarint(uint64(s.Policy))
 	e.Time(s.EvaluatedAt)
-	e.Uvarint(uint64(len(s.Alerts)))
-	for _, a := range s.Alerts {
-		e.Str(a.Rule)
-		e.Bool(a.Firing)
-		e.Time(a.Since)
-	}
+	encodeAlerts(e, s.Alerts)
 	for _, t := range s.Tiers {
-		encodeTier(e, t)
+		encodeTier(e, t, 0)
 	}
-	e.Uvarint(uint64(len(s.Latency)))
-	for _, l := range s.Latency {
-		e.Varint(l.N)
+	encodeSlots(e, s.Latency, 0)
+}
+
+// encodeSlots writes latency slots, their numbers relative to ref.
+func encodeSlots(e *wire.Encoder, ls []LatencySlot, ref int64) {
+	e.Uvarint(uint64(len(ls)))
+	for _, l := range ls {
+		e.Varint(l.N - ref)
 		e.Count(l.Max)
 		e.Uvarint(uint64(len(l.Counts)))
 		prev := 0
@@ -167,8 +181,9 @@ func encodeSeries(e *wire.Encoder, s *Series) {
 	}
 }
 
-// encodeTier writes ascending buckets as runs of consecutive bucket numbers.
-func encodeTier(e *wire.Encoder, bs []Bucket) {
+// encodeTier writes ascending buckets as runs of consecutive bucket
+// numbers, the first run's start relative to prevEnd.
+func encodeTier(e *wire.Encoder, bs []Bucket, prevEnd int64) {
 	runs := 0
 	for i := range bs {
 		if i == 0 || bs[i].N != bs[i-1].N+1 {
@@ -176,7 +191,6 @@ func encodeTier(e *wire.Encoder, bs []Bucket) {
 		}
 	}
 	e.Uvarint(uint64(runs))
-	prevEnd := int64(0)
 	for i := 0; i < len(bs); {
 		j := i + 1
 		for j < len(bs) && bs[j].N == bs[j-1].N+1 {
@@ -311,10 +325,7 @@ func decodeState(d *wire.Decoder) *State {
 		st.BucketWidths = append(st.BucketWidths, time.Duration(w))
 	}
 	st.DroppedPast, st.DroppedFuture = d.Count(), d.Count()
-	for range d.Length(7) {
-		st.Corrections = append(st.Corrections, Correction{ID: d.Str(), Objective: d.Str(), Start: d.Time(), End: d.Time(),
-			Reason: d.Str(), Recurrence: d.Str(), TimeZone: d.Str()})
-	}
+	st.Corrections = decodeCorrections(d, nil)
 	for range d.Length(14) {
 		o := Objective{Name: d.Str()}
 		if k := d.Uvarint(); k <= uint64(sli.Quality) {
@@ -349,6 +360,21 @@ const (
 	maxBucket    = int64(1) << 62
 )
 
+func decodeCorrections(d *wire.Decoder, out []Correction) []Correction {
+	for range d.Length(7) {
+		out = append(out, Correction{ID: d.Str(), Objective: d.Str(), Start: d.Time(), End: d.Time(),
+			Reason: d.Str(), Recurrence: d.Str(), TimeZone: d.Str()})
+	}
+	return out
+}
+
+func decodeAlerts(d *wire.Decoder, out []Alert) []Alert {
+	for range d.Length(3) {
+		out = append(out, Alert{Rule: d.Str(), Firing: d.Byte() == 1, Since: d.Time()})
+	}
+	return out
+}
+
 func decodeSeries(d *wire.Decoder, widths []time.Duration) Series {
 	s := Series{Group: d.Str(), Good: d.Count(), Bad: d.Count(), Excluded: d.Count()}
 	if p := d.Uvarint(); p <= maxPolicy {
@@ -357,20 +383,28 @@ func decodeSeries(d *wire.Decoder, widths []time.Duration) Series {
 		d.Fail("policy state %d", p)
 	}
 	s.EvaluatedAt = d.Time()
-	for range d.Length(3) {
-		s.Alerts = append(s.Alerts, Alert{Rule: d.Str(), Firing: d.Byte() == 1, Since: d.Time()})
-	}
+	s.Alerts = decodeAlerts(d, nil)
 	s.Tiers = make([][]Bucket, len(widths))
 	for i := range s.Tiers {
 		if d.Err == nil {
-			s.Tiers[i] = decodeTier(d, maxBucket/int64(widths[i]))
+			s.Tiers[i] = decodeTier(d, nil, maxBucket/int64(widths[i]))
 		}
 	}
+	s.Latency = decodeSlots(d, nil, 0)
+	return s
+}
+
+// decodeSlots appends latency slots to out, their numbers relative to ref,
+// each after the one before.
+func decodeSlots(d *wire.Decoder, out []LatencySlot, ref int64) []LatencySlot {
+	const limit = maxBucket / int64(5*time.Minute)
 	for range d.Length(3) {
 		l := LatencySlot{N: d.Varint(), Max: d.Count()}
-		if l.N > maxBucket/int64(5*time.Minute) || l.N < -maxBucket/int64(5*time.Minute) {
+		if l.N < -2*limit || l.N > 2*limit || ref+l.N > limit || ref+l.N < -limit {
 			d.Fail("latency slot %d out of range", l.N)
+			return out
 		}
+		l.N += ref
 		idx := 0
 		for range d.Length(2) {
 			idx += int(min(d.Uvarint(), maxHistogram))
@@ -380,23 +414,27 @@ func decodeSeries(d *wire.Decoder, widths []time.Duration) Series {
 			}
 			l.Counts = append(l.Counts, HistogramCount{idx, d.Count()})
 		}
-		s.Latency = append(s.Latency, l)
+		out = append(out, l)
 	}
-	return s
+	return out
 }
 
-// decodeTier reads a tier's buckets, whose numbers must lie within ±limit.
-func decodeTier(d *wire.Decoder, limit int64) []Bucket {
-	var out []Bucket
-	b := int64(0)
+// decodeTier appends a tier's buckets to out, whose numbers must lie
+// within ±limit, and after out's last.
+func decodeTier(d *wire.Decoder, out []Bucket, limit int64) []Bucket {
+	b, first := int64(0), int64(-4*limit) // the first run's least delta
+	if len(out) > 0 {
+		b, first = out[len(out)-1].N+1, 0
+	}
 	for r := range d.Length(4) {
 		delta := d.Varint()
 		n := d.Length(2)
-		if (r > 0 && delta < 1) || delta < -2*limit || delta > 2*limit || b+delta < -limit || b+delta+int64(n) > limit {
+		if (r > 0 && delta < 1) || delta < first || delta < -2*limit || delta > 2*limit || b+delta < -limit || b+delta+int64(n) > limit {
 			d.Fail("bucket numbers out of order or range")
 			return nil
 		}
 		b += delta
+		out = slices.Grow(out, n)
 		var g, bd int64
 		for range n {
 			g += d.Varint()

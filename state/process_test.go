@@ -115,6 +115,30 @@ func stateChild(mode, path, wait string) int {
 	}()
 
 	switch mode {
+	case "torn":
+		// Stop recording, save whole and then a log record that holds
+		// exactly what was recorded, record more, and crash in the middle
+		// of appending it.
+		stop()
+		wg.Wait()
+		// Six hours of past traffic, so that the base is large beside a
+		// record and the log is not compacted.
+		now := time.Now()
+		for i := range 2000 {
+			api.Record(sli.Event{Time: now.Add(-time.Duration(i) * 10 * time.Second), Outcome: sli.Good})
+		}
+		recorded.Add(2000)
+		for range 2 {
+			if err := tr.Snapshot(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 3
+			}
+		}
+		fmt.Printf("snapshot %d\n", base+recorded.Load())
+		api.RecordN(sli.Event{Time: time.Now(), Outcome: sli.Good}, 10)
+		state.TearNextAppend()
+		tr.Snapshot() // never returns
+		return 4
 	case "term":
 		// The way an application runs: Run snapshots, Close saves last.
 		tr.Run(ctx, time.Second)
@@ -312,9 +336,49 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 	// No temporary file survives a restart (the lock file stays, by design).
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
-		if e.Name() != "errbudget.state" && e.Name() != "errbudget.state.lock" {
+		if e.Name() != "errbudget.state" && e.Name() != "errbudget.state.lock" && e.Name() != "errbudget.state.log" {
 			t.Errorf("left behind: %s", e.Name())
 		}
+	}
+}
+
+// TestRestartAfterTornAppend: a process killed in the middle of appending
+// to the log (half of the record written and synced) restarts with exactly
+// what the record before held: the torn record is dropped, the base and
+// the records before it load, and nothing is set aside or logged as an
+// error.
+func TestRestartAfterTornAppend(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	bin := testBinary(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "errbudget.state")
+	var want int64
+	for run := range 3 {
+		c := startChild(t, bin, "torn", path, nil)
+		if got := c.expect("restored"); got != want {
+			t.Fatalf("run %d restored %d events, want exactly the %d of the last complete record; stderr:\n%s", run, got, want, c.stderr)
+		}
+		want = c.expect("snapshot")
+		c.expect("torn")
+		c.signal(syscall.SIGKILL)
+		c.wait()
+		if fi, err := os.Stat(path + ".log"); err != nil || fi.Size() == 0 {
+			t.Fatalf("run %d: no log to tear: %v", run, err)
+		}
+		if s := c.stderr.String(); strings.Contains(s, "level=ERROR") {
+			t.Errorf("run %d logged an error:\n%s", run, s)
+		}
+	}
+	c := startChild(t, bin, "term", path, nil)
+	if got := c.expect("restored"); got != want {
+		t.Fatalf("restored %d events, want %d", got, want)
+	}
+	c.signal(syscall.SIGTERM)
+	c.wait()
+	if aside, _ := filepath.Glob(path + "*.bad-*"); len(aside) != 0 {
+		t.Errorf("set aside: %v", aside)
 	}
 }
 

@@ -120,12 +120,31 @@ type Section struct {
 	Data []byte
 }
 
+// A ChangeSaver is a Store that can save only what changed since its
+// previous save: FileStore and MemoryStore append it to a log, and write
+// the whole state now and then. budget's tracker calls SaveChanges instead
+// of Save when its store is one.
+type ChangeSaver interface {
+	Store
+	// SaveChanges saves st as Save does, given ch, how st differs from
+	// the State of the previous successful Save or SaveChanges: the same
+	// *State, updated in place. For any other State, or a nil ch, it saves
+	// st whole.
+	//
+	// A type that embeds a FileStore or MemoryStore and overrides Save
+	// overrides SaveChanges too, or the tracker bypasses its Save.
+	SaveChanges(st *State, ch *Changes) error
+}
+
 // MemoryStore keeps the state in memory, encoded as a FileStore would write
-// it: for tests, and for restarting a tracker within one process. The zero
-// value is an empty store, ready to use; it is safe for concurrent use.
+// it (a base and a log): for tests, and for restarting a tracker within one
+// process. The zero value is an empty store, ready to use; it is safe for
+// concurrent use.
 type MemoryStore struct {
 	mu   sync.Mutex
-	data []byte // nil when nothing is saved
+	data []byte // the base; nil when nothing is saved
+	log  []byte // the log after it; nil when there is none
+	last *State // the State of the last successful save (compared, never read)
 }
 
 // Load decodes the state last saved.
@@ -136,16 +155,50 @@ func (m *MemoryStore) Load() (*State, error) {
 		return nil, ErrNotFound
 	}
 	st := new(State)
-	return st, st.UnmarshalBinary(m.data) // the next Save replaces what fails
+	if err := st.UnmarshalBinary(m.data); err != nil {
+		return nil, err // the next Save replaces what fails
+	}
+	if m.log != nil {
+		return st, applyLog(st, m.data, m.log)
+	}
+	return st, nil
 }
 
 // Save keeps st, encoded.
 func (m *MemoryStore) Save(st *State) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.saveBase(st)
+}
+
+func (m *MemoryStore) saveBase(st *State) error {
 	b, err := st.AppendBinary(nil)
+	m.last = nil
 	if err == nil {
-		m.data = b
+		m.data, m.log, m.last = b, nil, st
 	}
 	return err
+}
+
+// SaveChanges keeps st, appending what changed to the log as a FileStore
+// does (ChangeSaver).
+func (m *MemoryStore) SaveChanges(st *State, ch *Changes) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ch == nil || m.last != st || m.data == nil {
+		return m.saveBase(st)
+	}
+	if m.log == nil {
+		m.log = logHeaderFor(len(m.data), m.data[len(m.data)-trailer:])
+	}
+	n := len(m.log)
+	var err error
+	if m.log, err = appendRecord(m.log, st, ch); err != nil {
+		m.log, m.last = m.log[:n], nil
+		return err
+	}
+	if len(m.log) > len(m.data)/logShare {
+		return m.saveBase(st)
+	}
+	return nil
 }
