@@ -253,6 +253,12 @@ func (s *Series) restoreLocked(ss *state.Series, widths []time.Duration, now tim
 	hi := now.UnixNano()
 	for i, bs := range ss.Tiers[:min(len(ss.Tiers), len(widths))] {
 		w, own := int64(widths[i]), int64(bucketWidths[i])
+		if w == own {
+			if out := s.ring.RestoreTier(i, bs, lo, hi); i == len(ss.Tiers)-1 {
+				outside += out
+			}
+			continue
+		}
 		for _, x := range bs {
 			if w != own { // saved with other widths: the bucket holding its start
 				x.N = window.FloorDiv(x.N*w, own)

@@ -435,10 +435,24 @@ func decodeTier(d *wire.Decoder, out []Bucket, limit int64) []Bucket {
 		}
 		b += delta
 		out = slices.Grow(out, n)
+		// The inner loop of a restore: varints read straight off the
+		// bytes, without a call per count.
 		var g, bd int64
+		buf := d.B
 		for range n {
-			g += d.Varint()
-			bd += d.Varint()
+			dg, k := binary.Varint(buf)
+			if k <= 0 {
+				d.Fail("bad varint")
+				return nil
+			}
+			db, k2 := binary.Varint(buf[k:])
+			if k2 <= 0 {
+				d.Fail("bad varint")
+				return nil
+			}
+			buf = buf[k+k2:]
+			g += dg
+			bd += db
 			if g < 0 || bd < 0 {
 				d.Fail("negative count in bucket %d", b)
 				return nil
@@ -446,6 +460,7 @@ func decodeTier(d *wire.Decoder, out []Bucket, limit int64) []Bucket {
 			out = append(out, Bucket{b, g, bd})
 			b++
 		}
+		d.B = buf
 	}
 	return out
 }
