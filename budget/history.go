@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/errbudget/errbudget/internal/window"
+	"github.com/errbudget/errbudget/sli"
 )
 
 // BurnDown is how the error budget of the current period was spent: the
@@ -145,4 +146,58 @@ func (s *Series) burnDownLocked(now time.Time, n int) BurnDown {
 		}
 	}
 	return bd
+}
+
+// BurnDownOf returns the burn-down of the series st is a status of, at
+// st.Time, sampled at points+1 instants (points from 1 to 10,000), and
+// false when the tracker holds no such series. A reader that ranks the
+// statuses first, as a dashboard drawing only the worst groups' charts
+// does, draws only the curves it shows; WithBurnDown draws every series'
+// with its status.
+//
+// The curve ends at exactly st.Remaining, as WithBurnDown's does: it is
+// drawn against st's period counts, and events recorded after st was
+// computed (which can only land in the buckets at its end) are left out,
+// each point's Bad being at most st.Bad. It takes the series' mutex as
+// StatusAt does, one series only.
+func (t *Tracker) BurnDownOf(st *Status, points int) (BurnDown, bool) {
+	slo := t.byName[st.Objective.Name]
+	if slo == nil {
+		return BurnDown{}, false
+	}
+	s := slo.lookup(st.Group)
+	if s == nil {
+		return BurnDown{}, false
+	}
+	now := st.Time
+	clock, sb := t.lockSeries(s, now)
+	if sb.series {
+		s.followClockLocked(clock)
+	}
+	s.advanceLocked(now, clock)
+	bd := s.burnDownLocked(now, points)
+	s.mu.Unlock()
+	for i := range bd.Points {
+		p := &bd.Points[i]
+		p.Bad = min(p.Bad, st.Bad)
+		p.Remaining = Remaining(st.Good+st.Bad-p.Bad, p.Bad, st.Objective.Target)
+	}
+	return bd, true
+}
+
+// lookup returns the series of a group value without creating it (SLO.Series
+// would): nil when the objective has no such group.
+func (s *SLO) lookup(group string) *Series {
+	if s.single != nil {
+		return s.single
+	}
+	if x, ok := s.groups.get(group); ok {
+		return x
+	}
+	s.groups.mu.Lock()
+	defer s.groups.mu.Unlock()
+	if group == sli.OverflowGroup {
+		return s.overflow
+	}
+	return nil
 }

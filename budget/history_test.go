@@ -109,3 +109,59 @@ func TestBurnDownRecentStart(t *testing.T) {
 		t.Errorf("last point %v, status %v", last, st.Remaining)
 	}
 }
+
+// BurnDownOf draws one series' curve after its status: the same curve as
+// WithBurnDown's when nothing happened in between, and still ending at
+// exactly the status's Remaining when events arrived since (they are left
+// out). A group the tracker does not hold is not created.
+func TestBurnDownOf(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clk := budgettest.NewClock(start)
+	tr, err := budget.New([]sli.Objective{
+		{Name: "a", Target: 0.999},
+		{Name: "g", Target: 0.99, GroupBy: "route"},
+	}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := tr.Series("a", "")
+	g, _ := tr.Series("g", "/x")
+	budgettest.Traffic{Rate: 1, ErrorRatio: 0.01}.Run(clk, a, 2*time.Hour)
+	clk.Set(start)
+	budgettest.Traffic{Rate: 1, ErrorRatio: 0.02}.Run(clk, g, 2*time.Hour)
+	now := clk.Now()
+
+	sts := tr.StatusAt(now, budget.WithBurnDown(40))
+	for i := range sts {
+		st := &sts[i]
+		bd, ok := tr.BurnDownOf(st, 40)
+		if !ok || !bd.Start.Equal(st.BurnDown.Start) || !bd.End.Equal(st.BurnDown.End) || len(bd.Points) != len(st.BurnDown.Points) {
+			t.Fatalf("%s: BurnDownOf %v %v–%v (%d points), WithBurnDown %v–%v (%d)", st.Objective.Name, ok, bd.Start, bd.End, len(bd.Points),
+				st.BurnDown.Start, st.BurnDown.End, len(st.BurnDown.Points))
+		}
+		for k, p := range bd.Points {
+			if p != st.BurnDown.Points[k] {
+				t.Errorf("%s point %d: %+v, WithBurnDown %+v", st.Objective.Name, k, p, st.BurnDown.Points[k])
+			}
+		}
+	}
+
+	// Bad events after the status, at its instant: the curve still ends
+	// where the status says.
+	st := tr.StatusAt(now)[0]
+	a.RecordN(sli.Event{Time: now, Outcome: sli.Bad}, 50)
+	bd, _ := tr.BurnDownOf(&st, 40)
+	if last := bd.Points[len(bd.Points)-1]; last.Remaining != st.Remaining || last.Bad != st.Bad {
+		t.Errorf("after 50 more bad events: ends at %v (%d bad), status %v (%d bad)", last.Remaining, last.Bad, st.Remaining, st.Bad)
+	}
+
+	other := st
+	other.Group = "/nowhere"
+	other.Objective.Name = "g"
+	if _, ok := tr.BurnDownOf(&other, 40); ok {
+		t.Error("BurnDownOf of a group the tracker does not hold: ok")
+	}
+	if n := len(tr.SLO("g").AllSeries()); n != 1 {
+		t.Errorf("BurnDownOf created a group: %d series", n)
+	}
+}

@@ -392,7 +392,7 @@ func (v *view) attrsFor(k seriesKey, st *budget.Status) *seriesAttrs {
 // built: each set's option slice is built with the set, and the sets are
 // found by position in the previous collection's layout.
 func (v *view) observe(_ context.Context, o metric.Observer) error {
-	s := v.shared.Get(v.interval, false)
+	s := v.shared.Get(v.interval)
 	counted, statuses := v.resolve(s)
 	// Every observation below is a distinct attribute set of its
 	// instrument, so counting them is counting the streams.

@@ -59,7 +59,7 @@ func NewProducer(tr *budget.Tracker, opts ...Option) *Producer {
 // tracker's other readers within the interval (see New). The data is new at
 // each call: an exporter may keep it.
 func (p *Producer) Produce(context.Context) ([]metricdata.ScopeMetrics, error) {
-	s := p.v.shared.Get(p.v.interval, false)
+	s := p.v.shared.Get(p.v.interval)
 	counted, statuses := p.v.resolve(s)
 	now := time.Now()
 	var windows, alerts, slices int

@@ -42,7 +42,7 @@ func (h *handler) serveDashboard(w http.ResponseWriter, r *http.Request, s *snap
 	writeRendered(w, r, "text/html; charset=utf-8", out, func() (int, []byte, error) {
 		var buf bytes.Buffer
 		s.extras.Do(func() { s.incidents, s.changes = h.tr.Incidents(), h.tr.Changes() })
-		pg := newPage(&h.cfg, s)
+		pg := newPage(h.tr, &h.cfg, s)
 		pg.LinkPrefix = prefix
 		if err := dashboardTmpl.Execute(&buf, pg); err != nil {
 			return 0, nil, err
@@ -142,7 +142,7 @@ type correctionRow struct {
 	Span, Reason string
 }
 
-func newPage(cfg *config, s *snapshot) page {
+func newPage(tr *budget.Tracker, cfg *config, s *snapshot) page {
 	p := page{
 		Title:      cfg.title,
 		Generated:  s.now.UTC().Format("2006-01-02 15:04:05 UTC"),
@@ -174,7 +174,7 @@ func newPage(cfg *config, s *snapshot) page {
 			o := &st.Objective
 			p.Overflows = append(p.Overflows, overflowView{Name: o.Name, Label: o.GroupBy, Events: formatCount(st.Overflow), Cap: formatCount(int64(cmp.Or(o.MaxGroups, sli.DefaultMaxGroups)))})
 		}
-		bd := s.burnDown(st.Objective.Name, st.Group)
+		bd, _ := tr.BurnDownOf(st, cfg.points)
 		c := newCard(i, st, &bd)
 		c.Chart.Spans, c.Chart.Marks = chartOverlays(&bd, st.Objective.Name, st.Group, s.incidents, s.changes, s.now)
 		p.Cards = append(p.Cards, c)

@@ -57,7 +57,7 @@ func TestDashboardFoldsGroupsWorstFirst(t *testing.T) {
 	}
 	// The JSON: every group, in the order they appeared.
 	js := read("")
-	if i, j := strings.Index(js, `"value": "gpt-4o"`), strings.Index(js, `"value": "llama-3-70b"`); i < 0 || j < 0 || i > j {
+	if i, j := strings.Index(js, `"value":"gpt-4o"`), strings.Index(js, `"value":"llama-3-70b"`); i < 0 || j < 0 || i > j {
 		t.Errorf("JSON groups out of order or missing: gpt-4o at %d, llama-3-70b at %d", i, j)
 	}
 }

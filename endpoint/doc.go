@@ -11,7 +11,8 @@
 // Relative to where the handler is mounted:
 //
 //	GET /slo            JSON: every objective (and group) with its SLI, budget, burn
-//	                    rates, alerts, policy, exhaustion ETA, latency percentiles
+//	                    rates, alerts, policy, exhaustion ETA, latency percentiles;
+//	                    on one line, indented with ?pretty
 //	GET /slo/ui         the dashboard, one self-contained HTML page
 //	GET /slo/gate       200 when releases are allowed; 423 Locked with the
 //	                    objectives whose budget is exhausted as reasons

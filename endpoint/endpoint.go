@@ -49,15 +49,15 @@ func WithTitle(title string) Option {
 }
 
 // snapshot is one status computation with what the pages derive from it.
-// The burn-downs are computed with the statuses, from the same counts, so
-// that a chart ends where its card says even when events arrive between
-// the computation and the dashboard's first request.
+// The dashboard draws the burn-downs of the cards it shows on its first
+// render (budget.Tracker.BurnDownOf), each ending at exactly its status's
+// figure even when events arrive between the computation and that render:
+// the JSON, the gate and the OpenTelemetry export do not pay for them.
 type snapshot struct {
-	src       *sharedstatus.Snapshot
-	export    *sharedstatus.ExportReport // the open OpenTelemetry export's, if any
-	now       time.Time
-	statuses  []budget.Status
-	burnDowns map[seriesKey]budget.BurnDown
+	src      *sharedstatus.Snapshot
+	export   *sharedstatus.ExportReport // the open OpenTelemetry export's, if any
+	now      time.Time
+	statuses []budget.Status
 	// The incidents (newest first) and changes (oldest first) the
 	// dashboard draws, read on its first render (dashboard_incidents.go):
 	// the JSON and the gate do not pay for them.
@@ -67,7 +67,7 @@ type snapshot struct {
 
 	// Each page is rendered once per snapshot, on its first request: a
 	// flood of requests costs a copy of the bytes each.
-	jsonOut, gateOut, htmlOut, htmlOutSlash rendered
+	jsonOut, jsonPretty, gateOut, htmlOut, htmlOutSlash rendered
 }
 
 // rendered is one response body, made once.
@@ -82,12 +82,6 @@ func (r *rendered) get(render func() (int, []byte, error)) (int, []byte, error) 
 	r.once.Do(func() { r.code, r.body, r.err = render() })
 	return r.code, r.body, r.err
 }
-
-func (s *snapshot) burnDown(objective, group string) budget.BurnDown {
-	return s.burnDowns[seriesKey{objective, group}]
-}
-
-type seriesKey struct{ objective, group string }
 
 // handler serves the endpoint. It holds no state besides the cache.
 type handler struct {
@@ -123,7 +117,6 @@ func New(tr *budget.Tracker, opts ...Option) http.Handler {
 	}
 	h := &handler{cfg: cfg, tr: tr}
 	h.shared = sharedstatus.For(tr)
-	h.shared.WantDashboard(cfg.points)
 	return h
 }
 
@@ -171,26 +164,43 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // snapshot returns this handler's view of the shared computation within
 // the handler's interval, made once per computation.
 func (h *handler) snapshot() *snapshot {
-	src := h.shared.Get(h.cfg.interval, true)
+	src := h.shared.Get(h.cfg.interval)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.last != nil && h.last.src == src {
 		return h.last
 	}
-	s := &snapshot{src: src, now: src.Now, statuses: src.Statuses, burnDowns: make(map[seriesKey]budget.BurnDown, len(src.Statuses))}
-	for _, st := range src.Statuses {
-		s.burnDowns[seriesKey{st.Objective.Name, st.Group}] = st.BurnDown
-	}
+	s := &snapshot{src: src, now: src.Now, statuses: src.Statuses}
 	s.export = h.shared.Export()
 	h.last = s
 	return s
 }
 
+// serveJSON writes the report without indentation (it is a megabyte at
+// 400 series, a quarter of it spaces); ?pretty indents it by two spaces
+// for a reader at a terminal.
 func (h *handler) serveJSON(w http.ResponseWriter, r *http.Request, s *snapshot) {
-	writeRendered(w, r, "application/json", &s.jsonOut, func() (int, []byte, error) {
+	compact := func() (int, []byte, error) {
 		rep := newReport(h.tr.Service(), s.now, s.statuses)
 		rep.OTelOverflow = newOTelOverflow(s.export)
-		return encodeJSON(http.StatusOK, rep)
+		b, err := json.Marshal(rep)
+		return http.StatusOK, append(b, '\n'), err
+	}
+	if !r.URL.Query().Has("pretty") {
+		writeRendered(w, r, "application/json", &s.jsonOut, compact)
+		return
+	}
+	writeRendered(w, r, "application/json", &s.jsonPretty, func() (int, []byte, error) {
+		code, b, err := s.jsonOut.get(compact)
+		if err != nil {
+			return 0, nil, err
+		}
+		var buf bytes.Buffer
+		buf.Grow(len(b) * 3 / 2)
+		if err := json.Indent(&buf, b, "", "  "); err != nil {
+			return 0, nil, err
+		}
+		return code, buf.Bytes(), nil
 	})
 }
 
@@ -214,6 +224,8 @@ func (h *handler) serveOpenSLO(w http.ResponseWriter, r *http.Request, _ *snapsh
 	})
 }
 
+// encodeJSON writes v indented: the gate's and the incidents' answers are
+// small and read in a deploy job's log.
 func encodeJSON(code int, v any) (int, []byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -1,6 +1,7 @@
 package endpoint_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/endpoint"
 	"github.com/errbudget/errbudget/internal/fixture"
+	"github.com/errbudget/errbudget/internal/sharedstatus"
 	"github.com/errbudget/errbudget/sli"
 )
 
@@ -595,5 +597,57 @@ func TestJSONCorrections(t *testing.T) {
 	}
 	if got := strings.Join(ids["other"], ","); strings.Contains(got, "db-upgrade") || !strings.Contains(got, "weekly:FREQ=WEEKLY") {
 		t.Errorf("other lists %q, want only the weekly window", got)
+	}
+}
+
+// GET / is written without indentation (a megabyte at 400 series, a
+// quarter of it spaces before); ?pretty indents it by two spaces. Both are
+// the same document.
+func TestJSONCompactAndPretty(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, err := budget.New([]sli.Objective{{Name: "api", Target: 0.999, GroupBy: "route"}}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, route := range []string{"/a", "/b"} {
+		s, _ := tr.Series("api", route)
+		budgettest.Traffic{Rate: 1, ErrorRatio: 0.01}.Run(clk, s, time.Minute)
+	}
+	h := endpoint.New(tr)
+	_, compact := get(t, h, http.MethodGet, "/")
+	res, pretty := get(t, h, http.MethodGet, "/?pretty")
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("?pretty: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if strings.Contains(string(compact), "\n  ") || !strings.HasSuffix(string(compact), "}\n") || strings.Count(string(compact), "\n") != 1 {
+		t.Errorf("GET / is not one compact line:\n%.300s", compact)
+	}
+	if !strings.HasPrefix(string(pretty), "{\n  \"service\": ") || !strings.HasSuffix(string(pretty), "}\n") {
+		t.Errorf("GET /?pretty is not indented:\n%.300s", pretty)
+	}
+	var want bytes.Buffer
+	json.Indent(&want, compact, "", "  ")
+	if want.String() != string(pretty) {
+		t.Errorf("?pretty is not GET / indented")
+	}
+}
+
+// The JSON does not pay for the dashboard's burn-downs: the shared
+// status carries none, even once the dashboard was asked for (it draws
+// its own, budget.Tracker.BurnDownOf).
+func TestJSONComputesNoBurnDowns(t *testing.T) {
+	clk := budgettest.NewClock(t0)
+	tr, err := budget.New([]sli.Objective{{Name: "api", Target: 0.999}}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := tr.Series("api", "")
+	budgettest.Traffic{Rate: 1, ErrorRatio: 0.01}.Run(clk, s, time.Minute)
+	h := endpoint.New(tr)
+	for _, path := range []string{"/ui", "/", "/gate"} {
+		get(t, h, http.MethodGet, path)
+		if snap := sharedstatus.For(tr).Get(time.Second); len(snap.Statuses[0].BurnDown.Points) != 0 {
+			t.Errorf("after GET %s the shared snapshot carries burn-downs (%d points)", path, len(snap.Statuses[0].BurnDown.Points))
+		}
 	}
 }

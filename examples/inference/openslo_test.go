@@ -33,7 +33,7 @@ func TestDemoServesItsFile(t *testing.T) {
 	if got := strings.Join(names, " "); got != "completions-availability completions-latency completions-ttft completions-quality" || decl.Service != "inference-demo" {
 		t.Errorf("service %q, objectives %s", decl.Service, got)
 	}
-	if _, body := d.get("/slo"); !strings.Contains(body, `"service": "inference-demo"`) {
+	if _, body := d.get("/slo"); !strings.Contains(body, `"service":"inference-demo"`) {
 		t.Errorf("GET /slo lacks the service name")
 	}
 	req, _ := http.NewRequest(http.MethodPost, d.base+"/slo/openslo", strings.NewReader("x"))
@@ -61,7 +61,7 @@ func TestDemoObjectivesFileEdited(t *testing.T) {
 	d := startDemo(t, freeAddr(t), "-load", "0", "-state", "", "-objectives", path)
 	d.send(4, false, "X-Simulate-Latency: 2500ms") // good under 3 s, bad under 2 s
 	_, body := d.get("/slo")
-	if !strings.Contains(body, `"target": 0.9,`) || !strings.Contains(body, `"threshold_seconds": 3`) {
+	if !strings.Contains(body, `"target":0.9,`) || !strings.Contains(body, `"threshold_seconds":3`) {
 		t.Errorf("the edited target and threshold are not in force:\n%s", body)
 	}
 	if o := d.objectives()["completions-latency"]; o.Events.Good != 4 || o.Events.Bad != 0 {

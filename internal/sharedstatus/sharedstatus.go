@@ -23,10 +23,6 @@ type Snapshot struct {
 	// Counted is each series' count of this process (Series.Counted), for
 	// the export's slo.events.
 	Counted []Counted
-	// Dashboard is set when the snapshot carries what the dashboard
-	// draws: each status's BurnDown, of Points+1 instants.
-	Dashboard bool
-	Points    int
 }
 
 // Counted is one series' count of this process's lifetime.
@@ -40,7 +36,6 @@ type Counted struct {
 // concurrent use.
 type Shared struct {
 	cache        *statuscache.Cache[*Snapshot]
-	points       atomic.Int64 // burn-down points the dashboard wants; 0: no dashboard
 	computations atomic.Int64
 	counted      atomic.Int64 // series the last computation counted
 
@@ -63,26 +58,12 @@ func For(tr *budget.Tracker) *Shared {
 	}).(*Shared)
 }
 
-// WantDashboard asks every later computation to carry the dashboard's
-// burn-downs (of points+1 instants).
-func (s *Shared) WantDashboard(points int) {
-	for {
-		old := s.points.Load()
-		if int64(points) <= old || s.points.CompareAndSwap(old, int64(points)) {
-			return
-		}
-	}
-}
-
 // Get returns the snapshot computed within interval (the default when
-// interval ≤ 0) of the tracker's clock, computing one if there is none;
-// with dashboard, one that carries the dashboard's parts.
-func (s *Shared) Get(interval time.Duration, dashboard bool) *Snapshot {
-	var usable func(*Snapshot) bool
-	if dashboard {
-		usable = func(x *Snapshot) bool { return x.Dashboard }
-	}
-	v, _ := s.cache.GetWithin(interval, usable)
+// interval ≤ 0) of the tracker's clock, computing one if there is none.
+// It carries no burn-downs: the dashboard draws the few it shows
+// (budget.Tracker.BurnDownOf), so that no other reader pays for them.
+func (s *Shared) Get(interval time.Duration) *Snapshot {
+	v, _ := s.cache.GetWithin(interval, nil)
 	return v
 }
 
@@ -92,13 +73,7 @@ func (s *Shared) Computations() int64 { return s.computations.Load() }
 
 func (s *Shared) compute(tr *budget.Tracker, now time.Time) *Snapshot {
 	s.computations.Add(1)
-	x := &Snapshot{Now: now}
-	if n := int(s.points.Load()); n > 0 {
-		x.Dashboard, x.Points = true, n
-		x.Statuses = tr.StatusAt(now, budget.WithBurnDown(n))
-	} else {
-		x.Statuses = tr.StatusAt(now)
-	}
+	x := &Snapshot{Now: now, Statuses: tr.StatusAt(now)}
 	// As many as the last computation's: a tracker's series only grow.
 	x.Counted = make([]Counted, 0, s.counted.Load())
 	for _, slo := range tr.SLOs() {

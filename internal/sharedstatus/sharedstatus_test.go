@@ -33,33 +33,24 @@ func TestOnePerTracker(t *testing.T) {
 	}
 }
 
-// Readers with different intervals share what suits them; a reader that
-// needs the dashboard's parts refuses a snapshot without them.
-func TestIntervalsAndNeeds(t *testing.T) {
+// Readers with different intervals share what suits them. No snapshot
+// carries burn-downs: the dashboard draws the few it shows itself
+// (budget.Tracker.BurnDownOf), so that no other reader pays for them.
+func TestIntervals(t *testing.T) {
 	tr, clk := newTracker(t)
 	s := sharedstatus.For(tr)
-	first := s.Get(time.Second, false)
-	if first.Dashboard || s.Computations() != 1 {
-		t.Fatalf("first: dashboard %v, %d computations", first.Dashboard, s.Computations())
+	first := s.Get(time.Second)
+	if s.Computations() != 1 || len(first.Statuses[0].BurnDown.Points) != 0 {
+		t.Fatalf("first: %d computations, %d burn-down points", s.Computations(), len(first.Statuses[0].BurnDown.Points))
 	}
 	clk.Advance(1500 * time.Millisecond)
-	if s.Get(2*time.Second, false) != first {
+	if s.Get(2*time.Second) != first {
 		t.Error("a 2 s reader did not get the 1.5 s old snapshot")
 	}
-	if s.Get(time.Second, false) == first || s.Computations() != 2 {
+	if s.Get(time.Second) == first || s.Computations() != 2 {
 		t.Errorf("a 1 s reader got the 1.5 s old snapshot (%d computations)", s.Computations())
 	}
-	s.WantDashboard(120)
-	d := s.Get(time.Second, true)
-	if !d.Dashboard || d.Points != 120 || len(d.Statuses[0].BurnDown.Points) != 121 || s.Computations() != 3 {
-		t.Errorf("dashboard snapshot: %v %d %d, %d computations", d.Dashboard, d.Points, len(d.Statuses[0].BurnDown.Points), s.Computations())
-	}
-	if s.Get(time.Second, false) != d {
-		t.Error("a reader without needs refused the dashboard's snapshot")
-	}
-	s.WantDashboard(60) // the largest asked for stays
-	clk.Advance(time.Second)
-	if x := s.Get(time.Second, false); x.Points != 120 || len(x.Counted) != 1 {
-		t.Errorf("points %d, counted %d", x.Points, len(x.Counted))
+	if x := s.Get(time.Second); len(x.Counted) != 1 {
+		t.Errorf("counted %d", len(x.Counted))
 	}
 }
