@@ -189,12 +189,19 @@ func (p *tab) eval(expr string, v any) error {
 
 // screenshot saves a PNG of the whole page, beyond the viewport down to
 // its last pixel, at path (its directory is created).
-func (p *tab) screenshot(path string) error {
+func (p *tab) screenshot(path string) error { return p.screenshotTop(path, 0) }
+
+// screenshotTop is screenshot cut at maxHeight CSS pixels (0: none), for
+// a page too long to capture whole in reasonable time.
+func (p *tab) screenshotTop(path string, maxHeight float64) error {
 	lm, err := chromedp.Call(p.ctx, page.GetLayoutMetrics, cdp.Empty{})
 	if err != nil {
 		return err
 	}
 	size := lm.CSSContentSize
+	if maxHeight > 0 {
+		size.Height = min(size.Height, maxHeight)
+	}
 	shot, err := chromedp.Call(p.ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
 		CaptureBeyondViewport: new(true),
 		Clip:                  &page.Viewport{Width: size.Width, Height: size.Height, Scale: 1},

@@ -9,9 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/errbudget/errbudget/budget"
+	"github.com/errbudget/errbudget/budgettest"
 	"github.com/errbudget/errbudget/endpoint"
 	"github.com/errbudget/errbudget/internal/fixture"
+	"github.com/errbudget/errbudget/sli"
 )
 
 var screenshot = flag.String("screenshot", filepath.Join(os.TempDir(), "errbudget-dashboard.png"),
@@ -268,5 +272,153 @@ func checkLayout(t *testing.T, p *tab, width int) {
 		if tb.SeverityWidth == 0 || len(tb.Severities) != 4 {
 			t.Errorf("alert table %d: severity column hidden (columns shown: %q)", i, tb.Headers)
 		}
+	}
+}
+
+// Issue 13, target 2, as a browser shows it: the dashboard draws a grouped
+// objective's worst three cards in its fold and links to the objective's
+// own page; that link, resolved by the browser, opens the page of every
+// group worst first, 50 to a page, with a link to the next, each card with
+// its chart, the layout holding at 1400 and 400 px, no console error and
+// nothing fetched. Screenshots beside -screenshot's: -objective.
+func TestObjectivePageInBrowser(t *testing.T) {
+	b := newBrowser(t)
+	clk := budgettest.NewClock(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
+	tr, err := budget.New([]sli.Objective{
+		{Name: "home", Target: 0.999},
+		{Name: "api", Target: 0.99, GroupBy: "route", MaxGroups: 100},
+	}, budget.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 60 routes over an hour; route r spends about r/40 of its budget, so
+	// the worst are r59, r58, r57 (exhausted), the best r00.
+	var sets []*budget.Series
+	for r := range 60 {
+		s, _ := tr.Series("api", fmt.Sprintf("/r%02d", r))
+		sets = append(sets, s)
+	}
+	home, _ := tr.Series("home", "")
+	for range 60 {
+		for r, s := range sets {
+			s.RecordN(sli.Event{Time: clk.Now(), Outcome: sli.Good}, int64(4000-r))
+			s.RecordN(sli.Event{Time: clk.Now(), Outcome: sli.Bad}, int64(r))
+		}
+		home.RecordN(sli.Event{Time: clk.Now(), Outcome: sli.Good}, 100)
+		clk.Advance(time.Minute)
+	}
+	mux := http.NewServeMux()
+	h := endpoint.New(tr, endpoint.WithTitle("many routes"))
+	mux.Handle("/slo", h)
+	mux.Handle("/slo/", h)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	type cardsSeen struct {
+		Groups []string
+		Charts []float64 // each chart's drawn width
+		Curves []int     // each curve's points
+		Link   string    // a.foldmore or the pager's next, resolved
+	}
+	cards := func(p *tab, link string) cardsSeen {
+		t.Helper()
+		var c cardsSeen
+		err := p.eval(`(() => {
+			const shown = [...document.querySelectorAll("section.card")].filter(c => c.checkVisibility());
+			const a = document.querySelector(`+"`"+link+"`"+`);
+			return {groups: shown.map(c => (c.querySelector(".group") || {}).textContent || c.dataset.objective),
+				charts: shown.map(c => c.querySelector("svg.burndown").getBoundingClientRect().width),
+				curves: shown.map(c => { const l = c.querySelector("svg.burndown polyline"); return l ? l.points.numberOfItems : 0; }),
+				link: a ? a.href : ""};
+		})()`, &c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	clean := func(p *tab, url string) {
+		t.Helper()
+		for _, m := range p.errors() {
+			t.Errorf("%s: console: %s", url, m)
+		}
+		for _, u := range p.requests() {
+			if u != url {
+				t.Errorf("%s requested %s", url, u)
+			}
+		}
+	}
+	route := func(r int) string { return fmt.Sprintf("route = /r%02d", r) }
+
+	for _, width := range []int{1400, 400} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			minW := 400.0
+			if width < 1000 {
+				minW = 250
+			}
+			url := srv.URL + "/slo/ui"
+			p := open(t, b, url, int64(width), 1000)
+			clean(p, url)
+			if err := p.eval(`document.querySelector("details.fold summary").click(), true`, new(bool)); err != nil {
+				t.Fatal(err)
+			}
+			dash := cards(p, "a.foldmore")
+			if got, want := strings.Join(dash.Groups, ","), "home,"+route(59)+","+route(58)+","+route(57); got != want {
+				t.Errorf("dashboard: cards %q, want %q", got, want)
+			}
+			if dash.Link != url+"?objective=api" {
+				t.Fatalf("the fold links to %q", dash.Link)
+			}
+
+			var all []string
+			for n, want := range []int{50, 10} {
+				url := dash.Link
+				if n > 0 {
+					url = all[len(all)-1]
+					all = all[:len(all)-1]
+				}
+				p := open(t, b, url, int64(width), 1000)
+				clean(p, url)
+				c := cards(p, `a[rel="next"]`)
+				if len(c.Groups) != want {
+					t.Fatalf("%s: %d cards, want %d", url, len(c.Groups), want)
+				}
+				for i := range c.Groups {
+					if c.Charts[i] < minW || c.Curves[i] != 121 {
+						t.Errorf("%s: card %d (%s): chart %.0f px wide, curve of %d points", url, i, c.Groups[i], c.Charts[i], c.Curves[i])
+					}
+				}
+				all = append(all, c.Groups...)
+				var nav string
+				if err := p.eval(`document.getElementById("objective").innerText.replace(/\s+/g, " ").trim()`, &nav); err != nil {
+					t.Fatal(err)
+				}
+				wantNav := []string{"← All objectives api 60 groups by route, worst first · 1–50 page 1 of 2 next →",
+					"← All objectives api 60 groups by route, worst first · 51–60 ← previous page 2 of 2"}[n]
+				if nav != wantNav {
+					t.Errorf("%s: heading %q, want %q", url, nav, wantNav)
+				}
+				checkLayout(t, p, width)
+				if n == 0 {
+					if c.Link != srv.URL+"/slo/ui?objective=api&page=2" {
+						t.Fatalf("next links to %q", c.Link)
+					}
+					all = append(all, c.Link)
+					path := strings.TrimSuffix(*screenshot, filepath.Ext(*screenshot)) + "-objective" + filepath.Ext(*screenshot)
+					if width < 1000 {
+						path = narrowPath(path)
+					}
+					if err := p.screenshotTop(path, 2400); err != nil { // 50 cards are 20,000 px and more
+						t.Fatal(err)
+					}
+					abs, _ := filepath.Abs(path)
+					t.Logf("objective page screenshot at %d px (its top): %s", width, abs)
+				}
+			}
+			for i, g := range all {
+				if g != route(59-i) {
+					t.Fatalf("objective pages: card %d is %q, want %q (worst first)", i, g, route(59-i))
+				}
+			}
+		})
 	}
 }

@@ -165,6 +165,15 @@ func (t *Tracker) BurnDownOf(st *Status, points int) (BurnDown, bool) {
 	if slo == nil {
 		return BurnDown{}, false
 	}
+	if st.Overall { // a grouped time-slice objective's overall entry (slice_group.go)
+		ov := &slo.overall
+		ov.mu.Lock()
+		defer ov.mu.Unlock()
+		if ov.v == nil {
+			return BurnDown{}, false
+		}
+		return sliceBurnDown(&slo.decl, ov.v, st.PeriodStart, st.PeriodEnd, st.Time, points), true
+	}
 	s := slo.lookup(st.Group)
 	if s == nil {
 		return BurnDown{}, false
@@ -177,6 +186,9 @@ func (t *Tracker) BurnDownOf(st *Status, points int) (BurnDown, bool) {
 	s.advanceLocked(now, clock)
 	bd := s.burnDownLocked(now, points)
 	s.mu.Unlock()
+	if st.Slices != nil {
+		return bd, true // drawn in slices, from verdicts already closed (slice_burndown.go)
+	}
 	for i := range bd.Points {
 		p := &bd.Points[i]
 		p.Bad = min(p.Bad, st.Bad)

@@ -35,20 +35,84 @@ const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; im
 func (h *handler) serveDashboard(w http.ResponseWriter, r *http.Request, s *snapshot) {
 	w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	out, prefix := &s.htmlOut, linkPrefix(r.URL.Path)
-	if prefix != "" {
-		out = &s.htmlOutSlash // ui/: links one level up
+	v, ok := dashboardView(r)
+	if !ok || !v.exists(s) {
+		http.NotFound(w, r)
+		return
 	}
-	writeRendered(w, r, "text/html; charset=utf-8", out, func() (int, []byte, error) {
-		var buf bytes.Buffer
+	prefix := linkPrefix(r.URL.Path) // ui/: links one level up
+	out := s.page(v, prefix != "")
+	code, body, err := out.get(func() (int, []byte, error) {
 		s.extras.Do(func() { s.incidents, s.changes = h.tr.Incidents(), h.tr.Changes() })
-		pg := newPage(h.tr, &h.cfg, s)
+		pg, ok := newPage(h.tr, &h.cfg, s, v)
+		if !ok {
+			return http.StatusNotFound, nil, nil
+		}
 		pg.LinkPrefix = prefix
+		if pg.View != nil {
+			pg.View.Back = prefix + "ui"
+		}
+		var buf bytes.Buffer
+		buf.Grow(64 << 10)
 		if err := dashboardTmpl.Execute(&buf, pg); err != nil {
 			return 0, nil, err
 		}
 		return http.StatusOK, buf.Bytes(), nil
 	})
+	switch {
+	case err != nil:
+		http.Error(w, "errbudget: "+err.Error(), http.StatusInternalServerError)
+	case code == http.StatusNotFound:
+		http.NotFound(w, r)
+	default:
+		writeBody(w, r, code, "text/html; charset=utf-8", body)
+	}
+}
+
+// view is what a dashboard page shows: every objective, grouped ones
+// folded (objective ""), or one objective's groups, a page of them.
+type view struct {
+	objective string
+	page      int // from 1
+}
+
+// dashboardView reads ?objective=NAME&page=N; false for a page number
+// that is not one.
+func dashboardView(r *http.Request) (view, bool) {
+	if r.URL.RawQuery == "" {
+		return view{}, true
+	}
+	q := r.URL.Query()
+	v := view{objective: q.Get("objective"), page: 1}
+	if p := q.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || v.objective == "" {
+			return view{}, false
+		}
+		v.page = n
+	}
+	if v.objective == "" {
+		return view{}, true
+	}
+	return v, true
+}
+
+// exists reports whether v is a page s can draw: an objective of the
+// tracker, a page up to its last. Only those are rendered and kept.
+func (v view) exists(s *snapshot) bool {
+	if v.objective == "" {
+		return true
+	}
+	n, found := 0, false
+	for i := range s.statuses {
+		if s.statuses[i].Objective.Name == v.objective {
+			found = true
+			if !s.statuses[i].Overall {
+				n++
+			}
+		}
+	}
+	return found && v.page <= max(1, (n+objectivePageSize-1)/objectivePageSize)
 }
 
 // page is what the template renders: every figure already formatted, every
@@ -67,6 +131,9 @@ type page struct {
 	// not also counted at risk.
 	Healthy, AtRisk, Exhausted int
 	Cards                      []card
+	// View heads an objective's own page (?objective=NAME); nil on the
+	// dashboard.
+	View *objectiveView
 	// The incidents and changes kept (dashboard_incidents.go), newest
 	// first; links to the drafts start with LinkPrefix.
 	Incidents  []incidentRow
@@ -117,10 +184,10 @@ type card struct {
 	Overall     string     // a grouped time-slice objective's overall entry: "all routes"
 	Corrections []correctionRow
 
-	// A grouped objective's cards sit in a fold (dashboard_groups.go):
-	// the first carries its summary, the last closes it.
-	Fold    *groupFold
-	FoldEnd bool
+	// A grouped objective's worst cards sit in a fold
+	// (dashboard_groups.go): the first carries its summary, the last
+	// closes it with the link to the objective's page.
+	Fold, FoldEnd *groupFold
 }
 
 type burnCell struct {
@@ -142,7 +209,9 @@ type correctionRow struct {
 	Span, Reason string
 }
 
-func newPage(tr *budget.Tracker, cfg *config, s *snapshot) page {
+// newPage lays out the dashboard's view v of s: false when v names an
+// objective the tracker does not have, or a page past its last.
+func newPage(tr *budget.Tracker, cfg *config, s *snapshot, v view) (page, bool) {
 	p := page{
 		Title:      cfg.title,
 		Generated:  s.now.UTC().Format("2006-01-02 15:04:05 UTC"),
@@ -161,7 +230,11 @@ func newPage(tr *budget.Tracker, cfg *config, s *snapshot) page {
 	}
 	for i := range s.statuses {
 		st := &s.statuses[i]
-		p.Firing += len(st.Firing())
+		for _, a := range st.Alerts {
+			if a.Firing {
+				p.Firing++
+			}
+		}
 		switch st.PolicyState {
 		case budget.Healthy:
 			p.Healthy++
@@ -174,15 +247,85 @@ func newPage(tr *budget.Tracker, cfg *config, s *snapshot) page {
 			o := &st.Objective
 			p.Overflows = append(p.Overflows, overflowView{Name: o.Name, Label: o.GroupBy, Events: formatCount(st.Overflow), Cap: formatCount(int64(cmp.Or(o.MaxGroups, sli.DefaultMaxGroups)))})
 		}
-		bd, _ := tr.BurnDownOf(st, cfg.points)
+	}
+	// Only the cards drawn get a burn-down, drawn now (unless the status
+	// came with one, budget.WithBurnDown).
+	draw := func(i int) card {
+		st := &s.statuses[i]
+		bd := st.BurnDown
+		if len(bd.Points) == 0 && tr != nil {
+			bd, _ = tr.BurnDownOf(st, cfg.points)
+		}
 		c := newCard(i, st, &bd)
 		c.Chart.Spans, c.Chart.Marks = chartOverlays(&bd, st.Objective.Name, st.Group, s.incidents, s.changes, s.now)
-		p.Cards = append(p.Cards, c)
+		return c
 	}
-	p.Cards = foldGroups(p.Cards, s.statuses) // dashboard_groups.go
+	found := false
+	runs(s.statuses, func(i, j int) {
+		grouped := s.statuses[i].Objective.GroupBy != ""
+		g := i // the first group: after a time-slice objective's overall entry, which stays first
+		if s.statuses[i].Overall {
+			g++
+		}
+		switch {
+		case v.objective != "":
+			if s.statuses[i].Objective.Name != v.objective {
+				return
+			}
+			found = true
+			order := worstFirst(s.statuses, g, j)
+			pages := max(1, (len(order)+objectivePageSize-1)/objectivePageSize)
+			if v.page > pages {
+				return
+			}
+			from := (v.page - 1) * objectivePageSize
+			to := min(from+objectivePageSize, len(order))
+			ov := &objectiveView{Name: v.objective, Groups: formatCount(int64(len(order))),
+				From: formatCount(int64(from + 1)), To: formatCount(int64(to)), Page: v.page, Pages: pages}
+			if grouped {
+				ov.Label = s.statuses[i].Objective.GroupBy
+			}
+			if v.page > 1 {
+				ov.Prev = objectiveLink(v.objective, v.page-1)
+			}
+			if v.page < pages {
+				ov.Next = objectiveLink(v.objective, v.page+1)
+			}
+			p.View = ov
+			if v.page == 1 && g > i {
+				p.Cards = append(p.Cards, draw(i))
+			}
+			for _, k := range order[from:to] {
+				p.Cards = append(p.Cards, draw(k))
+			}
+		case !grouped || j-i < 2:
+			for k := i; k < j; k++ {
+				p.Cards = append(p.Cards, draw(k))
+			}
+		default:
+			order := worstFirst(s.statuses, g, j)
+			f := newFold(s.statuses, order)
+			start := len(p.Cards)
+			if g > i {
+				p.Cards = append(p.Cards, draw(i))
+				f.Overall, f.Class = overallRow(&p.Cards[start]), p.Cards[start].RemClass // dashboard_slices.go
+			}
+			for _, k := range order[:min(foldShown, len(order))] {
+				p.Cards = append(p.Cards, draw(k))
+			}
+			p.Cards[start].Fold = f
+			p.Cards[len(p.Cards)-1].FoldEnd = f
+		}
+	})
+	if v.objective != "" {
+		if p.View == nil || !found {
+			return page{}, false
+		}
+		return p, true // the lists stay on the dashboard; the charts keep their spans
+	}
 	p.Incidents = incidentRows(s.incidents, s.now)
 	p.Changes = changeRows(s.changes)
-	return p
+	return p, true
 }
 
 func seriesName(objective, group string) string {
@@ -209,7 +352,7 @@ func newCard(i int, st *budget.Status, bd *budget.BurnDown) card {
 		Bad:         formatCount(st.Bad),
 		Total:       formatCount(st.Total()),
 		Excluded:    formatCount(st.LifetimeExcluded),
-		Policy:      strings.ReplaceAll(st.PolicyState.String(), "_", " "),
+		Policy:      policyText(st.PolicyState),
 		PolNote:     policyNote(st),
 		Release:     st.ReleaseAllowed,
 		NoData:      !st.SLI.Valid,
@@ -299,6 +442,10 @@ func newCard(i int, st *budget.Status, bd *budget.BurnDown) card {
 	}
 	c.Chart = newChart(bd, c.RemClass, loc)
 	return c
+}
+
+func policyText(ps budget.PolicyState) string {
+	return strings.ReplaceAll(ps.String(), "_", " ")
 }
 
 func remainingClass(st *budget.Status) string {

@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -8,20 +9,25 @@ import (
 )
 
 // A grouped objective with many groups (a route, a model) would bury the
-// page under its cards. Its groups fold into one summary, worst first,
-// that opens to the cards in the same order: a <details> element, so it
-// works without JavaScript, under the page's Content-Security-Policy. The
-// JSON keeps every group as it is.
+// page under its cards, and drawing 400 of them costs a hundred times a
+// Prometheus scrape. On the dashboard its groups fold into one summary,
+// worst first: a <details> element (no JavaScript, under the page's
+// Content-Security-Policy) that opens to the worst few groups' cards and
+// links to the objective's own page, which draws every group, worst first,
+// a page of them at a time. Only the cards drawn get a burn-down
+// (budget.Tracker.BurnDownOf). The JSON keeps every group as it is.
 
-// groupFold is the summary of a grouped objective's cards, carried by the
-// first of them.
+// groupFold is the summary of a grouped objective, carried by the first
+// card drawn in it.
 type groupFold struct {
 	ID, Name, Label            string
 	Groups                     string // how many, formatted
 	Exhausted, AtRisk, Healthy int
 	Worst                      []foldRow // the worst few, worst first
-	Class                      string    // the worst card's RemClass
+	Class                      string    // the worst group's RemClass, or the overall entry's
 	Overall                    *foldRow  // a grouped time-slice objective's overall entry (dashboard_slices.go)
+	Link                       string    // the objective's page, relative to the dashboard
+	Hidden                     int       // groups not drawn here
 }
 
 // foldRow is one group in a summary.
@@ -29,66 +35,82 @@ type foldRow struct {
 	Value, Remaining, Policy, Class string
 }
 
-// foldShown is how many of the worst groups a summary names.
+// foldShown is how many of the worst groups a summary names and draws.
 const foldShown = 3
 
-// foldGroups reorders the cards of every objective with two groups or more
-// worst first and marks where each fold opens and closes. cards[i] is the
-// card of sts[i].
-func foldGroups(cards []card, sts []budget.Status) []card {
-	out := make([]card, 0, len(cards))
-	for i := 0; i < len(cards); {
+// objectivePageSize is how many groups the objective's page draws at once.
+const objectivePageSize = 50
+
+// objectiveView is the heading of an objective's own page.
+type objectiveView struct {
+	Name, Label string // Label is empty for an ungrouped objective
+	Groups      string // how many, formatted
+	From, To    string // the groups on this page, counted from 1
+	Back        string // the dashboard
+	Prev, Next  string // the neighbouring pages, when there are
+	Page, Pages int
+}
+
+// objectiveLink is the objective's page (a given page of it when page > 1),
+// relative to the dashboard: a query alone keeps the path, ui or ui/.
+func objectiveLink(name string, page int) string {
+	l := "?objective=" + url.QueryEscape(name)
+	if page > 1 {
+		l += "&page=" + strconv.Itoa(page)
+	}
+	return l
+}
+
+// runs calls f with each objective's statuses, sts[i:j]: one run per
+// objective (a grouped objective's groups are consecutive, in the order
+// they appeared).
+func runs(sts []budget.Status, f func(i, j int)) {
+	for i := 0; i < len(sts); {
 		j := i + 1
-		for j < len(cards) && sts[i].Objective.GroupBy != "" && sts[j].Objective.Name == sts[i].Objective.Name {
+		for j < len(sts) && sts[j].Objective.Name == sts[i].Objective.Name {
 			j++
 		}
-		if j-i < 2 {
-			out = append(out, cards[i:j]...)
-			i = j
-			continue
-		}
-		order := make([]int, 0, j-i)
-		g := i // the first group: after the overall entry, which stays first
-		if sts[i].Overall {
-			g++
-		}
-		for k := g; k < j; k++ {
-			order = append(order, k)
-		}
-		slices.SortStableFunc(order, func(a, b int) int { return worse(&sts[a], &sts[b]) })
-		f := &groupFold{ID: "fold-" + strconv.Itoa(i), Name: sts[i].Objective.Name, Label: sts[i].Objective.GroupBy,
-			Groups: formatCount(int64(j - g)), Class: cards[order[0]].RemClass}
-		if g > i {
-			f.Overall, f.Class = overallRow(&cards[i]), cards[i].RemClass
-		}
-		for n, k := range order {
-			switch sts[k].PolicyState {
-			case budget.Healthy:
-				f.Healthy++
-			case budget.AtRisk:
-				f.AtRisk++
-			default:
-				f.Exhausted++
-			}
-			if n < foldShown {
-				c := &cards[k]
-				rem := c.Remaining
-				if c.NoData {
-					rem = "no data"
-				}
-				f.Worst = append(f.Worst, foldRow{Value: c.GroupValue, Remaining: rem, Policy: c.Policy, Class: c.RemClass})
-			}
-		}
-		start := len(out)
-		out = append(out, cards[i:g]...)
-		for _, k := range order {
-			out = append(out, cards[k])
-		}
-		out[start].Fold = f
-		out[len(out)-1].FoldEnd = true
+		f(i, j)
 		i = j
 	}
-	return out
+}
+
+// worstFirst returns the indexes i to j−1 of sts, worst first (worse).
+func worstFirst(sts []budget.Status, i, j int) []int {
+	order := make([]int, 0, j-i)
+	for k := i; k < j; k++ {
+		order = append(order, k)
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return worse(&sts[a], &sts[b]) })
+	return order
+}
+
+// newFold summarises the groups sts[order...] of one objective, worst
+// first, of which the first foldShown are drawn.
+func newFold(sts []budget.Status, order []int) *groupFold {
+	o := &sts[order[0]].Objective
+	f := &groupFold{ID: "fold-" + strconv.Itoa(order[0]), Name: o.Name, Label: o.GroupBy,
+		Groups: formatCount(int64(len(order))), Class: remainingClass(&sts[order[0]]),
+		Link: objectiveLink(o.Name, 1), Hidden: max(0, len(order)-foldShown)}
+	for n, k := range order {
+		st := &sts[k]
+		switch st.PolicyState {
+		case budget.Healthy:
+			f.Healthy++
+		case budget.AtRisk:
+			f.AtRisk++
+		default:
+			f.Exhausted++
+		}
+		if n < foldShown {
+			rem := formatPercent(st.Remaining)
+			if !st.SLI.Valid {
+				rem = "no data"
+			}
+			f.Worst = append(f.Worst, foldRow{Value: st.Group, Remaining: rem, Policy: policyText(st.PolicyState), Class: remainingClass(st)})
+		}
+	}
+	return f
 }
 
 // worse orders statuses worst first: exhausted, then at risk, then

@@ -16,13 +16,11 @@ import (
 // writes it to $ERRBUDGET_DASHBOARD_OUT when set (to look at it).
 func renderStatuses(t *testing.T, sts []budget.Status) string {
 	t.Helper()
-	s := &snapshot{now: sts[0].Time, statuses: sts, burnDowns: map[seriesKey]budget.BurnDown{}}
-	for _, st := range sts {
-		s.burnDowns[seriesKey{st.Objective.Name, st.Group}] = st.BurnDown
-	}
+	s := &snapshot{now: sts[0].Time, statuses: sts} // each status carries its BurnDown
 	cfg := config{title: "slices", refresh: -1, points: 120}
+	pg, _ := newPage(nil, &cfg, s, view{})
 	var buf bytes.Buffer
-	if err := dashboardTmpl.Execute(&buf, newPage(&cfg, s)); err != nil {
+	if err := dashboardTmpl.Execute(&buf, pg); err != nil {
 		t.Fatal(err)
 	}
 	if p := os.Getenv("ERRBUDGET_DASHBOARD_OUT"); p != "" {

@@ -14,6 +14,9 @@
 //	                    rates, alerts, policy, exhaustion ETA, latency percentiles;
 //	                    on one line, indented with ?pretty
 //	GET /slo/ui         the dashboard, one self-contained HTML page
+//	GET /slo/ui?objective=NAME&page=N
+//	                    one objective's page: every group, worst first, 50
+//	                    to a page (page from 1)
 //	GET /slo/gate       200 when releases are allowed; 423 Locked with the
 //	                    objectives whose budget is exhausted as reasons
 //	GET /slo/openslo    the declarations as OpenSLO v1 YAML (package openslo)
@@ -49,8 +52,12 @@
 // spans on the charts they affected and changes dashed markers; the lists
 // below link to each incident's draft. A grouped objective's groups fold
 // into one summary, worst first, that opens (a details element, no
-// script) to their cards in the same order. It reads on a 400 px phone as
-// on a desktop.
+// script) to the worst three groups' cards and a link to the objective's
+// page, which draws every group, worst first, 50 to a page: the dashboard
+// of a service with hundreds of routes costs about what one of a few
+// objectives does, and only the charts drawn are computed
+// (budget.Tracker.BurnDownOf). It reads on a 400 px phone as on a
+// desktop.
 //
 // # Cost
 //

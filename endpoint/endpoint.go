@@ -67,7 +67,33 @@ type snapshot struct {
 
 	// Each page is rendered once per snapshot, on its first request: a
 	// flood of requests costs a copy of the bytes each.
-	jsonOut, jsonPretty, gateOut, htmlOut, htmlOutSlash rendered
+	jsonOut, jsonPretty, gateOut rendered
+	pagesMu                      sync.Mutex
+	pages                        map[pageKey]*rendered // the dashboard's views (dashboard.go)
+}
+
+// pageKey is one rendering of a dashboard view: slash when asked as ui/,
+// whose links go one level up.
+type pageKey struct {
+	v     view
+	slash bool
+}
+
+// page returns the rendering of the dashboard's view v. The views are
+// bounded by the tracker's objectives and their pages.
+func (s *snapshot) page(v view, slash bool) *rendered {
+	s.pagesMu.Lock()
+	defer s.pagesMu.Unlock()
+	k := pageKey{v, slash}
+	r := s.pages[k]
+	if r == nil {
+		if s.pages == nil {
+			s.pages = map[pageKey]*rendered{}
+		}
+		r = &rendered{}
+		s.pages[k] = r
+	}
+	return r
 }
 
 // rendered is one response body, made once.
